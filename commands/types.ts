@@ -1,0 +1,64 @@
+/**
+ * The command contract: a command parses words, calls the core and returns a result object.
+ * It knows nothing of Slack, Teams or the terminal; surfaces render results with cards/.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../src/config.js';
+import type { DirectoryReader } from '../src/directory/types.js';
+
+export interface OptionSpec {
+  name: string;
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  description: string;
+  /** Shown in usage: `--identity <account>` */
+  valueName?: string;
+}
+
+export interface PositionalSpec {
+  name: string;
+  required: boolean;
+  description: string;
+  /** Takes the rest of the words (for pasted error text). */
+  rest?: boolean;
+}
+
+export interface ParsedArgs {
+  positionals: Record<string, string | undefined>;
+  options: Record<string, string | string[] | boolean | undefined>;
+}
+
+/** Who asked, from which surface: used for audit trails and approvals. */
+export interface Actor {
+  surface: 'cli' | 'slack' | 'teams' | 'scheduler';
+  id: string;
+  name?: string;
+}
+
+export interface CommandContext {
+  config: Config;
+  /** The directory, connected lazily on first use and closed by the surface. */
+  directory(): Promise<DirectoryReader>;
+  log: Logger;
+  now(): Date;
+  actor: Actor;
+  /** Reports progress for long scans ("Scanning the forest…"); surfaces may show it. */
+  progress?(message: string): void;
+}
+
+export interface CommandSpec<R extends { kind: string } = { kind: string }> {
+  /** Words that select the command: ['spn','list']. */
+  path: string[];
+  summary: string;
+  positionals: PositionalSpec[];
+  options: OptionSpec[];
+  examples: string[];
+  /** Reply visibility in chat by default (Slack ephemeral vs in-channel). */
+  defaultVisibility: 'ephemeral' | 'in_channel';
+  run(ctx: CommandContext, args: ParsedArgs): Promise<R>;
+  /** Plain-text rendering for the terminal. */
+  text(result: R): string;
+}
+
+export type AnyCommand = CommandSpec<any>;

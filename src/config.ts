@@ -1,0 +1,186 @@
+/**
+ * Environment → validated, typed Config, read once at start. Every error names its variable.
+ * Secrets (passwords, tokens) are kept here and never logged; see `redactedConfig`.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const csv = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export interface LdapConfig {
+  /** DCs tried in order on failure: `ldaps://host:636`, or `ldap://` upgraded with StartTLS. */
+  urls: string[];
+  /** Global Catalog (`ldaps://gc:3269`) for forest-wide searches; optional. */
+  gcUrl?: string;
+  /** DN, UPN or `DOMAIN\user`. */
+  bindDn: string;
+  bindPassword: string;
+  /** Default: the rootDSE `defaultNamingContext`. */
+  baseDn?: string;
+  /** PEM bundle of CAs trusted for the DCs' certificates; default: Node's trust store. */
+  caFile?: string;
+  /** Default true; `LDAP_TLS_REJECT_UNAUTHORIZED=false` is an explicit, logged opt-out. */
+  tlsRejectUnauthorized: boolean;
+  /** Per-operation timeout and per-DC connect timeout, default 5000 ms. */
+  timeoutMs: number;
+  /** Paged-search page size, default 500 (AD caps unpaged results at 1000). */
+  pageSize: number;
+}
+
+export interface Config {
+  ldap?: LdapConfig;
+  /** SPNs ignored by `spn dupes` (case-insensitive); default `kadmin/changepw`. */
+  dupesAllowList: string[];
+  dnsServers: string[];
+  inventoryFile?: string;
+  kerberos?: { keytab?: string; principal: string; password?: string; krb5Config?: string };
+  probeTimeoutMs: number;
+  slack?: { signingSecret?: string; botToken?: string; appToken?: string; apiUrl?: string; alertChannel?: string };
+  teams?: { appId: string; appPassword?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI'; tenantId?: string };
+  adfs: { metadataUrls: string[]; caFile?: string; warnDays: number[]; expectedThumbprints: Record<string, string[]> };
+  schedules: { adfs: string; dupes: string; timezone?: string };
+  dbUrl: string;
+  /** Accounts (Slack user IDs or Teams AAD object IDs) allowed to approve SPN change requests. */
+  admins: string[];
+  server: { port: number; host: string };
+  logLevel: string;
+}
+
+const intVar = (name: string, min: number, max: number) =>
+  z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+function fail(variable: string, message: string): never {
+  throw new ConfigError(variable, message);
+}
+
+function parseVar<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const r = schema.safeParse(raw);
+  if (!r.success) fail(name, r.error.issues[0]?.message ?? 'invalid value');
+  return r.data;
+}
+
+function ldapUrl(name: string, u: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    fail(name, `"${u}" is not a URL (expected ldaps://host:636 or ldap://host)`);
+  }
+  if (parsed.protocol !== 'ldaps:' && parsed.protocol !== 'ldap:') fail(name, `"${u}" must start with ldaps:// or ldap://`);
+  return u;
+}
+
+/** Reads and validates the environment. Throws ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let ldap: LdapConfig | undefined;
+  if (env.LDAP_URL) {
+    const urls = csv(env.LDAP_URL).map((u) => ldapUrl('LDAP_URL', u));
+    if (!urls.length) fail('LDAP_URL', 'no URL given');
+    if (!env.LDAP_BIND_DN) fail('LDAP_BIND_DN', 'is required when LDAP_URL is set (a domain user; DN, UPN or DOMAIN\\user)');
+    let bindPassword = env.LDAP_BIND_PASSWORD ?? '';
+    if (env.LDAP_BIND_PASSWORD_FILE) {
+      try {
+        bindPassword = readFileSync(env.LDAP_BIND_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+      } catch (e) {
+        fail('LDAP_BIND_PASSWORD_FILE', `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    if (!bindPassword) fail('LDAP_BIND_PASSWORD', 'is required (or LDAP_BIND_PASSWORD_FILE); anonymous binds cannot read SPNs');
+    const rejectRaw = env.LDAP_TLS_REJECT_UNAUTHORIZED;
+    if (rejectRaw !== undefined && !['true', 'false', ''].includes(rejectRaw)) fail('LDAP_TLS_REJECT_UNAUTHORIZED', 'must be true or false');
+    if (env.LDAP_CA_FILE) {
+      try {
+        readFileSync(env.LDAP_CA_FILE);
+      } catch {
+        fail('LDAP_CA_FILE', `cannot read ${env.LDAP_CA_FILE}`);
+      }
+    }
+    ldap = {
+      urls,
+      gcUrl: env.LDAP_GC_URL ? ldapUrl('LDAP_GC_URL', env.LDAP_GC_URL) : undefined,
+      bindDn: env.LDAP_BIND_DN,
+      bindPassword,
+      baseDn: env.LDAP_BASE_DN || undefined,
+      caFile: env.LDAP_CA_FILE || undefined,
+      tlsRejectUnauthorized: rejectRaw !== 'false',
+      timeoutMs: parseVar(env, 'LDAP_TIMEOUT_MS', intVar('LDAP_TIMEOUT_MS', 100, 600_000), 5000),
+      pageSize: parseVar(env, 'LDAP_PAGE_SIZE', intVar('LDAP_PAGE_SIZE', 1, 1000), 500),
+    };
+  }
+
+  const kerberosPrincipal = env.KRBOPS_KERBEROS_PRINCIPAL;
+  const teamsAppId = env.MicrosoftAppId;
+  const appType = env.MicrosoftAppType || 'MultiTenant';
+  if (!['SingleTenant', 'MultiTenant', 'UserAssignedMSI'].includes(appType)) fail('MicrosoftAppType', 'must be SingleTenant, MultiTenant or UserAssignedMSI');
+  if (appType === 'SingleTenant' && teamsAppId && !env.MicrosoftAppTenantId) fail('MicrosoftAppTenantId', 'is required when MicrosoftAppType is SingleTenant');
+
+  let expectedThumbprints: Record<string, string[]> = {};
+  if (env.KRBOPS_ADFS_EXPECTED_THUMBPRINTS) {
+    // Format: "crm=AB12…,CD34…;portal=EF56…" (relying party = thumbprints it trusts).
+    for (const part of env.KRBOPS_ADFS_EXPECTED_THUMBPRINTS.split(';').map((s) => s.trim()).filter(Boolean)) {
+      const [rp, list] = part.includes('=') ? part.split('=', 2) : ['default', part];
+      const prints = csv(list).map((t) => t.replace(/[\s:]/g, '').toUpperCase());
+      if (!prints.every((t) => /^[0-9A-F]{40}$/.test(t))) fail('KRBOPS_ADFS_EXPECTED_THUMBPRINTS', 'thumbprints must be 40 hex digits (SHA-1), as "rp=THUMB1,THUMB2;rp2=..."');
+      expectedThumbprints[rp.trim()] = prints;
+    }
+  }
+
+  const warnDays = parseVar(
+    env,
+    'KRBOPS_ADFS_WARN_DAYS',
+    z.string().transform((s) => csv(s).map(Number)).refine((a) => a.length > 0 && a.every((n) => Number.isInteger(n) && n >= 0), 'must be comma-separated whole numbers of days'),
+    [30, 14, 7, 1],
+  ).sort((a, b) => b - a);
+
+  return {
+    ldap,
+    dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],
+    dnsServers: csv(env.KRBOPS_DNS_SERVERS),
+    inventoryFile: env.KRBOPS_INVENTORY || undefined,
+    kerberos: kerberosPrincipal
+      ? { principal: kerberosPrincipal, keytab: env.KRB5_KEYTAB || undefined, password: env.KRBOPS_KERBEROS_PASSWORD || undefined, krb5Config: env.KRB5_CONFIG || undefined }
+      : undefined,
+    probeTimeoutMs: parseVar(env, 'KRBOPS_PROBE_TIMEOUT_MS', intVar('KRBOPS_PROBE_TIMEOUT_MS', 100, 120_000), 4000),
+    slack:
+      env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN
+        ? {
+            signingSecret: env.SLACK_SIGNING_SECRET || undefined,
+            botToken: env.SLACK_BOT_TOKEN || undefined,
+            appToken: env.SLACK_APP_TOKEN || undefined,
+            apiUrl: env.SLACK_API_URL || undefined,
+            alertChannel: env.KRBOPS_ALERT_SLACK_CHANNEL || undefined,
+          }
+        : undefined,
+    teams: teamsAppId
+      ? { appId: teamsAppId, appPassword: env.MicrosoftAppPassword || undefined, appType: appType as 'SingleTenant', tenantId: env.MicrosoftAppTenantId || undefined }
+      : undefined,
+    adfs: { metadataUrls: csv(env.KRBOPS_ADFS_METADATA_URLS), caFile: env.KRBOPS_ADFS_CA_FILE || undefined, warnDays, expectedThumbprints },
+    schedules: {
+      adfs: env.KRBOPS_SCHEDULE_ADFS || '0 */6 * * *',
+      dupes: env.KRBOPS_SCHEDULE_DUPES || '*/15 * * * *',
+      timezone: env.KRBOPS_TIMEZONE || env.TZ || undefined,
+    },
+    dbUrl: env.KRBOPS_DB || './data/krbops.db',
+    admins: csv(env.KRBOPS_ADMINS),
+    server: { port: parseVar(env, 'PORT', intVar('PORT', 0, 65535), 3978), host: env.HOST || '127.0.0.1' },
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+/** The directory settings, or a ConfigError naming the missing variable. */
+export function requireLdap(config: Config): LdapConfig {
+  if (!config.ldap) throw new ConfigError('LDAP_URL', 'is not set: krbops needs a domain controller (ldaps://dc.example.com:636)');
+  return config.ldap;
+}
+
+/** What `krbops config` and the start banner print: every setting, secrets replaced. */
+export function redactedConfig(config: Config): unknown {
+  return JSON.parse(
+    JSON.stringify(config, (k, v) =>
+      /password|secret|token/i.test(k) && typeof v === 'string' && v ? '[redacted]' : v,
+    ),
+  );
+}

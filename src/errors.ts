@@ -1,0 +1,124 @@
+/**
+ * Coded errors. Surfaces branch on `code` (or the class), never on message text.
+ * Messages are written for the person on call: one line, what failed and why, no secrets.
+ */
+export const ErrorCode = {
+  ConfigInvalid: 'CONFIG_INVALID',
+  CommandUsage: 'COMMAND_USAGE',
+  DirectoryUnavailable: 'DIRECTORY_UNAVAILABLE',
+  DirectoryTls: 'DIRECTORY_TLS',
+  DirectoryAuth: 'DIRECTORY_AUTH',
+  DirectoryRights: 'DIRECTORY_RIGHTS',
+  DirectoryTimeout: 'DIRECTORY_TIMEOUT',
+  DirectoryProtocol: 'DIRECTORY_PROTOCOL',
+  AccountNotFound: 'ACCOUNT_NOT_FOUND',
+  InvalidInput: 'INVALID_INPUT',
+  ProbeFailed: 'PROBE_FAILED',
+  ProbeTimeout: 'PROBE_TIMEOUT',
+  AdfsUnavailable: 'ADFS_UNAVAILABLE',
+  AdfsInvalid: 'ADFS_INVALID',
+  StoreFailed: 'STORE_FAILED',
+  NotAuthorized: 'NOT_AUTHORIZED',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class KrbopsError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, secret-free details a card or `--json` may show. */
+  readonly details: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+export class ConfigError extends KrbopsError {
+  constructor(readonly variable: string, message: string) {
+    super(ErrorCode.ConfigInvalid, `${variable}: ${message}`, { details: { variable } });
+  }
+}
+
+/** Bad arguments: the surface answers with the usage text. */
+export class CommandUsageError extends KrbopsError {
+  constructor(message: string, readonly usage: string) {
+    super(ErrorCode.CommandUsage, message, { details: { usage } });
+  }
+}
+
+export class InvalidInputError extends KrbopsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.InvalidInput, message, { details });
+  }
+}
+
+export class DirectoryError extends KrbopsError {}
+
+/** No DC answered: every URL was tried. `server` names the last one, `reason` the socket error. */
+export class DirectoryUnavailableError extends DirectoryError {
+  constructor(message: string, options: { cause?: unknown; servers: string[] }) {
+    super(ErrorCode.DirectoryUnavailable, message, { cause: options.cause, details: { servers: options.servers } });
+  }
+}
+export class DirectoryTlsError extends DirectoryError {
+  constructor(message: string, options: { cause?: unknown; server: string }) {
+    super(ErrorCode.DirectoryTls, message, { cause: options.cause, details: { server: options.server } });
+  }
+}
+export class DirectoryAuthError extends DirectoryError {
+  constructor(message: string, options: { cause?: unknown; server: string }) {
+    super(ErrorCode.DirectoryAuth, message, { cause: options.cause, details: { server: options.server } });
+  }
+}
+export class DirectoryRightsError extends DirectoryError {
+  constructor(message: string, options: { cause?: unknown; server: string }) {
+    super(ErrorCode.DirectoryRights, message, { cause: options.cause, details: { server: options.server } });
+  }
+}
+export class DirectoryTimeoutError extends DirectoryError {
+  constructor(message: string, options: { cause?: unknown; server: string }) {
+    super(ErrorCode.DirectoryTimeout, message, { cause: options.cause, details: { server: options.server } });
+  }
+}
+export class DirectoryProtocolError extends DirectoryError {
+  constructor(message: string, options: { cause?: unknown; server: string }) {
+    super(ErrorCode.DirectoryProtocol, message, { cause: options.cause, details: { server: options.server } });
+  }
+}
+
+export class AccountNotFoundError extends KrbopsError {
+  constructor(readonly query: string, readonly suggestions: string[] = []) {
+    super(
+      ErrorCode.AccountNotFound,
+      `No account matches "${truncate(query, 80)}"` + (suggestions.length ? `. Did you mean: ${suggestions.join(', ')}?` : '.'),
+      { details: { query: truncate(query, 200), suggestions } },
+    );
+  }
+}
+
+export class ProbeError extends KrbopsError {}
+
+export class AdfsError extends KrbopsError {}
+
+export class StoreError extends KrbopsError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.StoreFailed, message, { cause });
+  }
+}
+
+export function isKrbopsError(e: unknown): e is KrbopsError {
+  return e instanceof KrbopsError;
+}
+
+/** Shortens user-supplied text before it is echoed back (a 10 000-character argument must not flood a reply). */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The one-line reason a surface shows for any error; unknown errors do not leak internals. */
+export function userMessage(e: unknown): string {
+  if (e instanceof KrbopsError) return e.message;
+  return 'Internal error in krbops; the details are in the bot log.';
+}
