@@ -1,0 +1,10 @@
+/**
+ * The command registry, listed by hand: every surface (CLI, Slack, Teams) registers exactly these.
+ * A meta-test checks each entry has a summary, examples and a text renderer.
+ */
+import type { AnyCommand } from './types.js';
+import spnList from './spn-list.js';
+import spnQuery from './spn-query.js';
+import spnDupes from './spn-dupes.js';
+
+export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes];

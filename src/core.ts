@@ -1,0 +1,38 @@
+/**
+ * The one core every surface shares: configuration, a lazily opened directory, a logger, a clock.
+ * Surfaces build a CommandContext per request with `createContext` and close it afterwards.
+ */
+import type { Logger } from 'pino';
+import type { Actor, CommandContext } from '../commands/types.js';
+import { requireLdap, type Config } from './config.js';
+import { openDirectory } from './directory/ldap-directory.js';
+import type { DirectoryReader } from './directory/types.js';
+
+export interface ContextHandle extends CommandContext {
+  /** Closes the directory connection if one was opened. */
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Replaces the LDAP directory (tests of surfaces that do not need AD use a real lab instead when they can). */
+  openDirectory?: (config: Config, log: Logger) => Promise<DirectoryReader>;
+  now?: () => Date;
+}
+
+export function createContext(config: Config, log: Logger, actor: Actor, options: CoreOptions = {}): ContextHandle {
+  let dir: Promise<DirectoryReader> | undefined;
+  const open = options.openDirectory ?? ((c: Config, l: Logger) => openDirectory(requireLdap(c), l));
+  return {
+    config,
+    log,
+    actor,
+    now: options.now ?? (() => new Date()),
+    directory() {
+      dir ??= open(config, log);
+      return dir;
+    },
+    async close() {
+      if (dir) await (await dir.catch(() => undefined))?.close();
+    },
+  };
+}

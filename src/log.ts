@@ -1,0 +1,16 @@
+/** JSON logs with pino; secrets are redacted wherever they appear in a logged object. */
+import { pino, type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'password', '*.password', 'bindPassword', '*.bindPassword', 'ldap.bindPassword',
+  'token', '*.token', 'botToken', '*.botToken', 'appToken', '*.appToken',
+  'signingSecret', '*.signingSecret', 'appPassword', '*.appPassword',
+  'headers.authorization', '*.headers.authorization', 'req.headers.authorization',
+];
+
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'krbops' } }, destination as never);
+}
+
+/** A logger that writes nothing (CLI default, unit tests). */
+export const silentLogger: Logger = pino({ level: 'silent' });
