@@ -57,6 +57,12 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> {
   /** Reply visibility in chat by default (Slack ephemeral vs in-channel). */
   defaultVisibility: 'ephemeral' | 'in_channel';
   run(ctx: CommandContext, args: ParsedArgs): Promise<R>;
+  /**
+   * Options only the CLI offers (e.g. `--iis-config <file>`): a chat user must never make the bot
+   * read files on its host. `cliPrepare` turns them into ordinary args (file → `--iis` text).
+   */
+  cliOptions?: OptionSpec[];
+  cliPrepare?(args: ParsedArgs, cliOptions: Record<string, unknown>): void;
   /** Plain-text rendering for the terminal. */
   text(result: R): string;
 }

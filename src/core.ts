@@ -28,7 +28,7 @@ export function createContext(config: Config, log: Logger, actor: Actor, options
     actor,
     now: options.now ?? (() => new Date()),
     directory() {
-      dir ??= open(config, log);
+      if (!dir) dir = open(config, log);
       return dir;
     },
     async close() {

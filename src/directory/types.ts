@@ -120,5 +120,12 @@ export interface DirectoryReader {
   spnMappings(): Promise<Map<string, string>>;
   /** Stream all accounts that have any SPN, page by page (bounded memory). `changedAfterUsn` makes it incremental. */
   scanSpns(options?: { changedAfterUsn?: string }): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
+  /**
+   * Incremental watches: every account whose uSNChanged is above `usn` on this DC, with its current
+   * SPNs — including accounts that lost their last SPN (scanSpns cannot see those).
+   */
+  changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
+  /** The DC's clock read now (rootDSE currentTime, ISO-8601); info().currentTime is cached. */
+  currentTime(): Promise<string | undefined>;
   close(): Promise<void>;
 }

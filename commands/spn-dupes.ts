@@ -1,0 +1,48 @@
+/** `spn dupes` — duplicate SPNs across the forest (like `setspn -X -F`) and HOST/ alias collisions. */
+import { SpnIndex } from '../src/spn/duplicates.js';
+import type { SpnDupesResult } from './results.js';
+import type { CommandSpec } from './types.js';
+
+const spnDupes: CommandSpec<SpnDupesResult> = {
+  path: ['spn', 'dupes'],
+  summary: 'Find duplicate SPNs forest-wide (like setspn -X -F) and HTTP/HOST alias collisions',
+  positionals: [],
+  options: [{ name: 'allow', type: 'string', multiple: true, valueName: 'spn', description: 'Also ignore this SPN (added to KRBOPS_DUPES_ALLOW)' }],
+  examples: ['spn dupes', 'spn dupes --allow HTTP/legacy'],
+  defaultVisibility: 'ephemeral',
+  async run(ctx, args) {
+    const started = Date.now();
+    const allowList = [...ctx.config.dupesAllowList, ...((args.options.allow as string[] | undefined) ?? [])];
+    const dir = await ctx.directory();
+    ctx.progress?.('Scanning every account with an SPN…');
+    const index = new SpnIndex(allowList);
+    for await (const account of dir.scanSpns()) index.add(account, account.servicePrincipalName);
+    const info = await dir.info();
+    return {
+      kind: 'spn-dupes',
+      server: info.server,
+      duplicates: index.duplicates(),
+      aliasCollisions: index.aliasCollisions(await dir.spnMappings()),
+      allowList,
+      scanned: { accounts: index.accountCount, spns: index.spnCount },
+      durationMs: Date.now() - started,
+    };
+  },
+  text(r) {
+    const lines = [`Checking forest for duplicate SPNs (${r.scanned.accounts} accounts, ${r.scanned.spns} SPNs, ${r.durationMs} ms)`];
+    for (const d of r.duplicates) {
+      lines.push('', `${d.spn} is registered on ${d.accounts.length} accounts:`);
+      for (const a of d.accounts) lines.push(`\t${a.dn}${a.whenChanged ? `  (changed ${a.whenChanged})` : ''}`);
+    }
+    lines.push('', `Found ${r.duplicates.length} group${r.duplicates.length === 1 ? '' : 's'} of duplicate SPNs.`);
+    if (r.aliasCollisions.length) {
+      lines.push('', 'Alias collisions (HOST/ answers for the service class through sPNMappings):');
+      for (const c of r.aliasCollisions) {
+        lines.push(`\t${c.spn} on ${c.serviceAccounts.map((a) => a.sAMAccountName).join(', ')} while ${c.aliasOf} is on ${c.hostAccounts.map((a) => a.sAMAccountName).join(', ')}`);
+      }
+    }
+    if (r.allowList.length) lines.push('', `Ignored (allow-list): ${r.allowList.join(', ')}`);
+    return lines.join('\n');
+  },
+};
+export default spnDupes;

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+/**
+ * The `krbops` command line: every command of the registry, plus `serve` and `config`.
+ * Exit codes: 0 answered (whatever it found), 2 bad usage or input, 3 directory unreachable or
+ * refused, 4 other dependency down (ADFS, store), 1 internal error.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { commands } from '../commands/index.js';
+import { usageText } from '../commands/parse.js';
+import type { AnyCommand, ParsedArgs } from '../commands/types.js';
+import { loadConfig, redactedConfig, type Config } from './config.js';
+import { createContext } from './core.js';
+import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, userMessage } from './errors.js';
+import { createLogger, silentLogger } from './log.js';
+
+export const EXIT = { ok: 0, internal: 1, usage: 2, directory: 3, dependency: 4 } as const;
+
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof CommandUsageError || e instanceof InvalidInputError) return EXIT.usage;
+  // A name that matches no account is bad input too: scripts can tell it from "found, no SPNs".
+  if (e instanceof KrbopsError && (e.code === ErrorCode.ConfigInvalid || e.code === ErrorCode.AccountNotFound)) return EXIT.usage;
+  if (e instanceof DirectoryError) return EXIT.directory;
+  if (e instanceof KrbopsError) return EXIT.dependency;
+  return EXIT.internal;
+}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+function buildProgram(config: () => Config, io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('krbops')
+    .description('Kerberos HTTP 401 chat-ops: SPN lookups, why-401 diagnosis, ADFS and duplicate-SPN watchers')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  const groups = new Map<string, Command>();
+  for (const cmd of commands) {
+    let parent = program;
+    for (const word of cmd.path.slice(0, -1)) {
+      let g = groups.get(word);
+      if (!g) {
+        g = program.command(word).description(`${word} commands`);
+        g.exitOverride();
+        groups.set(word, g);
+      }
+      parent = g;
+    }
+    const sub = parent.command(cmd.path.at(-1)!).description(cmd.summary).exitOverride();
+    for (const p of cmd.positionals) sub.argument(p.required ? `<${p.name}${p.rest ? '...' : ''}>` : `[${p.name}${p.rest ? '...' : ''}]`, p.description);
+    for (const o of cmd.options) {
+      const flags = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`;
+      const opt = new Option(flags, o.description);
+      if (o.multiple) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+      sub.addOption(opt);
+    }
+    for (const o of cmd.cliOptions ?? []) sub.addOption(new Option(`--${o.name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`, o.description));
+    sub.option('--json', 'print one JSON document');
+    sub.addHelpText('after', cmd.examples.length ? `\nExamples:\n${cmd.examples.map((e) => `  krbops ${e}`).join('\n')}` : '');
+    sub.action(async (...argv: unknown[]) => {
+      const opts = argv[cmd.positionals.length] as Record<string, unknown>;
+      const positionals: ParsedArgs['positionals'] = {};
+      cmd.positionals.forEach((p, i) => {
+        const v = argv[i];
+        positionals[p.name] = Array.isArray(v) ? v.join(' ') : (v as string | undefined);
+      });
+      const options: ParsedArgs['options'] = {};
+      for (const o of cmd.options) {
+        const key = o.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+        options[o.name] = opts[key] as string | string[] | boolean | undefined;
+      }
+      const args: ParsedArgs = { positionals, options };
+      const json = Boolean(opts.json);
+      let ctx;
+      try {
+        cmd.cliPrepare?.(args, opts); // CLI-only options (files on this host)
+        const cfg = config();
+        const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
+        ctx = createContext(cfg, log, { surface: 'cli', id: process.env.USER ?? 'cli' });
+        const result = await cmd.run(ctx, args);
+        io.out(json ? `${JSON.stringify(result, null, 2)}\n` : `${cmd.text(result)}\n`);
+        setExit(EXIT.ok);
+      } catch (e) {
+        reportError(e, io, json, cmd);
+        setExit(exitCodeFor(e));
+      } finally {
+        await ctx?.close();
+      }
+    });
+  }
+
+  program
+    .command('config')
+    .description('Print the configuration krbops read from the environment (secrets redacted)')
+    .action(() => {
+      io.out(`${JSON.stringify(redactedConfig(config()), null, 2)}\n`);
+    });
+
+  program
+    .command('serve')
+    .description('Run the bot: Slack, Teams, scheduled watchers, /healthz and /metrics on one HTTP server')
+    .action(async () => {
+      const cfg = config();
+      const { serve } = await import('./serve.js');
+      await serve(cfg);
+    });
+  return program;
+}
+
+function reportError(e: unknown, io: Io, json: boolean, cmd?: AnyCommand): void {
+  const k = e instanceof KrbopsError ? e : undefined;
+  if (json) {
+    io.out(`${JSON.stringify({ error: { code: k?.code ?? ErrorCode.Internal, message: userMessage(e), ...(k?.details ?? {}) } }, null, 2)}\n`);
+  }
+  io.err(`krbops: ${userMessage(e)}\n`);
+  if (e instanceof CommandUsageError) io.err(`${e.usage}\n`);
+  else if (e instanceof InvalidInputError && cmd) io.err(`${usageText(cmd)}\n`);
+  if (!k && process.env.LOG_LEVEL === 'debug') io.err(`${(e as Error)?.stack ?? String(e)}\n`);
+}
+
+/** Runs the CLI; returns the exit code (so tests can call it in-process). */
+export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  let code: number = EXIT.ok;
+  let cached: Config | undefined;
+  const config = () => (cached ??= loadConfig(process.env));
+  const program = buildProgram(config, io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT.ok;
+      return EXIT.usage;
+    }
+    reportError(e, io, argv.includes('--json'));
+    return exitCodeFor(e);
+  }
+  return code;
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`krbops: ${userMessage(e)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * Connection handling for the directory: try each DC in order within the timeout, bind, map every
+ * failure to a coded error. Read-only: this module exposes search only.
+ */
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import {
+  Client,
+  ConfidentialityRequiredError,
+  InappropriateAuthError,
+  InsufficientAccessError,
+  InvalidCredentialsError,
+  NoSuchObjectError,
+  StrongAuthRequiredError,
+  TimeLimitExceededError,
+  type Entry,
+  type Filter,
+} from 'ldapts';
+import type { Logger } from 'pino';
+import type { LdapConfig } from '../config.js';
+import {
+  DirectoryAuthError,
+  DirectoryError,
+  DirectoryProtocolError,
+  DirectoryRightsError,
+  DirectoryTimeoutError,
+  DirectoryTlsError,
+  DirectoryUnavailableError,
+} from '../errors.js';
+
+export type { Entry };
+
+export interface SearchRequest {
+  base: string;
+  scope?: 'base' | 'one' | 'sub';
+  filter?: Filter;
+  attributes: string[];
+  /** Attributes returned as Buffers (binary: objectSid, security descriptors). */
+  binary?: string[];
+  sizeLimit?: number;
+  /** Use the Global Catalog connection when one is configured. */
+  gc?: boolean;
+}
+
+const TLS_CODES: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed and not trusted (set LDAP_CA_FILE)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the chain ends in a CA that is not trusted (set LDAP_CA_FILE)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the issuing CA is not trusted (set LDAP_CA_FILE)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuing CA is not trusted (set LDAP_CA_FILE)',
+  UNABLE_TO_GET_ISSUER_CERT: 'the issuing CA is not trusted (set LDAP_CA_FILE)',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  CERT_NOT_YET_VALID: 'the certificate is not valid yet (check the clock)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+  CERT_REVOKED: 'the certificate is revoked',
+  EPROTO: 'TLS handshake failed (is this an LDAPS port?)',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (is this an LDAPS port?)',
+};
+
+const NET_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found in DNS',
+  EAI_AGAIN: 'DNS lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed',
+};
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function errCode(e: unknown): string | undefined {
+  const err = e as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof err?.code === 'string') return err.code;
+  if (typeof err?.cause?.code === 'string') return err.cause.code;
+  return undefined;
+}
+
+/** Maps an ldapts / socket / TLS failure to a coded DirectoryError. Never includes the password. */
+export function mapLdapError(e: unknown, server: string, bindDn?: string): DirectoryError {
+  if (e instanceof DirectoryError) return e;
+  const host = hostOf(server);
+  const code = errCode(e);
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof InvalidCredentialsError) {
+    return new DirectoryAuthError(`${host} rejected the credentials of ${bindDn ?? 'the bind account'} (invalid user name or password, or the account is disabled or locked)`, { cause: e, server });
+  }
+  if (e instanceof StrongAuthRequiredError || e instanceof ConfidentialityRequiredError) {
+    return new DirectoryAuthError(`${host} requires an encrypted connection for simple binds: use ldaps:// (port 636) or ldap:// with StartTLS`, { cause: e, server });
+  }
+  if (e instanceof InappropriateAuthError) {
+    return new DirectoryAuthError(`${host} refused a simple bind for ${bindDn ?? 'the bind account'}`, { cause: e, server });
+  }
+  if (e instanceof InsufficientAccessError) {
+    return new DirectoryRightsError(`${host}: the bind account may not read this (insufficient access rights)`, { cause: e, server });
+  }
+  if (e instanceof TimeLimitExceededError || /timeout/i.test(message)) {
+    return new DirectoryTimeoutError(`${host} did not answer in time (${message.includes('Connection') ? 'connect' : 'operation'} timeout)`, { cause: e, server });
+  }
+  if (code && TLS_CODES[code]) {
+    return new DirectoryTlsError(`TLS to ${host} failed: ${TLS_CODES[code]} [${code}]`, { cause: e, server });
+  }
+  if (code && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT'))) {
+    return new DirectoryTlsError(`TLS to ${host} failed: ${code}`, { cause: e, server });
+  }
+  if (code && NET_CODES[code]) {
+    return new DirectoryUnavailableError(`${host}: ${NET_CODES[code]}`, { cause: e, servers: [server] });
+  }
+  if (/Socket error|Connection closed|socket hang up/i.test(message)) {
+    return new DirectoryUnavailableError(`${host}: the connection was closed by the server`, { cause: e, servers: [server] });
+  }
+  if (e instanceof NoSuchObjectError) {
+    return new DirectoryProtocolError(`${host}: the search base does not exist`, { cause: e, server });
+  }
+  return new DirectoryProtocolError(`${host}: ${message.split('\n')[0].slice(0, 200)}`, { cause: e, server });
+}
+
+function tlsOptions(config: LdapConfig, url: string): ConnectionOptions {
+  const opts: ConnectionOptions = { rejectUnauthorized: config.tlsRejectUnauthorized, minVersion: 'TLSv1.2' };
+  if (config.caFile) opts.ca = readFileSync(config.caFile);
+  const host = new URL(url).hostname;
+  if (!/^[\d.]+$/.test(host) && !host.includes(':')) opts.servername = host;
+  return opts;
+}
+
+/** A bound connection to one DC. */
+export class LdapConnection {
+  private constructor(
+    private readonly client: Client,
+    readonly server: string,
+    private readonly config: LdapConfig,
+  ) {}
+
+  /**
+   * Connects to the first DC that answers, binds, and returns the connection. Every URL gets a
+   * share of LDAP_TIMEOUT_MS, so a black-holed DC cannot eat the whole budget. Wrong credentials
+   * stop at once (trying further DCs would only lock the account faster).
+   */
+  static async open(config: LdapConfig, urls: string[], log: Logger): Promise<LdapConnection> {
+    const perUrl = Math.max(1000, Math.floor(config.timeoutMs / urls.length));
+    const failures: DirectoryError[] = [];
+    for (const url of urls) {
+      const tls = tlsOptions(config, url);
+      const client = new Client({ url, timeout: config.timeoutMs, connectTimeout: perUrl, tlsOptions: tls, strictDN: false });
+      try {
+        await withDeadline(
+          (async () => {
+            if (url.startsWith('ldap:')) await client.startTLS(tls);
+            await client.bind(config.bindDn, config.bindPassword);
+          })(),
+          perUrl,
+          url,
+        );
+        log.debug({ server: url }, 'directory connected');
+        return new LdapConnection(client, url, config);
+      } catch (e) {
+        await client.unbind().catch(() => undefined);
+        const mapped = mapLdapError(e, url, config.bindDn);
+        log.warn({ server: url, code: mapped.code, reason: mapped.message }, 'directory connection failed');
+        if (mapped instanceof DirectoryAuthError || mapped instanceof DirectoryRightsError) throw mapped;
+        failures.push(mapped);
+      }
+    }
+    // Prefer the most specific reason: a TLS problem says more than "refused".
+    const tlsFailure = failures.find((f) => f instanceof DirectoryTlsError);
+    if (tlsFailure && failures.length === 1) throw tlsFailure;
+    const reasons = failures.map((f) => f.message).join('; ');
+    throw new DirectoryUnavailableError(`No domain controller answered (${reasons})`, { cause: failures.at(-1), servers: urls });
+  }
+
+  /** One search, all pages (for bounded result sets). */
+  async search(req: SearchRequest): Promise<Entry[]> {
+    try {
+      const { searchEntries } = await this.client.search(req.base, {
+        scope: req.scope ?? 'sub',
+        filter: req.filter,
+        attributes: req.attributes,
+        explicitBufferAttributes: req.binary ?? [],
+        sizeLimit: req.sizeLimit ?? 0,
+        paged: req.scope === 'base' ? false : { pageSize: this.config.pageSize },
+      });
+      return searchEntries;
+    } catch (e) {
+      throw mapLdapError(e, this.server, this.config.bindDn);
+    }
+  }
+
+  /** Page by page, for scans that can be large: memory stays bounded by the page size. */
+  async *searchPages(req: SearchRequest): AsyncGenerator<Entry[]> {
+    try {
+      for await (const page of this.client.searchPaginated(req.base, {
+        scope: req.scope ?? 'sub',
+        filter: req.filter,
+        attributes: req.attributes,
+        explicitBufferAttributes: req.binary ?? [],
+        paged: { pageSize: this.config.pageSize },
+      })) {
+        yield page.searchEntries;
+      }
+    } catch (e) {
+      throw mapLdapError(e, this.server, this.config.bindDn);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => undefined);
+  }
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, server: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DirectoryTimeoutError(`${hostOf(server)} did not answer within ${ms} ms`, { server })), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

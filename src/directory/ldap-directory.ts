@@ -1,0 +1,412 @@
+/**
+ * DirectoryReader over LDAP(S) with ldapts: account lookup, SPN holders, sPNMappings, paged scans.
+ * Every user-supplied value reaches the server inside ldapts filter objects (BER-encoded values,
+ * never parsed filter strings), so `*)(objectClass=*` is just a name that matches nothing.
+ */
+import { AndFilter, EqualityFilter, ExtensibleFilter, GreaterThanEqualsFilter, OrFilter, PresenceFilter, type Filter } from 'ldapts';
+import type { Logger } from 'pino';
+import type { LdapConfig } from '../config.js';
+import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '../errors.js';
+import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
+import { LdapConnection, type Entry } from './ldap-client.js';
+import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
+import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
+
+export const ACCOUNT_ATTRIBUTES = [
+  'sAMAccountName',
+  'userPrincipalName',
+  'objectClass',
+  'dNSHostName',
+  'servicePrincipalName',
+  'userAccountControl',
+  'msDS-AllowedToDelegateTo',
+  'msDS-AllowedToActOnBehalfOfOtherIdentity',
+  'msDS-SupportedEncryptionTypes',
+  'pwdLastSet',
+  'whenChanged',
+  'uSNChanged',
+  'memberOf',
+];
+const REF_ATTRIBUTES = ['sAMAccountName', 'whenChanged', 'userAccountControl'];
+const SCAN_ATTRIBUTES = ['sAMAccountName', 'servicePrincipalName', 'whenChanged', 'uSNChanged', 'userAccountControl'];
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
+
+/** Values of an attribute as an array of strings (ldapts gives a string for a single value). */
+export function values(entry: Entry, attr: string): string[] {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === attr.toLowerCase());
+  const v = key ? entry[key] : undefined;
+  if (v === undefined || v === null) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+}
+
+export function first(entry: Entry, attr: string): string | undefined {
+  return values(entry, attr)[0];
+}
+
+/** A ranged attribute returned as `attr;range=0-1499` (AD does this past MaxValRange). */
+export function rangedKey(entry: Entry, attr: string): { key: string; end: string } | undefined {
+  const prefix = `${attr.toLowerCase()};range=`;
+  const key = Object.keys(entry).find((k) => k.toLowerCase().startsWith(prefix));
+  if (!key) return undefined;
+  const m = /;range=(\d+)-(\d+|\*)$/i.exec(key);
+  return m ? { key, end: m[2] } : undefined;
+}
+
+function accountKind(objectClass: string[]): AccountKind {
+  const oc = objectClass.map((c) => c.toLowerCase());
+  if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';
+  if (oc.includes('msds-managedserviceaccount')) return 'msa';
+  if (oc.includes('computer')) return 'computer';
+  if (oc.includes('user')) return 'user';
+  return 'other';
+}
+
+function eq(attribute: string, value: string | Buffer): Filter {
+  return new EqualityFilter({ attribute, value });
+}
+function or(...filters: Filter[]): Filter {
+  return filters.length === 1 ? filters[0] : new OrFilter({ filters });
+}
+function and(...filters: Filter[]): Filter {
+  return new AndFilter({ filters });
+}
+const isAccount = () => or(eq('objectCategory', 'person'), eq('objectCategory', 'computer'), eq('objectClass', 'msDS-GroupManagedServiceAccount'));
+
+/** Binary objectSid → S-1-5-21-… */
+export function sidToString(buf: Buffer): string {
+  const revision = buf[0];
+  const count = buf[1];
+  const authority = buf.readUIntBE(2, 6);
+  const subs: number[] = [];
+  for (let i = 0; i < count; i++) subs.push(buf.readUInt32LE(8 + 4 * i));
+  return `S-${revision}-${authority}${subs.map((s) => `-${s}`).join('')}`;
+}
+
+export function sidToBuffer(sid: string): Buffer {
+  const parts = sid.split('-').slice(1).map(Number);
+  const [revision, authority, ...subs] = parts;
+  const buf = Buffer.alloc(8 + 4 * subs.length);
+  buf[0] = revision;
+  buf[1] = subs.length;
+  buf.writeUIntBE(authority, 2, 6);
+  subs.forEach((s, i) => buf.writeUInt32LE(s, 8 + 4 * i));
+  return buf;
+}
+
+export class LdapDirectory implements DirectoryReader {
+  private infoCache?: Promise<DirectoryInfo>;
+  private mappingsCache?: Promise<Map<string, string>>;
+  private protectedUsersDn?: Promise<string | undefined>;
+  private gcConn?: Promise<LdapConnection>;
+
+  constructor(
+    private readonly conn: LdapConnection,
+    private readonly config: LdapConfig,
+    private readonly log: Logger,
+  ) {}
+
+  async info(): Promise<DirectoryInfo> {
+    this.infoCache ??= this.readRootDse();
+    return this.infoCache;
+  }
+
+  /** The DC's clock read fresh (not cached): clock-skew checks need "now". */
+  async currentTime(): Promise<string | undefined> {
+    const [root] = await this.conn.search({ base: '', scope: 'base', attributes: ['currentTime'] });
+    return generalizedTimeToIso(root && first(root, 'currentTime'));
+  }
+
+  private async readRootDse(): Promise<DirectoryInfo> {
+    const [root] = await this.conn.search({
+      base: '',
+      scope: 'base',
+      attributes: ['defaultNamingContext', 'configurationNamingContext', 'rootDomainNamingContext', 'dnsHostName', 'currentTime', 'highestCommittedUSN', 'dsServiceName'],
+    });
+    if (!root) throw new DirectoryProtocolError(`${this.conn.server}: the rootDSE is empty (is this Active Directory?)`, { server: this.conn.server });
+    const defaultNamingContext = this.config.baseDn ?? first(root, 'defaultNamingContext');
+    const configurationNamingContext = first(root, 'configurationNamingContext');
+    if (!defaultNamingContext || !configurationNamingContext) {
+      throw new DirectoryProtocolError(`${this.conn.server}: the rootDSE has no defaultNamingContext; set LDAP_BASE_DN`, { server: this.conn.server });
+    }
+    let netbiosDomain: string | undefined;
+    try {
+      const [xref] = await this.conn.search({
+        base: `CN=Partitions,${configurationNamingContext}`,
+        scope: 'one',
+        filter: and(eq('objectClass', 'crossRef'), eq('nCName', first(root, 'defaultNamingContext') ?? defaultNamingContext)),
+        attributes: ['nETBIOSName'],
+      });
+      netbiosDomain = xref && first(xref, 'nETBIOSName');
+    } catch (e) {
+      this.log.debug({ err: (e as Error).message }, 'netbios name not readable');
+    }
+    return {
+      server: this.conn.server,
+      defaultNamingContext,
+      configurationNamingContext,
+      rootDomainNamingContext: first(root, 'rootDomainNamingContext'),
+      dnsHostName: first(root, 'dnsHostName'),
+      currentTime: generalizedTimeToIso(first(root, 'currentTime')),
+      netbiosDomain,
+      highestCommittedUSN: first(root, 'highestCommittedUSN'),
+      dsServiceName: first(root, 'dsServiceName'),
+    };
+  }
+
+  async spnMappings(): Promise<Map<string, string>> {
+    this.mappingsCache ??= (async () => {
+      const { configurationNamingContext } = await this.info();
+      const map = new Map<string, string>();
+      const entries = await this.conn.search({
+        base: `CN=Directory Service,CN=Windows NT,CN=Services,${configurationNamingContext}`,
+        scope: 'base',
+        attributes: ['sPNMappings'],
+      }).catch((e: unknown) => {
+        this.log.warn({ err: (e as Error).message }, 'sPNMappings not readable; assuming the Windows default http→host');
+        return [] as Entry[];
+      });
+      for (const line of entries[0] ? values(entries[0], 'sPNMappings') : []) {
+        const [target, aliases] = line.split('=', 2);
+        if (!target || !aliases) continue;
+        for (const a of aliases.split(',')) if (a.trim()) map.set(a.trim().toLowerCase(), target.trim().toLowerCase());
+      }
+      if (!map.size) map.set('http', 'host');
+      return map;
+    })();
+    return this.mappingsCache;
+  }
+
+  /** The searches that should cover the whole forest go to the GC when one is configured. */
+  private async forest(): Promise<{ conn: LdapConnection; base: string }> {
+    if (this.config.gcUrl) {
+      this.gcConn ??= LdapConnection.open(this.config, [this.config.gcUrl], this.log);
+      return { conn: await this.gcConn, base: '' };
+    }
+    return { conn: this.conn, base: (await this.info()).defaultNamingContext };
+  }
+
+  async findAccount(query: string): Promise<AccountFacts> {
+    const found = await this.tryFindAccount(query);
+    if (found) return found;
+    throw new AccountNotFoundError(query, await this.suggest(query));
+  }
+
+  async tryFindAccount(query: string): Promise<AccountFacts | undefined> {
+    const q = query.trim();
+    if (!q) return undefined;
+    const { defaultNamingContext } = await this.info();
+    // A DN: read that object (base scope); a malformed DN is simply "not found".
+    if (/^(CN|OU|DC|O)=/i.test(q) && q.includes('=')) {
+      try {
+        const [entry] = await this.conn.search({ base: q, scope: 'base', filter: isAccount(), attributes: ACCOUNT_ATTRIBUTES, binary: ['msDS-AllowedToActOnBehalfOfOtherIdentity'] });
+        return entry ? this.toFacts(entry) : undefined;
+      } catch (e) {
+        if (e instanceof DirectoryProtocolError) return undefined;
+        throw e;
+      }
+    }
+    let name = q;
+    const slash = q.indexOf('\\');
+    if (slash > 0) name = q.slice(slash + 1);
+    const filters: Filter[] = [];
+    if (name.includes('@')) {
+      filters.push(eq('userPrincipalName', name));
+      filters.push(eq('sAMAccountName', name.split('@')[0]));
+    } else if (name.includes('.')) {
+      // A host FQDN: the computer account that carries it.
+      filters.push(eq('dNSHostName', name));
+      filters.push(eq('sAMAccountName', name));
+      filters.push(eq('sAMAccountName', `${name.split('.')[0]}$`));
+    } else {
+      filters.push(eq('sAMAccountName', name));
+      if (!name.endsWith('$')) filters.push(eq('sAMAccountName', `${name}$`));
+    }
+    const entries = await this.conn.search({
+      base: defaultNamingContext,
+      filter: and(isAccount(), or(...filters)),
+      attributes: ACCOUNT_ATTRIBUTES,
+      binary: ['msDS-AllowedToActOnBehalfOfOtherIdentity'],
+      sizeLimit: 10,
+    });
+    if (!entries.length) return undefined;
+    // Prefer the exact name over the computer form (crm vs crm$), and UPN over sAMAccountName.
+    const lower = name.toLowerCase();
+    const exact =
+      entries.find((e) => first(e, 'userPrincipalName')?.toLowerCase() === lower) ??
+      entries.find((e) => first(e, 'sAMAccountName')?.toLowerCase() === lower) ??
+      entries.find((e) => first(e, 'dNSHostName')?.toLowerCase() === lower) ??
+      entries[0];
+    return this.toFacts(exact);
+  }
+
+  /** Close matches by ambiguous name resolution, only for short queries (cheap, indexed). */
+  private async suggest(query: string): Promise<string[]> {
+    const q = query.trim().replace(/^[^\\]*\\/, '').replace(/\$$/, '');
+    if (q.length < 2 || q.length > 64) return [];
+    try {
+      const { defaultNamingContext } = await this.info();
+      const entries = await this.conn.search({ base: defaultNamingContext, filter: and(isAccount(), eq('anr', q)), attributes: ['sAMAccountName'], sizeLimit: 5 });
+      return entries.map((e) => first(e, 'sAMAccountName')).filter((s): s is string => !!s).slice(0, 5);
+    } catch {
+      return []; // suggestions are a courtesy; a refused ANR search must not hide the real answer
+    }
+  }
+
+  async findComputerByHost(host: string): Promise<AccountFacts | undefined> {
+    const h = host.trim().replace(/\.$/, '');
+    if (!h || h.length > 255) return undefined;
+    const { defaultNamingContext } = await this.info();
+    const entries = await this.conn.search({
+      base: defaultNamingContext,
+      filter: and(eq('objectCategory', 'computer'), or(eq('dNSHostName', h), eq('sAMAccountName', `${h.split('.')[0]}$`))),
+      attributes: ACCOUNT_ATTRIBUTES,
+      binary: ['msDS-AllowedToActOnBehalfOfOtherIdentity'],
+      sizeLimit: 5,
+    });
+    const byFqdn = entries.find((e) => first(e, 'dNSHostName')?.toLowerCase() === h.toLowerCase());
+    const chosen = byFqdn ?? (h.includes('.') ? undefined : entries[0]) ?? entries[0];
+    return chosen ? this.toFacts(chosen) : undefined;
+  }
+
+  async spnHolders(spn: string, options: { includeAliases?: boolean } = {}): Promise<SpnHolder[]> {
+    const wanted = spn.trim();
+    const alias = options.includeAliases ? aliasHostSpn(wanted, await this.spnMappings()) : undefined;
+    const { conn, base } = await this.forest();
+    const filter = alias ? or(eq('servicePrincipalName', wanted), eq('servicePrincipalName', alias)) : eq('servicePrincipalName', wanted);
+    const entries = await conn.search({ base, filter, attributes: [...REF_ATTRIBUTES, 'servicePrincipalName'] });
+    const out: SpnHolder[] = [];
+    for (const e of entries) {
+      const spns = await this.allSpns(conn, e);
+      const ref = this.toRef(e);
+      const exact = spns.find((s) => normaliseSpn(s) === normaliseSpn(wanted));
+      if (exact) out.push({ ...ref, matched: exact, via: 'exact' });
+      const viaAlias = alias && spns.find((s) => normaliseSpn(s) === normaliseSpn(alias));
+      if (viaAlias && !exact) out.push({ ...ref, matched: viaAlias, via: 'alias' });
+    }
+    return out.sort((a, b) => (a.via === b.via ? a.sAMAccountName.localeCompare(b.sAMAccountName) : a.via === 'exact' ? -1 : 1));
+  }
+
+  async *scanSpns(options: { changedAfterUsn?: string } = {}): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
+    const { conn, base } = await this.forest();
+    const filters: Filter[] = [new PresenceFilter({ attribute: 'servicePrincipalName' })];
+    if (options.changedAfterUsn !== undefined) {
+      if (!/^\d+$/.test(options.changedAfterUsn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${options.changedAfterUsn}"`, { server: conn.server });
+      filters.push(new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: (BigInt(options.changedAfterUsn) + 1n).toString() }));
+    }
+    for await (const page of conn.searchPages({ base, filter: filters.length > 1 ? and(...filters) : filters[0], attributes: SCAN_ATTRIBUTES })) {
+      for (const e of page) {
+        yield { ...this.toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
+      }
+    }
+  }
+
+  /** Accounts that changed after a USN, including those that lost their last SPN (for incremental watches). */
+  async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
+    if (!/^\d+$/.test(usn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${usn}"`, { server: this.conn.server });
+    const { conn, base } = await this.forest();
+    const filter = and(isAccount(), new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: (BigInt(usn) + 1n).toString() }));
+    for await (const page of conn.searchPages({ base, filter, attributes: SCAN_ATTRIBUTES })) {
+      for (const e of page) yield { ...this.toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
+    }
+  }
+
+  /** All values of servicePrincipalName, following `;range=` retrieval when the DC splits them. */
+  private async allSpns(conn: LdapConnection, entry: Entry): Promise<string[]> {
+    const ranged = rangedKey(entry, 'servicePrincipalName');
+    if (!ranged) return values(entry, 'servicePrincipalName');
+    const all = values(entry, ranged.key);
+    let end = ranged.end;
+    while (end !== '*') {
+      const start = Number(end) + 1;
+      const [next] = await conn.search({ base: entry.dn, scope: 'base', attributes: [`servicePrincipalName;range=${start}-*`] });
+      const r = next && rangedKey(next, 'servicePrincipalName');
+      if (!r) break;
+      all.push(...values(next, r.key));
+      end = r.end;
+    }
+    return all;
+  }
+
+  private toRef(e: Entry): AccountRef {
+    const uac = Number(first(e, 'userAccountControl') ?? 0);
+    return {
+      dn: e.dn,
+      sAMAccountName: first(e, 'sAMAccountName') ?? e.dn,
+      whenChanged: generalizedTimeToIso(first(e, 'whenChanged')),
+      disabled: (uac & 0x2) !== 0,
+    };
+  }
+
+  private async toFacts(e: Entry): Promise<AccountFacts> {
+    const info = await this.info();
+    const objectClass = values(e, 'objectClass');
+    const etypes = first(e, 'msDS-SupportedEncryptionTypes');
+    const memberOf = values(e, 'memberOf');
+    const rbcd = e['msDS-AllowedToActOnBehalfOfOtherIdentity'] ?? Object.entries(e).find(([k]) => k.toLowerCase() === 'msds-allowedtoactonbehalfofotheridentity')?.[1];
+    return {
+      dn: e.dn,
+      sAMAccountName: first(e, 'sAMAccountName') ?? '',
+      domain: info.netbiosDomain,
+      userPrincipalName: first(e, 'userPrincipalName'),
+      kind: accountKind(objectClass),
+      objectClass,
+      dNSHostName: first(e, 'dNSHostName'),
+      servicePrincipalName: await this.allSpns(this.conn, e),
+      userAccountControl: decodeUac(Number(first(e, 'userAccountControl') ?? 0)),
+      allowedToDelegateTo: values(e, 'msDS-AllowedToDelegateTo'),
+      hasResourceBasedDelegation: rbcd !== undefined && !(Array.isArray(rbcd) && rbcd.length === 0),
+      supportedEncryptionTypes: etypes === undefined ? undefined : Number(etypes),
+      encryptionTypeNames: decodeEncryptionTypes(etypes === undefined ? undefined : Number(etypes)),
+      pwdLastSet: fileTimeToIso(first(e, 'pwdLastSet')),
+      whenChanged: generalizedTimeToIso(first(e, 'whenChanged')),
+      uSNChanged: first(e, 'uSNChanged'),
+      memberOf,
+      protectedUser: await this.isProtectedUser(e.dn, memberOf),
+    };
+  }
+
+  /** Protected Users is found by its well-known RID (-525), so a localised group name still works. */
+  private async isProtectedUser(dn: string, memberOf: string[]): Promise<boolean> {
+    this.protectedUsersDn ??= (async () => {
+      try {
+        const { defaultNamingContext } = await this.info();
+        const [domain] = await this.conn.search({ base: defaultNamingContext, scope: 'base', attributes: ['objectSid'], binary: ['objectSid'] });
+        const sidRaw = domain?.objectSid;
+        if (!Buffer.isBuffer(sidRaw)) return undefined;
+        const sid = `${sidToString(sidRaw)}-525`;
+        const [group] = await this.conn.search({ base: defaultNamingContext, filter: eq('objectSid', sidToBuffer(sid)), attributes: ['distinguishedName'] });
+        return group?.dn;
+      } catch (e) {
+        this.log.debug({ err: (e as Error).message }, 'Protected Users group not found');
+        return undefined;
+      }
+    })();
+    const groupDn = await this.protectedUsersDn;
+    if (!groupDn) return false;
+    if (memberOf.some((m) => m.toLowerCase() === groupDn.toLowerCase())) return true;
+    try {
+      const hits = await this.conn.search({
+        base: groupDn,
+        scope: 'base',
+        filter: new ExtensibleFilter({ matchType: 'member', rule: IN_CHAIN, value: dn }),
+        attributes: ['cn'],
+      });
+      return hits.length > 0;
+    } catch (e) {
+      if (e instanceof DirectoryError) return false;
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+    if (this.gcConn) await (await this.gcConn.catch(() => undefined))?.close();
+  }
+}
+
+/** Connects to the first DC that answers and returns a read-only directory. */
+export async function openDirectory(config: LdapConfig, log: Logger): Promise<LdapDirectory> {
+  const conn = await LdapConnection.open(config, config.urls, log);
+  return new LdapDirectory(conn, config, log);
+}
