@@ -105,8 +105,9 @@ export function fitText(text: string, max: number): string {
   if (len(text) <= max) return text;
   const room = max - 1;
   let s = cutAt(text, room);
+  const atBoundary = /\s/.test(text.charAt(s.length));
   const boundary = Math.max(s.lastIndexOf(' '), s.lastIndexOf('\n'));
-  if (boundary > room / 3) s = s.slice(0, boundary);
+  if (!atBoundary && boundary > room / 3) s = s.slice(0, boundary);
   // Do not leave half an entity (&am…) behind.
   s = s.replace(/&[a-z]{0,4}$/, '');
   return s.replace(/\s+$/, '') + '…';
@@ -167,8 +168,16 @@ export function joinFitting(names: string[], max: number, sep = ', '): string {
 
 // ─── builders ────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Plain text (headers, button labels) is not parsed for mrkdwn, and whether entities are decoded
+ * there is not documented; angle brackets become look-alikes so nothing can read as a mention.
+ */
+export function plain(text: string): string {
+  return text.replace(/</g, '‹').replace(/>/g, '›');
+}
+
 export function header(text: string): HeaderBlock {
-  const clean = text.replace(/\s+/g, ' ').trim() || 'krbops';
+  const clean = plain(text).replace(/\s+/g, ' ').trim() || 'krbops';
   return { type: 'header', text: { type: 'plain_text', text: fitText(clean, SLACK_LIMITS.headerText), emoji: true } };
 }
 
@@ -203,7 +212,7 @@ export function context(...texts: string[]): ContextBlock {
 export const divider = (): DividerBlock => ({ type: 'divider' });
 
 export function button(label: string, actionId: string, value?: string, style?: 'primary' | 'danger'): ButtonElement {
-  const b: ButtonElement = { type: 'button', text: { type: 'plain_text', text: fitText(label, SLACK_LIMITS.buttonText), emoji: true }, action_id: actionId };
+  const b: ButtonElement = { type: 'button', text: { type: 'plain_text', text: fitText(plain(label), SLACK_LIMITS.buttonText), emoji: true }, action_id: actionId };
   if (value !== undefined) b.value = value;
   if (style) b.style = style;
   return b;

@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import {
+  changeRequestedCard, changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard, REQUEST_CHANGE_ACTION, renderResult,
+  spnDupesCard, spnListCard, spnQueryCard, textCard, why401Card, workingCard, type ActionsBlock, type SlackReply,
+} from '../../../cards/slack/index.js';
+import type { AnyCommand } from '../../../commands/types.js';
+import { aFinding, allText, anAccount, anSpnDupes, anSpnList, anSpnQuery, aRef, aWhy401, expectWithinLimits } from './builders.js';
+
+const buttons = (r: SlackReply) =>
+  [r, ...r.followUps].flatMap((m) => m.blocks.filter((b): b is ActionsBlock => b.type === 'actions').flatMap((b) => b.elements));
+
+describe('spn list card', () => {
+  it('shows the account facts and every SPN', () => {
+    const r = spnListCard(anSpnList(['HTTP/crm.contoso.test', 'HTTP/crm']));
+    expectWithinLimits(r);
+    expect(r.blocks[0]).toMatchObject({ type: 'header', text: { text: 'SPNs of CONTOSO\\svc-crmweb' } });
+    const t = allText(r);
+    expect(t).toContain('`HTTP/crm.contoso.test`');
+    expect(t).toContain('`HTTP/crm`');
+    expect(t).toContain('ldaps://dc1.contoso.test:636');
+    expect(r.followUps).toEqual([]);
+  });
+
+  it('says so when the account has no SPN', () => {
+    const r = spnListCard(anSpnList([]));
+    expectWithinLimits(r);
+    expect(allText(r)).toContain('No SPNs are registered');
+  });
+
+  it('summarises 3000 SPNs and carries the rest in follow-ups without cutting or losing one', () => {
+    const spns = Array.from({ length: 3000 }, (_, i) => `MSSQLSvc/sql-node-${i}.contoso.test:1433`);
+    const r = spnListCard(anSpnList(spns));
+    expectWithinLimits(r);
+    expect(r.followUps.length).toBeGreaterThan(0);
+    expect(allText({ blocks: r.blocks })).toMatch(/…and \d+ more SPNs: the full list follows/);
+    const shown = allText(r).match(/`MSSQLSvc\/sql-node-\d+\.contoso\.test:1433`/g) ?? [];
+    // Everything is either shown whole or counted in the "not shown in Slack" note.
+    const notShown = Number(allText(r).match(/…and (\d+) more SPNs not shown/)?.[1] ?? 0);
+    expect(shown.length + notShown).toBe(3000);
+    expect(new Set(shown).size).toBe(shown.length);
+  });
+
+  it('escapes directory data that looks like a mention', () => {
+    const r = spnListCard({ ...anSpnList(['HTTP/<!channel>']), account: anAccount({ sAMAccountName: '<!here>' }) });
+    expectWithinLimits(r);
+    expect(allText(r)).not.toContain('<!channel>');
+  });
+
+  it('describes delegation and encryption settings', () => {
+    const r = spnListCard({
+      ...anSpnList(['HTTP/crm']),
+      account: anAccount({ allowedToDelegateTo: ['MSSQLSvc/sql:1433'], encryptionTypeNames: ['AES128', 'AES256'], protectedUser: true }),
+    });
+    const t = allText(r);
+    expect(t).toContain('constrained to 1 SPN (Kerberos only)');
+    expect(t).toContain('AES128, AES256');
+    expect(t).toContain('Protected Users');
+  });
+});
+
+describe('spn query card', () => {
+  it('says nobody holds an unregistered SPN', () => {
+    const r = spnQueryCard(anSpnQuery());
+    expectWithinLimits(r);
+    expect(allText(r)).toContain('No account holds');
+  });
+
+  it('flags a duplicate and offers setspn -D for each holder', () => {
+    const r = spnQueryCard(
+      anSpnQuery({
+        duplicate: true,
+        accounts: [
+          { ...aRef('svc-crmweb'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
+          { ...aRef('NDCRMSRV1$'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
+        ],
+      }),
+    );
+    expectWithinLimits(r);
+    const t = allText(r);
+    expect(t).toContain('Duplicate');
+    expect(t).toContain('setspn -D HTTP/crm.contoso.test NDCRMSRV1$');
+    expect(r.text).toContain('DUPLICATE');
+  });
+
+  it('names a HOST/ SPN that answers through sPNMappings', () => {
+    const r = spnQueryCard(anSpnQuery({ accounts: [{ ...aRef('NDCRMSRV1$'), matched: 'HOST/crm.contoso.test', via: 'alias' }] }));
+    expectWithinLimits(r);
+    expect(allText(r)).toContain('via `HOST/crm.contoso.test` (sPNMappings)');
+  });
+});
+
+describe('spn dupes card', () => {
+  it('reports a clean forest', () => {
+    const r = spnDupesCard(anSpnDupes());
+    expectWithinLimits(r);
+    expect(r.blocks[0]).toMatchObject({ type: 'header', text: { text: ':white_check_mark: No duplicate SPNs' } });
+    expect(allText(r)).toContain('Scanned 120 accounts, 340 SPNs in 812 ms');
+  });
+
+  it('lists duplicates and alias collisions with fixes', () => {
+    const r = spnDupesCard(
+      anSpnDupes({
+        duplicates: [{ spn: 'HTTP/crm.contoso.test', accounts: [aRef('svc-crmweb'), aRef('svc-old')] }],
+        aliasCollisions: [{ spn: 'HTTP/crm', aliasOf: 'HOST/crm', serviceAccounts: [aRef('svc-crmweb')], hostAccounts: [aRef('NDCRMSRV1$')] }],
+      }),
+    );
+    expectWithinLimits(r);
+    const t = allText(r);
+    expect(r.blocks[0]).toMatchObject({ text: { text: ':red_circle: 1 duplicate SPN, 1 alias collision' } });
+    expect(t).toContain('setspn -D HTTP/crm.contoso.test svc-old');
+    expect(t).toContain('`HOST/crm` (which answers for it through sPNMappings)');
+  });
+
+  it('keeps 800 duplicates within limits, whole, with the rest in follow-ups', () => {
+    const duplicates = Array.from({ length: 800 }, (_, i) => ({ spn: `HTTP/web${i}.contoso.test`, accounts: [aRef(`svc-a${i}`), aRef(`svc-b${i}`)] }));
+    const r = spnDupesCard(anSpnDupes({ duplicates }));
+    expectWithinLimits(r);
+    expect(r.followUps.length).toBeGreaterThan(0);
+    expect(r.followUps.length).toBeLessThanOrEqual(3);
+    expect(allText(r)).toMatch(/Run `krbops spn dupes --json`/);
+  });
+});
+
+describe('why-401 card', () => {
+  it('puts the verdict in the header and each finding in its own section with evidence and fix', () => {
+    const r = why401Card(aWhy401());
+    expectWithinLimits(r);
+    expect(r.blocks[0].type).toBe('header');
+    expect((r.blocks[0] as { text: { text: string } }).text.text).toContain('HTTP/crm.contoso.test is not registered');
+    const t = allText(r);
+    expect(t).toContain(':red_circle: *HIGH* · *The FQDN form of the HTTP SPN is missing*');
+    expect(t).toContain('• HTTP/crm.contoso.test: no account holds it');
+    expect(t).toContain('```setspn -S HTTP/crm.contoso.test CONTOSO\\svc-crmweb```');
+    expect(t).toContain('*Passed:* Clocks agree within 5 minutes, Negotiate is offered');
+    expect(t).toContain('734 ms');
+  });
+
+  it('adds a "Request this change" button whose value decodes back to the SPN change', () => {
+    const r = why401Card(aWhy401());
+    const [b] = buttons(r);
+    expect(b.text.text).toBe('Request this change');
+    expect(b.action_id.startsWith(REQUEST_CHANGE_ACTION)).toBe(true);
+    expect(b.action_id.length).toBeLessThanOrEqual(255);
+    expect(decodeChangeRef(b.value)).toEqual({
+      ruleId: 'spn-missing-fqdn',
+      subject: 'HTTP/crm.contoso.test',
+      changes: [{ action: 'add', spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-crmweb', accountDn: 'CN=CRM Web,OU=Service Accounts,DC=contoso,DC=test' }],
+    });
+  });
+
+  it('has no button on a finding without SPN changes', () => {
+    const r = why401Card(aWhy401({ findings: [aFinding({ ruleId: 'keepalive-disabled', fix: { summary: 'Enable keep-alive', commands: ['appcmd set config /section:httpProtocol /allowKeepAlive:true'] } })] }));
+    expect(buttons(r)).toEqual([]);
+  });
+
+  it('gives each button a unique action id', () => {
+    const r = why401Card(aWhy401({ findings: [aFinding(), aFinding({ ruleId: 'spn-missing-short-name' })] }));
+    const ids = buttons(r).map((b) => b.action_id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('splits a change list too long for one button over several buttons, never dropping one silently', () => {
+    const changes = Array.from({ length: 40 }, (_, i) => ({ action: 'remove' as const, spn: `HTTP/web${i}.contoso.test`, account: `CONTOSO\\svc-${'x'.repeat(20)}${i}` }));
+    const r = why401Card(aWhy401({ findings: [aFinding({ fix: { summary: 'Remove them', commands: ['…'], spnChanges: changes } })] }));
+    expectWithinLimits(r);
+    const bs = buttons(r);
+    const carried = bs.flatMap((b) => decodeChangeRef(b.value)!.changes);
+    const note = Number(allText(r).match(/(\d+) more changes? cannot be requested/)?.[1] ?? 0);
+    expect(carried.length + note).toBe(40);
+  });
+
+  it('marks undecided findings and says what would decide them', () => {
+    const r = why401Card(aWhy401({ findings: [aFinding({ status: 'unknown', missing: ['the IIS configuration (paste appcmd output)'], fix: { summary: '', commands: [] } })] }));
+    expectWithinLimits(r);
+    expect(allText(r)).toContain(':grey_question: *UNKNOWN*');
+    expect(allText(r)).toContain('*Would decide it:* the IIS configuration');
+  });
+
+  it('repeats a verdict longer than a header in full below it', () => {
+    const verdict = 'The SPN '.concat('is registered on the wrong account because the application pool runs as a domain user while kernel mode is on; '.repeat(3));
+    const r = why401Card(aWhy401({ verdict }));
+    expectWithinLimits(r);
+    expect(allText(r)).toContain(`*Most likely cause:* ${verdict.trim()}`);
+  });
+
+  it('keeps sixty findings with long evidence within limits, whole, with follow-ups', () => {
+    const findings = Array.from({ length: 60 }, (_, i) =>
+      aFinding({ title: `Finding ${i}`, evidence: Array.from({ length: 30 }, (_, j) => `evidence line ${j} of finding ${i} with some words in it`) }),
+    );
+    const r = why401Card(aWhy401({ findings }));
+    expectWithinLimits(r);
+    expect(r.followUps.length).toBeGreaterThan(0);
+    const titles = allText(r).match(/\*Finding \d+\*/g) ?? [];
+    const notShown = Number(allText(r).match(/…and (\d+) more findings not shown/)?.[1] ?? 0);
+    expect(titles.length + notShown).toBe(60);
+  });
+
+  it('escapes a mention hidden in evidence', () => {
+    const r = why401Card(aWhy401({ findings: [aFinding({ evidence: ['Server: <!everyone> IIS/10.0'] })] }));
+    expectWithinLimits(r);
+    expect(allText(r)).toContain('&lt;!everyone&gt;');
+  });
+
+  it('names collectors that failed', () => {
+    const r = why401Card(aWhy401({ collectorErrors: [{ collector: 'dns', code: 'PROBE_TIMEOUT', message: 'no answer from 10.0.0.53 in 4 s' }] }));
+    expect(allText(r)).toContain('*Could not check:* dns (no answer from 10.0.0.53 in 4 s)');
+  });
+
+  it('shows a healthy verdict', () => {
+    const r = why401Card(aWhy401({ findings: [], verdict: 'Kerberos looks healthy for crm.contoso.test' }));
+    expectWithinLimits(r);
+    expect(r.blocks[0]).toMatchObject({ text: { text: ':white_check_mark: Kerberos looks healthy for crm.contoso.test' } });
+  });
+
+  it('renders the lab scenario the same way every time', () => {
+    expect(why401Card(aWhy401())).toMatchSnapshot();
+  });
+});
+
+describe('error cards', () => {
+  it('answers bad arguments with the usage', () => {
+    const r = errorCard({ kind: 'error', code: 'COMMAND_USAGE', message: 'Missing <account>.', usage: 'Usage: spn list <account>\nLists the SPNs of an account.' });
+    expectWithinLimits(r);
+    expect(allText(r)).toContain(':warning: Missing &lt;account&gt;.');
+    expect(allText(r)).toContain('```Usage: spn list &lt;account&gt;');
+  });
+
+  it('names the domain controller and the reason when the directory is down', () => {
+    const r = errorCard({
+      kind: 'error',
+      code: 'DIRECTORY_UNAVAILABLE',
+      message: 'No domain controller answered: ldaps://127.0.0.1:1 refused the connection (ECONNREFUSED)',
+      details: { servers: ['ldaps://127.0.0.1:1'] },
+    });
+    expectWithinLimits(r);
+    const t = allText(r);
+    expect(t).toContain('No domain controller answered');
+    expect(t).toContain('`ldaps://127.0.0.1:1`');
+    expect(t).toContain('ECONNREFUSED');
+  });
+
+  it('offers suggestions when an account is not found', () => {
+    const r = errorCard({ kind: 'error', code: 'ACCOUNT_NOT_FOUND', message: 'No account matches "svc-crm".', details: { query: 'svc-crm', suggestions: ['svc-crmweb', 'svc-crmsql'] } });
+    expectWithinLimits(r);
+    expect(allText(r)).toContain('*Did you mean:* `svc-crmweb`, `svc-crmsql`');
+  });
+
+  it('never shows an internal error\'s message or stack', () => {
+    const r = errorCard({ kind: 'error', code: 'INTERNAL', message: 'TypeError: x is undefined\n    at foo (/app/src/x.ts:1:1)', details: { ref: 'abc123' } });
+    expectWithinLimits(r);
+    expect(allText(r)).not.toContain('TypeError');
+    expect(allText(r)).toContain('abc123');
+  });
+});
+
+describe('help card', () => {
+  const cmd = (path: string[], examples: string[]): AnyCommand => ({
+    path,
+    summary: `Does ${path.join(' ')}`,
+    positionals: [{ name: 'arg', required: true, description: 'the thing' }],
+    options: [{ name: 'json', type: 'boolean', description: 'JSON' }, { name: 'identity', type: 'string', valueName: 'account', description: 'who' }],
+    examples,
+    defaultVisibility: 'ephemeral',
+    run: async () => ({ kind: 'x' }),
+    text: () => '',
+  });
+  const registry = [cmd(['spn', 'list'], ['krbops spn list crmweb', 'krbops spn list crmweb --json']), cmd(['krb', 'why-401'], ['krbops krb why-401 http://crm'])];
+
+  it('lists every command with its chat usage and examples', () => {
+    const r = helpCard(registry);
+    expectWithinLimits(r);
+    const t = allText(r);
+    expect(t).toContain('`/spn list &lt;arg&gt; [--identity &lt;account&gt;]`');
+    expect(t).toContain('`/spn list crmweb`');
+    expect(t).not.toContain('--json');
+    expect(t).toContain('`/krb why-401 http://crm`');
+    expect(t).toContain('--share');
+  });
+
+  it('shows only the group asked for', () => {
+    const t = allText(helpCard(registry, { group: 'spn' }));
+    expect(t).toContain('/spn list');
+    expect(t).not.toContain('/krb why-401 http://crm');
+  });
+});
+
+describe('other replies', () => {
+  it('renders results without a card of their own as the command\'s text', () => {
+    const command = { path: ['krb', 'explain'], text: () => 'KRB_AP_ERR_MODIFIED: the ticket was encrypted with another account\'s key' } as unknown as AnyCommand;
+    const r = renderResult({ kind: 'krb-explain' }, command);
+    expectWithinLimits(r);
+    expect(allText(r)).toContain('KRB_AP_ERR_MODIFIED');
+  });
+
+  it('keeps a very long text within limits', () => {
+    const r = textCard('/krb explain', Array.from({ length: 3000 }, (_, i) => `line ${i} `.repeat(8)).join('\n'));
+    expectWithinLimits(r);
+  });
+
+  it('has small working and change-request replies within limits', () => {
+    const changes = [{ action: 'add' as const, spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-crmweb' }];
+    for (const r of [workingCard('/spn dupes'), changeRequestedCard({ id: 'CR-1', changes }), changeRequestUnavailableCard(changes)]) expectWithinLimits(r);
+    expect(allText(changeRequestUnavailableCard(changes))).toContain('nothing was recorded');
+    expect(allText(changeRequestUnavailableCard(changes))).toContain('setspn -S HTTP/crm.contoso.test CONTOSO\\svc-crmweb');
+  });
+});
