@@ -6,5 +6,6 @@ import type { AnyCommand } from './types.js';
 import spnList from './spn-list.js';
 import spnQuery from './spn-query.js';
 import spnDupes from './spn-dupes.js';
+import adfsCheck from './adfs-check.js';
 
-export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes];
+export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck];

@@ -1,0 +1,183 @@
+/**
+ * `adfs check [url|file]` — the AD FS token-signing/decrypting certificates a federation metadata
+ * document publishes, and what is wrong with them (expiry thresholds, AutoCertificateRollover
+ * secondary, thumbprints relying parties trust, metadata signature). Seed 004 / KB 2686840.
+ *
+ * From chat only the configured metadata URLs (KRBOPS_ADFS_METADATA_URLS) are fetched: a chat user
+ * must not make the bot read files on its host or probe arbitrary internal addresses.
+ */
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { collectAdfs } from '../src/collectors/adfs.js';
+import { checkAdfs } from '../src/adfs/check.js';
+import { isUrlSource } from '../src/adfs/fetch.js';
+import { summarizeCertificate } from '../src/adfs/index.js';
+import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from '../src/adfs/types.js';
+import { CommandUsageError, InvalidInputError } from '../src/errors.js';
+import { usageText } from './parse.js';
+import type { CommandSpec } from './types.js';
+
+export interface AdfsCheckResult {
+  kind: 'adfs-check';
+  checkedAt: string;
+  sources: {
+    source: string;
+    entityId?: string;
+    ok: boolean;
+    signature: SignatureStatus;
+    /** Why the signature failed, or what verified it. */
+    signatureDetail?: string;
+    primaryThumbprint?: string;
+    error?: { code: string; message: string };
+  }[];
+  /** Every certificate of every source; `source` says which. */
+  certificates: (AdfsCertificateSummary & { source: string })[];
+  /** Most severe first. */
+  findings: AdfsFinding[];
+}
+
+/** Every certificate in a PEM bundle, or the one DER certificate of a .cer file. */
+function readPins(path: string): string[] {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (e) {
+    throw new InvalidInputError(`Cannot read the pinned certificate file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const text = raw.toString('latin1');
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  try {
+    return blocks ? blocks.map((b) => new X509Certificate(b).toString()) : [new X509Certificate(raw).toString()];
+  } catch {
+    throw new InvalidInputError(`${path} does not hold an X.509 certificate (PEM or DER .cer exported from AD FS).`);
+  }
+}
+
+const adfsCheck: CommandSpec<AdfsCheckResult> = {
+  path: ['adfs', 'check'],
+  summary: 'Check AD FS token-signing certificates in the federation metadata: expiry, rollover, thumbprints relying parties trust',
+  positionals: [
+    {
+      name: 'source',
+      required: false,
+      description: 'Federation metadata URL (https://adfs.example.com/FederationMetadata/2007-06/FederationMetadata.xml) or, on the command line, a file; default KRBOPS_ADFS_METADATA_URLS',
+    },
+  ],
+  options: [],
+  cliOptions: [{ name: 'pin', type: 'string', valueName: 'cert-file', description: 'Verify the metadata signature against this certificate (PEM bundle or DER .cer)' }],
+  cliPrepare(args, cliOptions) {
+    if (typeof cliOptions.pin === 'string') args.options.pinPem = readPins(cliOptions.pin);
+  },
+  examples: ['adfs check', 'adfs check https://adfs.contoso.com/FederationMetadata/2007-06/FederationMetadata.xml', 'adfs check ./FederationMetadata.xml --pin adfs-token-signing.cer'],
+  defaultVisibility: 'ephemeral',
+  async run(ctx, args) {
+    const cfg = ctx.config.adfs;
+    const fromChat = ctx.actor.surface === 'slack' || ctx.actor.surface === 'teams';
+    const given = args.positionals.source?.trim();
+    let sources: string[];
+    if (given) {
+      if (fromChat) {
+        if (!isUrlSource(given)) throw new CommandUsageError('From chat, give a metadata URL (https://…), not a file path.', usageText(adfsCheck));
+        const configured = new Set(cfg.metadataUrls.map((u) => normalizeUrl(u)));
+        if (!configured.has(normalizeUrl(given))) {
+          throw new CommandUsageError(
+            'From chat, krbops only fetches the metadata URLs configured in KRBOPS_ADFS_METADATA_URLS; run `krbops adfs check <url>` on the command line for another one.',
+            usageText(adfsCheck),
+          );
+        }
+      }
+      sources = [given];
+    } else {
+      if (!cfg.metadataUrls.length) {
+        throw new CommandUsageError('No metadata source: give a URL (or a file on the command line), or set KRBOPS_ADFS_METADATA_URLS.', usageText(adfsCheck));
+      }
+      sources = cfg.metadataUrls;
+    }
+    const now = ctx.now();
+    const pins = (args.options.pinPem as string[] | undefined) ?? [];
+    ctx.progress?.(`Fetching federation metadata from ${sources.length} source${sources.length === 1 ? '' : 's'}…`);
+    const snapshots = await Promise.all(sources.map((s) => collectAdfs(s, { now, caFile: cfg.caFile, pins, allowFiles: !fromChat })));
+    const findings: AdfsFinding[] = [];
+    for (const snap of snapshots) {
+      findings.push(...checkAdfs(snap, undefined, { now, warnDays: cfg.warnDays, expectedThumbprints: cfg.expectedThumbprints }));
+    }
+    const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+    findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+    return {
+      kind: 'adfs-check',
+      checkedAt: now.toISOString(),
+      sources: snapshots.map((s) => ({
+        source: s.source,
+        entityId: s.entityId,
+        ok: !s.error,
+        signature: s.signature.status,
+        signatureDetail: s.signature.reason,
+        primaryThumbprint: s.primaryThumbprint,
+        ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
+      })),
+      certificates: snapshots.flatMap((s) => s.certificates.map((c) => ({ ...summarizeCertificate(c), source: s.source }))),
+      findings,
+    };
+  },
+  text(r) {
+    return renderAdfsCheck(r);
+  },
+};
+export default adfsCheck;
+
+/** `/krb adfs` in chat: the same command under the why-401 group. */
+export const krbAdfs: CommandSpec<AdfsCheckResult> = { ...adfsCheck, path: ['krb', 'adfs'], examples: ['krb adfs'] };
+
+function normalizeUrl(u: string): string {
+  try {
+    return new URL(u).href;
+  } catch {
+    return u;
+  }
+}
+
+const SIGNATURE_TEXT: Record<SignatureStatus, string> = {
+  verified: 'verified',
+  failed: 'DOES NOT VERIFY',
+  unsigned: 'unsigned',
+  'no-pin': 'present, not verified (no certificate pinned; use --pin, the scheduled watch pins automatically)',
+};
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** Terminal rendering of an `adfs check` result. */
+export function renderAdfsCheck(r: AdfsCheckResult): string {
+  const lines: string[] = [];
+  for (const s of r.sources) {
+    lines.push(`AD FS metadata ${s.source}${s.entityId ? ` (entity ${s.entityId})` : ''}`);
+    if (s.error) {
+      lines.push(`  could not be read: ${s.error.message}`, '');
+      continue;
+    }
+    lines.push(`  signature: ${SIGNATURE_TEXT[s.signature]}${s.signatureDetail && s.signature !== 'no-pin' ? ` — ${s.signatureDetail}` : ''}`);
+    const certs = r.certificates.filter((c) => c.source === s.source);
+    if (!certs.length) lines.push('  no certificates published');
+    for (const c of certs) {
+      const state = c.expired ? `EXPIRED ${-c.daysLeft} days ago` : `${c.daysLeft} day${c.daysLeft === 1 ? '' : 's'} left`;
+      lines.push(
+        `  ${c.use}${c.uses.includes('signing') ? (c.primary ? ' (primary)' : ' (secondary)') : ''}: ${c.subject}`,
+        `    thumbprint ${c.thumbprint}  valid ${day(c.notBefore)} → ${day(c.notAfter)}  ${state}`,
+      );
+    }
+    lines.push('');
+  }
+  if (!r.findings.length) {
+    lines.push('No problems found.');
+    return lines.join('\n');
+  }
+  lines.push(`${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}:`);
+  for (const f of r.findings) {
+    lines.push('', `[${f.severity.toUpperCase()}] ${f.title}`);
+    for (const e of f.evidence) lines.push(`    ${e}`);
+    lines.push(`  Fix: ${f.fix.summary}`);
+    for (const c of f.fix.commands) lines.push(`    ${c}`);
+  }
+  return lines.join('\n');
+}

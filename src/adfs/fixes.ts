@@ -1,0 +1,87 @@
+/**
+ * Fix steps of the ADFS findings, from seed 004 (KB 2686840: "401 Unauthorized Access is denied" in
+ * Dynamics CRM with claims-based authentication after AD FS AutoCertificateRollover).
+ */
+import type { Fix } from '../rules/types.js';
+
+export const KB_2686840 = 'seed 004 / KB 2686840: 401 Unauthorized with claims-based authentication after AD FS certificate rollover';
+
+const q = (name: string) => `"${name.replace(/"/g, '`"')}"`;
+
+/**
+ * Relying parties must take the current token-signing certificate from the federation metadata
+ * (the seed's resolution, in order), `rps` being the relying party trust names.
+ */
+export function updateFederationMetadataFix(rps: string[], lead: string): Fix {
+  const names = rps.length ? rps : ['CRM'];
+  return {
+    summary:
+      `${lead} On the AD FS server: list the token-signing certificates (primary and secondary), then update each ` +
+      `relying party trust from its federation metadata (AD FS Management → Relying Party Trusts → right-click → ` +
+      `Update Federation Metadata). On the CRM server: iisreset. On the AD FS server: restart the AD FS service. ` +
+      `If users still get 401: in CRM Deployment Manager disable Claims-Based Authentication, iisreset, configure ` +
+      `Claims-Based Authentication and IFD again with the same settings, iisreset (KB 2686840).`,
+    commands: [
+      'Get-AdfsCertificate -CertificateType Token-Signing',
+      ...names.map((rp) => `Update-AdfsRelyingPartyTrust -TargetName ${q(rp)}`),
+      'iisreset',
+      'Restart-Service adfssrv',
+    ],
+  };
+}
+
+/** A certificate that expires: let AD FS roll it over (or force it), then the relying parties follow. */
+export function renewCertificateFix(kind: 'Token-Signing' | 'Token-Decrypting', rps: string[], expired: boolean): Fix {
+  const names = rps.length ? rps : ['CRM'];
+  return {
+    summary:
+      (expired
+        ? `The ${kind} certificate has expired. On the AD FS server force a new one now (-Urgent makes it primary at once), `
+        : `On the AD FS server check that AutoCertificateRollover is on (it creates the secondary ${kind} certificate ` +
+          `CertificateGenerationThreshold days before expiry and promotes it CertificatePromotionThreshold days later) or renew it, `) +
+      `then update every relying party from the federation metadata, iisreset on the CRM server and restart AD FS (KB 2686840).`,
+    commands: [
+      'Get-AdfsProperties | Select-Object AutoCertificateRollover,CertificateGenerationThreshold,CertificatePromotionThreshold',
+      `Get-AdfsCertificate -CertificateType ${kind}`,
+      expired ? `Update-AdfsCertificate -CertificateType ${kind} -Urgent` : `Update-AdfsCertificate -CertificateType ${kind}`,
+      ...names.map((rp) => `Update-AdfsRelyingPartyTrust -TargetName ${q(rp)}`),
+      'iisreset',
+      'Restart-Service adfssrv',
+    ],
+  };
+}
+
+/** The metadata endpoint does not answer or returns something else than metadata. */
+export function endpointFix(source: string, reason: string | undefined): Fix {
+  const isUrl = /^https:\/\//i.test(source);
+  const tlsHint = reason && /CERT|SELF_SIGNED|ALTNAME|ISSUER/.test(reason);
+  return {
+    summary: isUrl
+      ? `Check the metadata URL from the bot's host, then on the AD FS server check that the AD FS service runs and the federation metadata endpoint is enabled.` +
+        (tlsHint ? ' If AD FS uses an internal CA, give its PEM bundle in KRBOPS_ADFS_CA_FILE.' : '')
+      : 'Check the file: it must be the FederationMetadata.xml saved from the AD FS server.',
+    commands: isUrl
+      ? [
+          `curl -sS -o /dev/null -w '%{http_code}\\n' '${source.replace(/'/g, '%27')}'`,
+          'Get-Service adfssrv',
+          'Get-AdfsEndpoint -AddressPath /FederationMetadata/2007-06/FederationMetadata.xml',
+          'Restart-Service adfssrv',
+        ]
+      : ['Get-AdfsEndpoint -AddressPath /FederationMetadata/2007-06/FederationMetadata.xml'],
+  };
+}
+
+/** The metadata signature does not verify against the pinned certificate. */
+export function signatureFix(source: string): Fix {
+  return {
+    summary:
+      'Do not update any relying party from this metadata until it is explained. On the AD FS server, compare the token-signing ' +
+      'certificates with what the metadata publishes; if AD FS really has a new certificate (a manual rollover), pin it: run ' +
+      '`krbops adfs check <url> --pin <certificate.pem>` with the certificate exported from the AD FS server. Otherwise treat the ' +
+      `endpoint as compromised or intercepted (${source}).`,
+    commands: [
+      'Get-AdfsCertificate -CertificateType Token-Signing',
+      'Get-AdfsCertificate -CertificateType Token-Signing | Where-Object IsPrimary | ForEach-Object { Export-Certificate -Cert $_.Certificate -FilePath .\\adfs-token-signing.cer }',
+    ],
+  };
+}
