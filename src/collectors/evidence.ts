@@ -1,0 +1,246 @@
+/**
+ * Evidence: the plain data a Kerberos expert gathers before answering "why 401?". Collectors fill
+ * it (I/O, each bounded by a timeout, failures recorded here instead of thrown); rules read it
+ * (pure). A section that is absent was not collected (not configured, not given); a section with
+ * `ok: false` was attempted and failed, and its `error` says why.
+ */
+import type { AccountFacts, SpnHolder } from '../directory/types.js';
+import type { Severity } from '../rules/types.js';
+
+export type CollectorName = 'directory' | 'dns' | 'http' | 'clock' | 'iis' | 'kdc' | 'inventory' | 'adfs';
+
+/** A collector failure, as recorded (never thrown). */
+export interface CollectorError {
+  collector: CollectorName;
+  /** ErrorCode of a KrbopsError, or a system code such as ETIMEOUT, ENOTFOUND, ECONNREFUSED. */
+  code: string;
+  message: string;
+}
+
+/** The URL being diagnosed, and the names Kerberos clients derive from it. */
+export interface TargetEvidence {
+  /** Normalised URL (`new URL(...).href`). */
+  url: string;
+  scheme: 'http' | 'https';
+  /** Host as typed in the URL, lower case. */
+  urlHost: string;
+  /** Explicit port in the URL (absent for the scheme's default port). */
+  port?: number;
+  /** The port actually used (explicit or 80/443). */
+  effectivePort: number;
+  path: string;
+  /** The URL names an IP address: browsers never use Kerberos for it. */
+  isIpAddress: boolean;
+  /** The host after following CNAMEs (what the browser builds the SPN from). */
+  canonicalHost: string;
+  /** The canonical host as an FQDN, when known (typed, or short name + domain suffix). */
+  fqdn?: string;
+  /** The first label of the canonical host (the NetBIOS-style name, seed 003). */
+  shortName?: string;
+  /** DNS suffix used to qualify a short URL host (from the directory's naming context). */
+  dnsSuffix?: string;
+}
+
+export interface ExpectedSpn {
+  spn: string;
+  /** fqdn: HTTP/<canonical FQDN>; short: HTTP/<first label>. */
+  form: 'fqdn' | 'short';
+  host: string;
+}
+
+/** What the engineer gave (or the inventory / IIS configuration said). */
+export interface InputsEvidence {
+  identity?: { query: string; source: 'option' | 'inventory' | 'iis-config' };
+  user?: string;
+  backends: { spn: string; source: 'option' | 'inventory' }[];
+  nlbNodes: string[];
+  /** IIS site name (inventory) used in appcmd fix commands. */
+  site?: string;
+  iisConfig: 'option' | 'file' | 'none';
+}
+
+/** Holders of one SPN: exact holders and HOST/ holders answering through sPNMappings. */
+export interface SpnLookup {
+  spn: string;
+  /** Why it was looked up. */
+  role: 'expected' | 'port-variant' | 'url-alias' | 'backend';
+  /** The expected form it belongs to (for port variants and aliases). */
+  form?: 'fqdn' | 'short';
+  holders: SpnHolder[];
+  error?: string;
+}
+
+export interface ResolvedAccount {
+  query: string;
+  source: 'option' | 'inventory' | 'iis-config' | 'spn-holder' | 'computer';
+  /** DN of the account in `accounts`, when found. */
+  dn?: string;
+  /** Built-in IIS identity (ApplicationPoolIdentity, NetworkService, LocalSystem): the computer account decrypts. */
+  builtin?: string;
+  error?: string;
+}
+
+export interface HostComputer {
+  host: string;
+  /** How the host relates to the URL. */
+  role: 'url-host' | 'ptr' | 'nlb-node' | 'backend-host';
+  dn?: string;
+  error?: string;
+}
+
+export interface DirectoryEvidence {
+  ok: boolean;
+  error?: CollectorError;
+  server?: string;
+  netbiosDomain?: string;
+  /** DNS name of the domain, from defaultNamingContext (DC=contoso,DC=com → contoso.com). */
+  dnsDomain?: string;
+  /** sPNMappings as plain object: alias class (lower case) → host. */
+  mappings: Record<string, string>;
+  spns: SpnLookup[];
+  /** Facts for every account referenced above (holders, identity, user, computers). */
+  accounts: AccountFacts[];
+  identity?: ResolvedAccount;
+  user?: { query: string; dn?: string; error?: string };
+  computers: HostComputer[];
+}
+
+export interface DnsEvidence {
+  ok: boolean;
+  error?: CollectorError;
+  /** Resolvers asked (empty: the system's). */
+  servers: string[];
+  /** The name queried (the URL host, qualified with the DNS suffix when short). */
+  queried: string;
+  /** Names followed, starting at `queried`: [alias, …, canonical]. Length 1 when there is no CNAME. */
+  chain: string[];
+  canonicalName: string;
+  addresses: { address: string; family: 4 | 6 }[];
+  /** Reverse lookups of each address (first 4). */
+  ptr: { address: string; names: string[]; error?: string }[];
+}
+
+export interface TlsEvidence {
+  subject?: string;
+  issuer?: string;
+  altNames: string[];
+  validTo?: string;
+  authorized: boolean;
+  authorizationError?: string;
+  /** The certificate names the URL host. */
+  nameMatches?: boolean;
+}
+
+export interface HttpEvidence {
+  ok: boolean;
+  error?: CollectorError;
+  /** Address connected to. */
+  address?: string;
+  status?: number;
+  statusText?: string;
+  httpVersion?: string;
+  /** Every WWW-Authenticate value, as sent. */
+  wwwAuthenticate: string[];
+  /** Scheme names from them: Negotiate, NTLM, Basic, Bearer… */
+  schemes: string[];
+  connection?: string;
+  keepAlive?: string;
+  /** The server ended the connection after the response (Connection: close, or HTTP/1.0 without keep-alive). */
+  closesConnection?: boolean;
+  date?: string;
+  persistentAuth?: string;
+  server?: string;
+  location?: string;
+  /** Local time the response arrived (ISO-8601). */
+  observedAt?: string;
+  tls?: TlsEvidence;
+  durationMs?: number;
+}
+
+export interface ClockReading {
+  /** The remote clock (ISO-8601). */
+  time: string;
+  /** Local clock when it was read. */
+  observedAt: string;
+  /** remote − local, in milliseconds. */
+  offsetMs: number;
+}
+
+export interface ClockEvidence {
+  local: string;
+  dc?: ClockReading;
+  server?: ClockReading;
+  errors: string[];
+}
+
+/** One windowsAuthentication section (one <location>, or the server level). */
+export interface IisAuthSection {
+  location?: string;
+  enabled?: boolean;
+  useKernelMode?: boolean;
+  useAppPoolCredentials?: boolean;
+  authPersistNonNTLM?: boolean;
+  /** Providers in order; undefined when the config has no <providers> element. */
+  providers?: string[];
+}
+
+export interface IisEvidence {
+  ok: boolean;
+  error?: CollectorError;
+  source: 'option' | 'file';
+  format: 'xml' | 'appcmd-text' | 'loose';
+  sections: IisAuthSection[];
+  /** The sections merged in order (later, more specific, wins); unset attributes stay undefined (IIS defaults apply). */
+  effective: IisAuthSection;
+  /** system.webServer/httpProtocol allowKeepAlive, when present. */
+  allowKeepAlive?: boolean;
+  appPools: { name: string; identityType?: string; userName?: string }[];
+  warnings: string[];
+}
+
+export interface KdcAnswer {
+  spn: string;
+  outcome: 'ticket' | 'not-found' | 'etype' | 'error';
+  kvno?: number;
+  message?: string;
+}
+
+export interface KdcEvidence {
+  ok: boolean;
+  error?: CollectorError;
+  principal: string;
+  answers: KdcAnswer[];
+}
+
+/** ADFS evidence (src/adfs): token-signing/decrypting certificates and what the ADFS checks found. */
+export interface AdfsEvidence {
+  ok: boolean;
+  error?: CollectorError;
+  source?: string;
+  certificates: {
+    use: 'signing' | 'encryption';
+    thumbprint: string;
+    subject?: string;
+    notBefore?: string;
+    notAfter?: string;
+    primary?: boolean;
+  }[];
+  findings: { code: string; severity?: Severity; message: string; fix?: string[] }[];
+}
+
+export interface Evidence {
+  collectedAt: string;
+  target: TargetEvidence;
+  expected: ExpectedSpn[];
+  inputs: InputsEvidence;
+  /** Everything krbops inferred, one line each (identity from SPN holder, computer from DNS…). */
+  inferred: string[];
+  directory?: DirectoryEvidence;
+  dns?: DnsEvidence;
+  http?: HttpEvidence;
+  clock?: ClockEvidence;
+  iis?: IisEvidence;
+  kdc?: KdcEvidence;
+  adfs?: AdfsEvidence;
+  collectorErrors: CollectorError[];
+}
