@@ -1,0 +1,64 @@
+/**
+ * Command result → Adaptive Cards (1.5, each under Teams' size limit). Pure: the Teams surface sends
+ * what this returns, the rendering tests parse every card it can produce.
+ */
+import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import type { AnyCommand } from '../../commands/types.js';
+import type { Finding, Why401Result } from '../../src/rules/types.js';
+import { text, type AdaptiveCard } from './adaptive.js';
+import { findingContainer } from './finding.js';
+import { errorCard, textCards } from './messages.js';
+import { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
+import { clip, splitCards, type SplitOptions } from './split.js';
+import { why401Cards } from './why-401.js';
+
+export * from './adaptive.js';
+export { findingContainer, evidenceFacts, REQUEST_CHANGE_VERB, SEVERITY_COLOUR, type RequestChangeData } from './finding.js';
+export * from './messages.js';
+export { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
+export { splitCards, clip, CARD_BUDGET_BYTES, MAX_CARDS } from './split.js';
+export { why401Cards } from './why-401.js';
+
+function isFindingList(v: unknown): v is Finding[] {
+  return Array.isArray(v) && v.every((f) => f && typeof f === 'object' && typeof f.ruleId === 'string' && Array.isArray(f.evidence) && f.fix);
+}
+
+/** Any result that carries `findings` (explain, adfs check…) before it has a dedicated card. */
+export function findingsCards(title: string, findings: Finding[], summary: string, options: SplitOptions = {}): AdaptiveCard[] {
+  return splitCards(
+    {
+      title,
+      head: [text(clip(summary, 1500), { weight: 'Bolder' })],
+      sections: findings.map((f, i) => findingContainer(f, { rank: i + 1 })),
+      fallbackText: `${title}: ${summary}`,
+    },
+    options,
+  );
+}
+
+/**
+ * The cards for a command's result. Known kinds get their own layout; any other result with
+ * `findings` gets the findings layout; anything else its command's plain-text rendering.
+ */
+export function cardsForResult(result: { kind: string }, command?: AnyCommand, options: SplitOptions = {}): AdaptiveCard[] {
+  switch (result.kind) {
+    case 'why-401':
+      return why401Cards(result as Why401Result, options);
+    case 'spn-list':
+      return spnListCards(result as SpnListResult, options);
+    case 'spn-query':
+      return spnQueryCards(result as SpnQueryResult, options);
+    case 'spn-dupes':
+      return spnDupesCards(result as SpnDupesResult, options);
+    case 'error':
+      return [errorCard(result as ErrorResult)];
+  }
+  const title = command ? command.path.join(' ') : result.kind;
+  const findings = (result as { findings?: unknown }).findings;
+  const plain = command ? command.text(result) : JSON.stringify(result, null, 2);
+  if (isFindingList(findings)) {
+    const first = String(plain).split('\n').find((l) => l.trim()) ?? `${findings.length} finding(s)`;
+    return findingsCards(title, findings, findings.length ? first : `No findings. ${first}`, options);
+  }
+  return textCards(title, String(plain), options);
+}

@@ -1,0 +1,66 @@
+/**
+ * `krb why-401` as Adaptive Cards: the verdict first (the most likely cause in one sentence), what was
+ * asked and inferred, then each finding ranked, then what passed and how long it took.
+ */
+import type { Why401Result } from '../../src/rules/types.js';
+import { container, facts, text, type AdaptiveCard, type ContainerStyle, type Fact } from './adaptive.js';
+import { findingContainer } from './finding.js';
+import { clip, splitCards, type SplitOptions } from './split.js';
+
+function verdictStyle(r: Why401Result): ContainerStyle {
+  const failing = r.findings.filter((f) => f.status === 'fail');
+  if (failing.some((f) => f.severity === 'critical' || f.severity === 'high')) return 'Attention';
+  if (failing.length || r.findings.length) return 'Warning';
+  return 'Good';
+}
+
+export function why401Cards(r: Why401Result, options: SplitOptions = {}): AdaptiveCard[] {
+  const failing = r.findings.filter((f) => f.status === 'fail').length;
+  const unknown = r.findings.length - failing;
+  const summary: Fact[] = [{ title: 'URL', value: clip(r.url, 500) }];
+  if (r.canonicalHost) summary.push({ title: 'Canonical host', value: clip(r.canonicalHost, 300) });
+  if (r.expectedSpns.length) summary.push({ title: 'Expected SPNs', value: clip(r.expectedSpns.join(', ')) });
+  for (const line of r.inferred.slice(0, 10)) summary.push({ title: 'Inferred', value: clip(line) });
+  summary.push({ title: 'Findings', value: `${failing} failing, ${unknown} undecided, ${r.passed.length} checks passed` });
+
+  const head = [
+    container(
+      [
+        text(r.findings.length ? 'Most likely cause' : 'Verdict', { size: 'Small', weight: 'Bolder' }),
+        text(clip(r.verdict), { size: 'Medium', weight: 'Bolder', spacing: 'Small' }),
+      ],
+      { style: verdictStyle(r), spacing: 'Medium' },
+    ),
+    facts(summary, { spacing: 'Medium' }),
+  ];
+  if (r.collectorErrors.length) {
+    head.push(
+      container(
+        [
+          text('Some evidence could not be gathered', { weight: 'Bolder', color: 'Warning' }),
+          facts(r.collectorErrors.slice(0, 10).map((e) => ({ title: clip(e.collector, 40), value: clip(`${e.message} (${e.code})`, 500) })), { spacing: 'Small' }),
+        ],
+        { spacing: 'Medium' },
+      ),
+    );
+  }
+
+  const sections = r.findings.map((f, i) => findingContainer(f, { url: r.url, rank: i + 1 }));
+  const tail = [];
+  if (r.passed.length) {
+    tail.push(text(clip(`Passed (${r.passed.length}): ${r.passed.map((p) => p.title).join(' · ')}`, 3000), { color: 'Good', separator: true, spacing: 'Large' }));
+  }
+  tail.push(text(`Answered in ${r.durationMs} ms`, { isSubtle: true, size: 'Small', spacing: r.passed.length ? 'Small' : 'Large' }));
+
+  return splitCards(
+    {
+      title: `krb why-401 ${clip(r.url, 200)}`,
+      head,
+      sections,
+      tail,
+      fallbackText: `why-401 ${r.url}: ${r.verdict}`,
+      omitted: (n) => `${n} more finding(s) not shown; run krbops krb why-401 ${clip(r.url, 200)} --json for all of them.`,
+    },
+    options,
+  );
+}

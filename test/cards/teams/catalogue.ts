@@ -1,0 +1,41 @@
+/**
+ * Every card the Teams surface can send, built from the fixtures by the real card functions:
+ * the rendering test and the schema test both walk this list.
+ */
+import { commands } from '../../../commands/index.js';
+import {
+  approvalsNotConfiguredCard,
+  cardsForResult,
+  changeRequestedCard,
+  errorCard,
+  findingsCards,
+  helpCards,
+  textCards,
+  usageCard,
+  welcomeCard,
+  type AdaptiveCard,
+} from '../../../cards/teams/index.js';
+import { errorFixtures, genericFixtures, spnDupesFixtures, spnListFixtures, spnQueryFixtures, why401Fixtures } from './fixtures.js';
+
+export interface CatalogueEntry {
+  name: string;
+  cards: AdaptiveCard[];
+}
+
+export function cardCatalogue(): CatalogueEntry[] {
+  const out: CatalogueEntry[] = [];
+  const results = { ...why401Fixtures, ...spnListFixtures, ...spnQueryFixtures, ...spnDupesFixtures, ...errorFixtures };
+  for (const [name, r] of Object.entries(results)) out.push({ name, cards: cardsForResult(r) });
+  out.push({ name: 'usage-card', cards: [usageCard(errorFixtures['error-usage'])] });
+  out.push({ name: 'error-card-direct', cards: [errorCard(errorFixtures['error-directory-down'])] });
+  out.push({ name: 'help', cards: helpCards(commands) });
+  out.push({ name: 'findings-generic-adfs', cards: cardsForResult(genericFixtures.adfs) });
+  out.push({ name: 'findings-empty', cards: findingsCards('krb adfs', [], 'No finding: every certificate is valid for more than 30 days.') });
+  out.push({ name: 'text-explain', cards: textCards('krb explain', genericFixtures.text) });
+  const changes = why401Fixtures['why-401-spn-wrong-account'].findings[0].fix.spnChanges!;
+  out.push({ name: 'approvals-not-configured', cards: [approvalsNotConfiguredCard(changes)] });
+  out.push({ name: 'change-requested', cards: [changeRequestedCard({ id: 'REQ-0042', status: 'pending', changes, requestedBy: 'Adele Vance', next: 'Waiting for an approver (KRBOPS_ADMINS).' })] });
+  out.push({ name: 'welcome-channel', cards: [welcomeCard('channel')] });
+  out.push({ name: 'welcome-personal', cards: [welcomeCard('personal')] });
+  return out;
+}
