@@ -120,7 +120,7 @@ export class CardRenderer {
           for (let i = 0; i < n; i++) walk(o.getItemAt!(i) as typeof o);
         };
         walk(ac);
-        const actions = [...host.querySelectorAll('button')].map((b) => (b as HTMLElement).innerText.trim()).filter(Boolean);
+        const actions = Array.from(host.querySelectorAll("button")).map((b) => (b as HTMLElement).innerText.trim()).filter(Boolean);
         return { events, validation, rendered: !!el, text: host.innerText, monospaceFonts, actions, height: host.getBoundingClientRect().height };
       },
       { card, hostConfig: TEAMS_LIKE_HOST_CONFIG },
