@@ -16,7 +16,7 @@
  * CLI for manual use:  npx tsx test/lab/lab.ts start | stop | env | status
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { promises as fs, existsSync, readFileSync, openSync, closeSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { promises as fs, existsSync, readFileSync, readdirSync, openSync, closeSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -282,6 +282,11 @@ async function loAddresses(): Promise<string[]> {
 async function reclaimStale(file: string, ip: string): Promise<boolean> {
   const lock = readLock(file);
   if (lock && pidAlive(lock.pid)) return false;
+  if (!lock) {
+    // being written by its creator right now, or garbage: only reclaim an old one
+    const age = Date.now() - ((await fs.stat(file).catch(() => undefined))?.mtimeMs ?? 0);
+    if (age < 30_000) return false;
+  }
   if (lock?.sambaPid && pidAlive(lock.sambaPid) && isSambaPid(lock.sambaPid)) {
     try {
       process.kill(-lock.sambaPid, 'SIGKILL');
@@ -334,6 +339,11 @@ async function acquireAddress(wanted: string | undefined, log: (l: string) => vo
     if (!r.ok) throw new Error(`ip addr add ${ip}/32 dev lo: ${r.text}`);
     return true;
   };
+
+  // Sweep labs whose owner died without stopping them (address on lo, directory, Samba).
+  for (const f of await fs.readdir(LOCK_DIR).catch(() => [] as string[])) {
+    if (f.endsWith('.lock')) await reclaimStale(path.join(LOCK_DIR, f), f.slice(0, -'.lock'.length));
+  }
 
   if (wanted) {
     if (!(await claim(wanted, 120_000))) throw new Error(`Samba AD lab: ${wanted} is in use by another lab (lock ${lockFor(wanted)})`);
@@ -738,21 +748,26 @@ async function stopSamba(pid: number): Promise<void> {
       }
     }
   };
+  // Members of the group that are still running (zombies hold no ports; init reaps them late).
   const groupAlive = () => {
-    try {
-      process.kill(-pid, 0);
-      return true;
-    } catch {
-      return pidAlive(pid);
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
+        if (Number(f[2]) === pid && f[0] !== 'Z' && f[0] !== 'X') return true;
+      } catch {
+        /* exited meanwhile */
+      }
     }
+    return false;
   };
-  signal('SIGTERM');
+  // The lab's state is thrown away, so there is nothing to shut down cleanly: a polite SIGTERM
+  // costs ~2 s of Samba tearing down its prefork workers. Kill the whole group.
+  signal('SIGKILL');
   const deadline = Date.now() + 10_000;
-  while (groupAlive() && Date.now() < deadline) await sleep(50);
-  if (groupAlive()) {
-    signal('SIGKILL');
-    while (groupAlive()) await sleep(50);
-  }
+  while (groupAlive() && Date.now() < deadline) await sleep(20);
+  if (groupAlive()) throw new Error(`Samba AD lab: samba (pid ${pid}) survived SIGKILL`);
 }
 
 /** Rebuild a Lab (with its helpers) from the plain data, e.g. in a vitest worker. */
