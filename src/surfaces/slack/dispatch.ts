@@ -1,0 +1,84 @@
+/**
+ * Slash command text → a plan: show help, run a registry command, or answer with a usage error.
+ * Pure (no Slack, no I/O): the same words the CLI takes, through commands/parse.ts.
+ */
+import { normaliseChatText, resolveCommand, tokenize } from '../../../commands/parse.js';
+import type { ErrorResult } from '../../../commands/results.js';
+import type { AnyCommand, ParsedArgs } from '../../../commands/types.js';
+import { CommandUsageError, ErrorCode, KrbopsError, truncate, userMessage } from '../../errors.js';
+
+/** The slash commands of the manifest. `/krb` also reaches every other group (`/krb adfs`). */
+export const SLASH_COMMANDS = ['spn', 'krb'] as const;
+
+/** Chat-only flag: post the answer in the channel instead of privately. */
+export const SHARE_FLAG = '--share';
+
+export type Visibility = 'ephemeral' | 'in_channel';
+
+export type ChatPlan =
+  | { type: 'help'; group?: string; visibility: Visibility }
+  | { type: 'run'; command: AnyCommand; args: ParsedArgs; visibility: Visibility; line: string }
+  | { type: 'error'; error: ErrorResult };
+
+function matches(commands: AnyCommand[], words: string[]): boolean {
+  const lower = words.map((w) => w.toLowerCase());
+  return commands.some((c) => c.path.every((p, i) => lower[i] === p));
+}
+
+/**
+ * The word lists tried, in order, for `/<slash> <words>`: the slash name as the group
+ * (`/spn list x` → spn list x), then the words alone (`/krb spn list x`, `/krb adfs check`), then a
+ * group that has a single command by its group name (`/krb adfs` → adfs check).
+ */
+function candidates(commands: AnyCommand[], slash: string, words: string[]): string[][] {
+  const out = [[slash, ...words]];
+  if (words.length) {
+    out.push(words);
+    const group = commands.filter((c) => c.path[0] === words[0].toLowerCase());
+    if (group.length === 1 && !matches(commands, words)) out.push([...group[0].path, ...words.slice(1)]);
+  }
+  return out;
+}
+
+/**
+ * Plans what to do with a slash command. Never throws: bad input becomes an error plan whose
+ * ErrorResult carries the usage text.
+ */
+export function planChatCommand(commands: AnyCommand[], slashCommand: string, text: string): ChatPlan {
+  const slash = slashCommand.replace(/^\//, '').toLowerCase();
+  let words: string[];
+  try {
+    words = tokenize(normaliseChatText(text ?? ''));
+  } catch (e) {
+    return { type: 'error', error: errorResultOf(e) };
+  }
+  const share = words.some((w) => w.toLowerCase() === SHARE_FLAG);
+  words = words.filter((w) => w.toLowerCase() !== SHARE_FLAG);
+  const visibilityFor = (c?: AnyCommand): Visibility => (share ? 'in_channel' : c?.defaultVisibility === 'in_channel' ? 'in_channel' : 'ephemeral');
+
+  const first = words[0]?.toLowerCase();
+  if (!words.length || first === 'help' || first === '--help' || first === '-h') {
+    const group = slash === 'krb' ? undefined : slash;
+    return { type: 'help', group, visibility: share ? 'in_channel' : 'ephemeral' };
+  }
+
+  const tries = candidates(commands, slash, words);
+  const chosen = tries.find((w) => matches(commands, w)) ?? tries[0];
+  try {
+    const { command, args } = resolveCommand(commands, chosen);
+    const line = truncate(`/${slash} ${text ?? ''}`.replace(/\s+/g, ' ').trim(), 200);
+    return { type: 'run', command, args, visibility: visibilityFor(command), line };
+  } catch (e) {
+    return { type: 'error', error: errorResultOf(e) };
+  }
+}
+
+/**
+ * Any thrown value → the ErrorResult the cards render. KrbopsErrors keep their code, message and
+ * details; anything else becomes INTERNAL with a reference to the log line, never its message.
+ */
+export function errorResultOf(e: unknown, ref?: string): ErrorResult {
+  if (e instanceof CommandUsageError) return { kind: 'error', code: e.code, message: e.message, usage: e.usage, details: e.details };
+  if (e instanceof KrbopsError) return { kind: 'error', code: e.code, message: e.message, details: e.details };
+  return { kind: 'error', code: ErrorCode.Internal, message: userMessage(e), details: ref ? { ref } : {} };
+}
