@@ -57,6 +57,13 @@ export interface PassedCheck {
   title: string;
 }
 
+/** A rule that did not apply to this URL (no backends given, not a claims site…). */
+export interface NotApplicableCheck {
+  ruleId: string;
+  title: string;
+  reason: string;
+}
+
 /** The answer of `krb why-401` (the JSON document of `--json`). */
 export interface Why401Result {
   kind: 'why-401';
@@ -72,4 +79,32 @@ export interface Why401Result {
   durationMs: number;
   /** Collector failures (DNS down, probe timeout…), already reflected as evidence. */
   collectorErrors: { collector: string; code: string; message: string }[];
+  /** Rules that did not apply, with the reason (absent in older results). */
+  notApplicable?: NotApplicableCheck[];
+}
+
+/** One recognised error in pasted text and what it points to. */
+export interface ExplainMatch {
+  /** The code as recognised: KRB_AP_ERR_MODIFIED, ID4175, 401.1, event 4… */
+  code: string;
+  /** The text that matched (as pasted, shortened). */
+  matched: string;
+  /** What the error means, one or two sentences. */
+  meaning: string;
+  /** Rules that can cause it, most likely first. */
+  rules: { ruleId: string; title: string }[];
+  /** What to check next, most useful first (commands or krbops commands). */
+  nextChecks: string[];
+}
+
+/** The answer of `krb explain <text>`. */
+export interface ExplainResult {
+  kind: 'explain';
+  /** The pasted text, shortened. */
+  input: string;
+  matches: ExplainMatch[];
+  /** SPNs, hosts and URLs named in the text, for follow-up commands. */
+  mentioned: { spns: string[]; hosts: string[]; urls: string[] };
+  /** One sentence: the most likely meaning, or that nothing was recognised. */
+  verdict: string;
 }

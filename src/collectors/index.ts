@@ -1,0 +1,226 @@
+/**
+ * Gathers the why-401 evidence for one URL: inputs (options, inventory, pasted IIS config) →
+ * directory info → DNS → (HTTP probe ‖ directory lookups ‖ KDC ‖ DC clock) → Evidence.
+ * Collectors run in parallel, each bounded by a timeout; failures land in the evidence and in
+ * `collectorErrors`, never as exceptions. Only bad input (URL, SPN) throws, before any I/O.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { DirectoryInfo, DirectoryReader } from '../directory/types.js';
+import { InvalidInputError, truncate } from '../errors.js';
+import { findSite, loadInventory } from '../inventory.js';
+import { expectedSpnsForUrl, parseHttpUrl } from '../spn/expected.js';
+import { parseSpn } from '../spn/parse.js';
+import { clockEvidence, readDcClock } from './clock.js';
+import { collectDirectory, dnsDomainOf, type DirectoryPlan } from './directory.js';
+import { collectDns } from './dns.js';
+import type { AdfsEvidence, CollectorError, Evidence, ExpectedSpn, InputsEvidence, TargetEvidence } from './evidence.js';
+import { probeUrl } from './http-probe.js';
+import { parseIisConfig } from './iis-config.js';
+import { collectKdc } from './kdc.js';
+import { collectorError, withTimeout } from './timeout.js';
+
+export interface Why401Request {
+  url: string;
+  /** App-pool / service account (--identity). */
+  identity?: string;
+  /** An affected user (--user). */
+  user?: string;
+  /** Double-hop backend SPNs (--backend). */
+  backends?: string[];
+  /** Pasted IIS configuration (--iis) or the content of --iis-config. */
+  iisConfig?: { text: string; source: 'option' | 'file' };
+  /** ADFS evidence, when the caller has it (src/adfs). */
+  adfs?: AdfsEvidence;
+}
+
+export interface CollectDeps {
+  config: Config;
+  directory(): Promise<DirectoryReader>;
+  log: Logger;
+  now(): Date;
+}
+
+const MAX_NAME = 256;
+const MAX_BACKENDS = 16;
+
+const isIpLiteral = (h: string) => /^\d+\.\d+\.\d+\.\d+$/.test(h) || h.includes(':');
+
+/** Validates the request before any I/O. Throws InvalidInputError with a clear message. */
+export function validateRequest(req: Why401Request): { url: URL; backends: string[] } {
+  const url = parseHttpUrl(req.url);
+  for (const [name, v] of [['--identity', req.identity], ['--user', req.user]] as const) {
+    if (v !== undefined && (!v.trim() || v.length > MAX_NAME || /[\0\r\n]/.test(v))) throw new InvalidInputError(`${name} "${truncate(v, 60)}" is not an account name.`);
+  }
+  const backends = (req.backends ?? []).map((b) => b.trim()).filter(Boolean);
+  if (backends.length > MAX_BACKENDS) throw new InvalidInputError(`At most ${MAX_BACKENDS} --backend SPNs, got ${backends.length}.`);
+  for (const b of backends) parseSpn(b);
+  return { url, backends };
+}
+
+/** SPN lookups for a URL: expected forms, port forms (seed 001), the CNAME alias forms, backends. */
+export function planLookups(target: TargetEvidence, expected: ExpectedSpn[], backends: string[], urlAliasHosts: string[]): DirectoryPlan['lookups'] {
+  const out: DirectoryPlan['lookups'] = [];
+  const seen = new Set<string>();
+  const add = (l: DirectoryPlan['lookups'][number]) => {
+    const k = l.spn.toLowerCase();
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(l);
+  };
+  for (const e of expected) add({ spn: e.spn, role: 'expected', form: e.form });
+  for (const e of expected) add({ spn: `${e.spn}:${target.effectivePort}`, role: 'port-variant', form: e.form });
+  for (const h of urlAliasHosts) {
+    add({ spn: `HTTP/${h}`, role: 'url-alias', form: 'fqdn' });
+    if (h.includes('.')) add({ spn: `HTTP/${h.split('.')[0]}`, role: 'url-alias', form: 'short' });
+  }
+  for (const b of backends) add({ spn: b, role: 'backend' });
+  return out;
+}
+
+/** Builds the target and expected SPNs from the URL and what DNS said. */
+export function describeTarget(url: URL, canonicalHost: string | undefined, dnsSuffix: string | undefined): { target: TargetEvidence; expected: ExpectedSpn[] } {
+  const urlHost = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const isIpAddress = isIpLiteral(urlHost);
+  const x = expectedSpnsForUrl(url, { canonicalHost: canonicalHost ?? urlHost, dnsSuffix });
+  const effectivePort = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const fqdnHost = x.fqdn?.slice(5);
+  const shortHost = x.short?.slice(5);
+  const target: TargetEvidence = {
+    url: url.href,
+    scheme: url.protocol === 'https:' ? 'https' : 'http',
+    urlHost,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    effectivePort,
+    path: url.pathname,
+    isIpAddress,
+    canonicalHost: x.canonicalHost,
+    ...(fqdnHost ? { fqdn: fqdnHost } : {}),
+    ...(shortHost ? { shortName: shortHost } : {}),
+    ...(dnsSuffix ? { dnsSuffix } : {}),
+  };
+  const expected: ExpectedSpn[] = isIpAddress
+    ? []
+    : [
+        ...(x.fqdn ? [{ spn: x.fqdn, form: 'fqdn' as const, host: fqdnHost! }] : []),
+        ...(x.short && x.short !== x.fqdn ? [{ spn: x.short, form: 'short' as const, host: shortHost! }] : []),
+      ];
+  return { target, expected };
+}
+
+/** Collects all evidence for one why-401 request. Throws only InvalidInputError (bad URL/SPN). */
+export async function collectEvidence(req: Why401Request, deps: CollectDeps): Promise<Evidence> {
+  const { url, backends: givenBackends } = validateRequest(req);
+  const { config, log } = deps;
+  const timeoutMs = config.probeTimeoutMs;
+  const collectorErrors: CollectorError[] = [];
+  const inferred: string[] = [];
+  const collectedAt = deps.now();
+
+  // Inputs: options first, then the inventory, then the pasted IIS config.
+  const inputs: InputsEvidence = {
+    backends: givenBackends.map((spn) => ({ spn, source: 'option' as const })),
+    nlbNodes: [],
+    iisConfig: req.iisConfig ? req.iisConfig.source : 'none',
+  };
+  if (req.identity) inputs.identity = { query: req.identity.trim(), source: 'option' };
+  if (req.user) inputs.user = req.user.trim();
+  if (config.inventoryFile) {
+    try {
+      const site = findSite(await loadInventory(config.inventoryFile), url);
+      if (site) {
+        if (!inputs.identity && site.identity) inputs.identity = { query: site.identity, source: 'inventory' };
+        if (!inputs.backends.length) inputs.backends = site.backends.map((spn) => ({ spn, source: 'inventory' as const }));
+        inputs.nlbNodes = site.nlbNodes;
+        if (site.iisSite) inputs.site = site.iisSite;
+        inferred.push(`Inventory ${config.inventoryFile}: ${site.url}${site.identity ? `, identity ${site.identity}` : ''}${site.nlbNodes.length ? `, NLB nodes ${site.nlbNodes.join(', ')}` : ''}${site.backends.length ? `, backends ${site.backends.join(', ')}` : ''}`);
+      }
+    } catch (e) {
+      collectorErrors.push(collectorError('inventory', e));
+    }
+  }
+  const iis = req.iisConfig ? parseIisConfig(req.iisConfig.text, req.iisConfig.source) : undefined;
+  if (iis?.error) collectorErrors.push(iis.error);
+  if (iis?.ok && !inputs.identity) {
+    const pools = iis.appPools.filter((p) => p.userName || p.identityType);
+    if (pools.length === 1) {
+      const p = pools[0];
+      const who = p.identityType && !/^specificuser$/i.test(p.identityType) ? p.identityType : p.userName;
+      if (who) {
+        inputs.identity = { query: who, source: 'iis-config' };
+        inferred.push(`App pool identity: ${who} (application pool "${p.name}" in the pasted IIS config)`);
+      }
+    }
+  }
+
+  // The directory, opened once; info() gives the DNS suffix for short host names.
+  const dirP = withTimeout(deps.directory(), timeoutMs, 'The directory');
+  dirP.catch(() => undefined);
+  const infoP: Promise<DirectoryInfo | undefined> = dirP.then((d) => withTimeout(d.info(), timeoutMs, 'The directory')).catch(() => undefined);
+  const dcClockP = dirP
+    .then((d) => readDcClock(() => d.currentTime(), deps.now, timeoutMs))
+    .catch((e) => ({ error: `DC clock: ${collectorError('clock', e).message}` }));
+
+  const urlHost = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const isIp = isIpLiteral(urlHost);
+  let dnsSuffix: string | undefined;
+  let queryHost = urlHost;
+  if (!isIp && !urlHost.includes('.')) {
+    dnsSuffix = dnsDomainOf((await infoP)?.defaultNamingContext);
+    if (dnsSuffix) {
+      queryHost = `${urlHost}.${dnsSuffix}`;
+      inferred.push(`${urlHost} qualified as ${queryHost} with the domain's DNS suffix`);
+    }
+  }
+  const dns = await collectDns(queryHost, { servers: config.dnsServers, timeoutMs });
+  if (dns.error) collectorErrors.push(dns.error);
+  if (dns.chain.length > 1) inferred.push(`Canonical host: ${dns.canonicalName} (${dns.chain.join(' → ')}); browsers build the SPN from it`);
+  const canonical = dns.chain.length > 1 || (dns.ok && queryHost !== urlHost) ? dns.canonicalName : undefined;
+  const { target, expected } = describeTarget(url, canonical, dnsSuffix);
+
+  // Everything else in parallel.
+  const address = dns.addresses[0]?.address;
+  const httpP = probeUrl(url.href, { address, timeoutMs, now: deps.now });
+  const ptrHosts = dns.ptr.flatMap((p) => p.names).filter((n) => n !== target.canonicalHost);
+  const backendSpns = inputs.backends.map((b) => b.spn);
+  const plan: DirectoryPlan = {
+    lookups: planLookups(target, expected, backendSpns, dns.chain.length > 1 ? [dns.chain[0]] : []),
+    identity: inputs.identity,
+    user: inputs.user,
+    hosts: [
+      ...(isIp ? [] : [{ host: target.fqdn ?? target.canonicalHost, role: 'url-host' as const }]),
+      ...[...new Set(ptrHosts)].slice(0, 4).map((host) => ({ host, role: 'ptr' as const })),
+      ...inputs.nlbNodes.map((host) => ({ host, role: 'nlb-node' as const })),
+      ...[...new Set(backendSpns.map((b) => parseSpn(b).host.toLowerCase()))].map((host) => ({ host, role: 'backend-host' as const })),
+    ],
+  };
+  const info = await infoP;
+  const directoryP = collectDirectory(dirP, plan, { timeoutMs, info });
+  const kdcP = config.kerberos && expected.length + backendSpns.length > 0 ? collectKdc([...expected.map((e) => e.spn), ...backendSpns], config.kerberos, { timeoutMs }) : Promise.resolve(undefined);
+  const [http, directory, kdc, dcClock] = await Promise.all([httpP, directoryP, kdcP, dcClockP]);
+
+  if (http.error) collectorErrors.push(http.error);
+  if (directory.error) collectorErrors.push(directory.error);
+  if (kdc?.error) collectorErrors.push(kdc.error);
+  if (req.adfs?.error) collectorErrors.push(req.adfs.error);
+  inferred.push(...directory.inferred);
+  const { inferred: _unused, ...directoryEvidence } = directory;
+  const clock = clockEvidence(deps.now(), dcClock, http);
+  log.debug({ url: target.url, collectorErrors: collectorErrors.length }, 'why-401 evidence collected');
+
+  return {
+    collectedAt: collectedAt.toISOString(),
+    target,
+    expected,
+    inputs,
+    inferred,
+    directory: directoryEvidence,
+    dns,
+    http,
+    clock,
+    ...(iis ? { iis } : {}),
+    ...(kdc ? { kdc } : {}),
+    ...(req.adfs ? { adfs: req.adfs } : {}),
+    collectorErrors,
+  };
+}

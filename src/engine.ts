@@ -1,0 +1,114 @@
+/**
+ * The rule engine: run every rule over the evidence, turn results into Findings, rank them.
+ * A rule that throws becomes a `rule-error` finding and the others still run (cdk-nag's
+ * behaviour): one broken rule must not hide the real cause.
+ */
+import type { Evidence } from './collectors/evidence.js';
+import type { Rule, RuleResult } from './rules/support/define.js';
+import { SEVERITY_ORDER, type Finding, type NotApplicableCheck, type PassedCheck, type Why401Result } from './rules/types.js';
+
+export interface RuleRun {
+  /** Ranked: failures first (severity, then certainty), then unknowns (same order). */
+  findings: Finding[];
+  /** Rules that ran and found nothing wrong. */
+  passed: PassedCheck[];
+  notApplicable: NotApplicableCheck[];
+}
+
+function toFinding(rule: Rule, r: RuleResult): Finding {
+  const status = r.status === 'unknown' ? 'unknown' : 'fail';
+  const fix = r.fix ?? { summary: 'No automatic fix; see the evidence.', commands: [] };
+  return {
+    ruleId: rule.id,
+    severity: r.severity ?? rule.severity,
+    status,
+    title: rule.title,
+    why: rule.why,
+    evidence: r.evidence,
+    fix: fix.spnChanges?.length ? fix : { summary: fix.summary, commands: fix.commands },
+    ...(r.missing?.length ? { missing: r.missing } : {}),
+    certainty: r.certainty ?? (status === 'unknown' ? 0.3 : 0.9),
+    ...(r.subject ? { subject: r.subject } : {}),
+    references: rule.references,
+  };
+}
+
+/** Sort order: fail before unknown, then severity, then certainty (descending), then rule order. */
+export function rankFindings(findings: Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => {
+      if (a.f.status !== b.f.status) return a.f.status === 'fail' ? -1 : 1;
+      const s = SEVERITY_ORDER.indexOf(a.f.severity) - SEVERITY_ORDER.indexOf(b.f.severity);
+      if (s) return s;
+      if (a.f.certainty !== b.f.certainty) return b.f.certainty - a.f.certainty;
+      return a.i - b.i;
+    })
+    .map(({ f }) => f);
+}
+
+export function runRules(evidence: Evidence, rules: readonly Rule[]): RuleRun {
+  const findings: Finding[] = [];
+  const passed: PassedCheck[] = [];
+  const notApplicable: NotApplicableCheck[] = [];
+  for (const rule of rules) {
+    let results: RuleResult[];
+    try {
+      results = rule.check(evidence);
+      if (!Array.isArray(results)) throw new TypeError(`check() returned ${typeof results}, not an array`);
+    } catch (e) {
+      findings.push({
+        ruleId: 'rule-error',
+        severity: 'info',
+        status: 'unknown',
+        title: `The check "${rule.title}" could not run`,
+        why: 'A rule failed on this evidence; its question stays open. The other checks ran normally.',
+        evidence: [`Rule ${rule.id} threw: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.slice(0, 300)],
+        fix: { summary: `Check "${rule.checks}" by hand, and report the error (rule ${rule.id}) to the krbops maintainers.`, commands: [] },
+        missing: [rule.checks],
+        certainty: 0,
+        subject: rule.id,
+      });
+      continue;
+    }
+    const na = results.filter((r) => r.status === 'not-applicable');
+    const real = results.filter((r) => r.status !== 'not-applicable');
+    if (real.length) findings.push(...real.map((r) => toFinding(rule, r)));
+    else if (na.length) notApplicable.push({ ruleId: rule.id, title: rule.checks, reason: na[0].reason ?? 'not applicable' });
+    else passed.push({ ruleId: rule.id, title: rule.checks });
+  }
+  return { findings: rankFindings(findings), passed, notApplicable };
+}
+
+/** The one-sentence answer: the top failing finding as the most likely cause, or a healthy verdict. */
+export function verdictFor(target: { url: string; canonicalHost?: string }, run: RuleRun): string {
+  const top = run.findings.find((f) => f.status === 'fail');
+  if (top) {
+    const about = top.subject && !top.title.includes(top.subject) ? ` (${top.subject})` : '';
+    return `Most likely cause: ${lowerFirst(top.title)}${about}.`;
+  }
+  const unknowns = run.findings.filter((f) => f.status === 'unknown');
+  if (unknowns.length) {
+    return `No failing check for ${target.url}; ${unknowns.length} check${unknowns.length > 1 ? 's' : ''} could not be decided (${unknowns.map((f) => f.ruleId).join(', ')}).`;
+  }
+  return `No Kerberos problem found for ${target.url}: all ${run.passed.length} applicable checks passed.`;
+}
+
+const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
+
+/** Assembles the why-401 answer from the evidence and the rule run. */
+export function why401Result(evidence: Evidence, run: RuleRun, durationMs: number): Why401Result {
+  return {
+    kind: 'why-401',
+    url: evidence.target.url,
+    canonicalHost: evidence.target.canonicalHost,
+    expectedSpns: evidence.expected.map((e) => e.spn),
+    inferred: evidence.inferred,
+    findings: run.findings,
+    passed: run.passed,
+    notApplicable: run.notApplicable,
+    verdict: verdictFor(evidence.target, run),
+    durationMs,
+    collectorErrors: evidence.collectorErrors,
+  };
+}

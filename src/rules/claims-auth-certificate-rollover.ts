@@ -1,0 +1,66 @@
+import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
+import type { Severity } from './types.js';
+
+/** ADFS finding codes (src/adfs/check.ts) that explain a claims-auth 401 after a certificate change. */
+const ROLLOVER_CODES = new Set(['adfs-new-signing-cert', 'adfs-primary-changed', 'adfs-thumbprint-mismatch', 'adfs-cert-expired']);
+
+const RP_FIX = [
+  'Update-AdfsRelyingPartyTrust -TargetName "<relying party>"',
+  'iisreset',
+  'Restart-Service adfssrv',
+];
+
+export function isClaimsRedirect(location: string | undefined): boolean {
+  return !!location && (/\/adfs\/ls\b/i.test(location) || /[?&]wa=wsignin1\.0\b/i.test(location));
+}
+
+export default defineRule({
+  id: 'claims-auth-certificate-rollover',
+  title: 'ADFS rolled its token-signing/decrypting certificates over and the claims site still trusts the old ones',
+  severity: 'critical',
+  why: 'A claims-based (IFD) site accepts tokens only from the signing certificate it has on record; after ADFS Auto Certificate Rollover the new tokens are rejected (ID4175: issuer not recognized by the IssuerNameRegistry) and users are prompted or see 401.',
+  references: ['seed 004: KB 2686840, Auto Certificate Rollover, ID4175; update the federation metadata, iisreset, restart ADFS'],
+  checks: 'ADFS certificate rollover (claims sites)',
+  check(ev): RuleResult[] {
+    const claims = ev.http?.ok && ev.http.status !== undefined && ev.http.status >= 300 && ev.http.status < 400 && isClaimsRedirect(ev.http.location);
+    const adfs = ev.adfs;
+    if (!adfs) {
+      if (!claims) return notApplicable('not a claims-based site (no redirect to /adfs/ls) and no ADFS metadata configured');
+      return [
+        unknown(
+          ['the ADFS federation metadata (set KRBOPS_ADFS_METADATA_URLS, or run `krbops adfs check <metadata url>`)'],
+          [`${ev.target.url} redirects to ${ev.http!.location!.slice(0, 120)}: a claims-based (IFD) site`],
+          { summary: 'Compare the ADFS token-signing certificates with what the relying party trusts.', commands: ['Get-AdfsCertificate -CertificateType Token-Signing', 'Get-AdfsRelyingPartyTrust | Select Name,MetadataUrl,LastMonitoredTime'] },
+          'adfs',
+        ),
+      ];
+    }
+    if (!adfs.ok) {
+      return [unknown([`the ADFS federation metadata (${adfs.error?.message ?? 'could not be read'})`], adfs.source ? [`Metadata source: ${adfs.source}`] : [], { summary: 'Check that the metadata endpoint answers.', commands: [`Invoke-WebRequest ${adfs.source ?? 'https://<adfs>/FederationMetadata/2007-06/FederationMetadata.xml'} -UseBasicParsing`] }, 'adfs')];
+    }
+    const relevant = adfs.findings.filter((f) => ROLLOVER_CODES.has(f.code));
+    const signing = adfs.certificates.filter((c) => c.use === 'signing');
+    const secondary = signing.filter((c) => c.primary === false);
+    const evidence: string[] = [];
+    if (adfs.source) evidence.push(`Metadata: ${adfs.source}`);
+    for (const c of signing) evidence.push(`Token-signing ${c.primary ? 'primary' : 'secondary'}: ${c.thumbprint}${c.subject ? ` ${c.subject}` : ''}${c.notAfter ? `, valid to ${c.notAfter}` : ''}`);
+    if (!relevant.length && !(claims && secondary.length)) return [];
+    for (const f of relevant) evidence.push(`ADFS check ${f.code}: ${f.message}`);
+    if (claims) evidence.push(`${ev.target.url} redirects to ADFS (claims-based authentication)`);
+    const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+    const worst = relevant.map((f) => f.severity ?? 'high').sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+    const commands = [...new Set([...relevant.flatMap((f) => f.fix ?? []), ...RP_FIX])];
+    return [
+      {
+        subject: 'adfs',
+        severity: relevant.some((f) => f.code === 'adfs-thumbprint-mismatch' || f.code === 'adfs-cert-expired') ? 'critical' : worst === 'critical' ? 'critical' : 'high',
+        certainty: relevant.length ? 0.85 : 0.5,
+        evidence,
+        fix: {
+          summary: 'Update the relying party trusts from the federation metadata, iisreset the CRM servers, restart ADFS; if it persists, reconfigure claims-based authentication and IFD in CRM Deployment Manager (seed 004).',
+          commands,
+        },
+      },
+    ];
+  },
+});

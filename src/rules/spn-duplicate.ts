@@ -1,0 +1,47 @@
+import type { SpnChange } from './types.js';
+import { defineRule, notApplicable, type RuleResult } from './support/define.js';
+import { aliasHolders, domainAccount, exactHolders, identityOf, norm, sameAccount, setspnAdd, setspnDel, uniqueBy } from './support/evidence-view.js';
+
+export default defineRule({
+  id: 'spn-duplicate',
+  title: 'The same SPN is registered on more than one account',
+  severity: 'critical',
+  why: 'The KDC cannot pick one key to encrypt the ticket: it refuses (KDC_ERR_S_PRINCIPAL_UNKNOWN, KDC event 11) or the server cannot decrypt (KRB_AP_ERR_MODIFIED), and the browser prompts or falls back to NTLM.',
+  references: ['seed 001: Duplicate SPNs, event ID 11', 'seed 002: "all SPN\'s must be unique … neither will function properly"; setspn -X / setspn -Q'],
+  checks: 'duplicate SPNs',
+  check(ev): RuleResult[] {
+    if (!ev.directory?.ok) return notApplicable('needs the directory (reported by the SPN checks)');
+    const id = identityOf(ev);
+    const out: RuleResult[] = [];
+    for (const l of uniqueBy(ev.directory.spns, (x) => norm(x.spn))) {
+      let holders = exactHolders(l);
+      let via = 'exact';
+      if (holders.length === 0 && aliasHolders(l).length > 1) {
+        holders = aliasHolders(l);
+        via = 'alias';
+      }
+      holders = uniqueBy(holders, (h) => norm(h.dn));
+      if (holders.length < 2) continue;
+      const spn = via === 'alias' ? holders[0].matched : l.spn;
+      // Keep the SPN on the app-pool identity when it is one of the holders (for backends we cannot tell).
+      const keep = l.role !== 'backend' && id.facts ? holders.find((h) => sameAccount(h, id.facts)) : undefined;
+      const remove = keep ? holders.filter((h) => !sameAccount(h, keep)) : holders;
+      const commands = remove.map((h) => setspnDel(spn, domainAccount(ev, h)));
+      const spnChanges: SpnChange[] = remove.map((h) => ({ action: 'remove', spn, account: domainAccount(ev, h), accountDn: h.dn }));
+      let summary: string;
+      if (keep) summary = `Keep ${spn} only on ${domainAccount(ev, keep)} (the app pool identity) and remove it from the others.`;
+      else if (l.role !== 'backend' && id.facts) {
+        commands.push(setspnAdd(spn, domainAccount(ev, id.facts)));
+        spnChanges.push({ action: 'add', spn, account: domainAccount(ev, id.facts), accountDn: id.facts.dn });
+        summary = `None of the holders is the app pool identity ${domainAccount(ev, id.facts)}: remove ${spn} from all of them and register it there.`;
+      } else {
+        summary = `Keep ${spn} only on the account that runs the service: run the setspn -D line for every other holder (the lines below remove it from all of them).`;
+      }
+      const kdc = ev.kdc?.answers.find((a) => norm(a.spn) === norm(l.spn));
+      const evidence = [`${spn} is held by ${holders.length} accounts:`, ...holders.map((h) => `  ${domainAccount(ev, h)} (${h.dn})${h.whenChanged ? `, changed ${h.whenChanged}` : ''}`)];
+      if (kdc && kdc.outcome !== 'ticket') evidence.push(`The KDC answered "${kdc.message ?? kdc.outcome}" for ${l.spn}`);
+      out.push({ subject: spn, certainty: 1, evidence, fix: { summary, commands, spnChanges } });
+    }
+    return out;
+  },
+});

@@ -1,0 +1,52 @@
+import { defineRule, notApplicable, type RuleResult } from './support/define.js';
+import { domainAccount, expectedOf, identityOf, kdcTarget, psIdentity, registrationAccount, sameAccount, setspnAdd, setspnDel } from './support/evidence-view.js';
+
+export default defineRule({
+  id: 'spn-holder-disabled',
+  title: 'The account holding the HTTP SPN is disabled',
+  severity: 'critical',
+  why: 'The KDC does not issue service tickets for a disabled account, so the browser gets no Kerberos ticket for the site and falls back to NTLM or prompts.',
+  references: ['seed 002: SPNs map identities to services; the identity must be usable', 'https://learn.microsoft.com/troubleshoot/windows-server/windows-security/kerberos-authentication-troubleshooting-guidance'],
+  checks: 'SPN holder enabled',
+  check(ev): RuleResult[] {
+    if (!ev.directory?.ok) return notApplicable('needs the directory (reported by the SPN checks)');
+    const out: RuleResult[] = [];
+    const seen = new Set<string>();
+    const id = identityOf(ev);
+    const backendSpns = ev.directory.spns.filter((l) => l.role === 'backend').map((l) => l.spn);
+    for (const spn of [expectedOf(ev, 'fqdn'), expectedOf(ev, 'short'), ...backendSpns]) {
+      if (!spn) continue;
+      const t = kdcTarget(ev, spn);
+      if (t.kind !== 'one') continue;
+      const disabled = t.facts?.userAccountControl.disabled ?? t.holder.disabled;
+      if (!disabled || seen.has(spn.toLowerCase())) continue;
+      seen.add(spn.toLowerCase());
+      const holderName = domainAccount(ev, t.holder);
+      const isSite = !backendSpns.includes(spn);
+      const evidence = [`${spn} resolves to ${holderName} (${t.holder.dn})${t.via === 'alias' ? ` through ${t.holder.matched}` : ''}`, `${t.holder.sAMAccountName} is disabled (userAccountControl ${t.facts?.userAccountControl.names.join(', ') ?? 'ACCOUNTDISABLE'})`];
+      const acct = isSite ? registrationAccount(ev) : undefined;
+      const moveTo = acct?.known && !sameAccount(acct.facts, t.holder) ? acct : undefined;
+      const kdc = ev.kdc?.answers.find((a) => a.spn.toLowerCase() === spn.toLowerCase());
+      if (kdc && kdc.outcome !== 'ticket') evidence.push(`The KDC answered "${kdc.message ?? kdc.outcome}" for ${spn}`);
+      out.push({
+        subject: spn,
+        certainty: 0.95,
+        evidence,
+        fix: moveTo
+          ? {
+              summary: `${t.holder.sAMAccountName} is disabled and the site runs as ${moveTo.name}${id.declared ? '' : ' (inferred)'}: move the SPN there.`,
+              commands: [setspnDel(spn, holderName), setspnAdd(spn, moveTo.name)],
+              spnChanges: [
+                { action: 'remove', spn, account: holderName, accountDn: t.holder.dn },
+                { action: 'add', spn, account: moveTo.name, accountDn: moveTo.facts?.dn },
+              ],
+            }
+          : {
+              summary: `Enable ${t.holder.sAMAccountName} if it still runs the service; otherwise move ${spn} to the account that does (setspn -D here, setspn -S there).`,
+              commands: [`Enable-ADAccount -Identity ${psIdentity(t.holder)}`, setspnDel(spn, holderName)],
+            },
+      });
+    }
+    return out;
+  },
+});
