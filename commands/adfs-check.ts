@@ -68,7 +68,7 @@ const adfsCheck: CommandSpec<AdfsCheckResult> = {
   cliPrepare(args, cliOptions) {
     if (typeof cliOptions.pin === 'string') args.options.pinPem = readPins(cliOptions.pin);
   },
-  examples: ['adfs check', 'adfs check https://adfs.contoso.com/FederationMetadata/2007-06/FederationMetadata.xml', 'adfs check ./FederationMetadata.xml --pin adfs-token-signing.cer'],
+  examples: ['adfs check', 'adfs check https://adfs.contoso.com/FederationMetadata/2007-06/FederationMetadata.xml', 'adfs check ./FederationMetadata.xml'],
   defaultVisibility: 'ephemeral',
   async run(ctx, args) {
     const cfg = ctx.config.adfs;

@@ -52,9 +52,9 @@ export function renewCertificateFix(kind: 'Token-Signing' | 'Token-Decrypting', 
 }
 
 /** The metadata endpoint does not answer or returns something else than metadata. */
-export function endpointFix(source: string, reason: string | undefined): Fix {
+export function endpointFix(source: string, options: { tls?: boolean } = {}): Fix {
   const isUrl = /^https:\/\//i.test(source);
-  const tlsHint = reason && /CERT|SELF_SIGNED|ALTNAME|ISSUER/.test(reason);
+  const tlsHint = options.tls === true;
   return {
     summary: isUrl
       ? `Check the metadata URL from the bot's host, then on the AD FS server check that the AD FS service runs and the federation metadata endpoint is enabled.` +
