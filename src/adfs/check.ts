@@ -270,11 +270,11 @@ function expiryFindings(
   const signing = c.uses.includes('signing');
   const kind = signing ? 'Token-Signing' : 'Token-Decrypting';
   const label = signing ? 'token-signing' : 'token-decrypting';
-  // A signing certificate that is no longer primary while a newer valid one is: harmless leftover.
+  // A signing certificate a newer, valid primary replaced: a harmless leftover of the rollover.
   const superseded =
     signing &&
     !c.primary &&
-    all.some((o2) => o2 !== c && o2.uses.includes('signing') && o2.notBefore > c.notBefore && Date.parse(o2.notAfter) > now.getTime());
+    all.some((o2) => o2 !== c && o2.primary && o2.uses.includes('signing') && o2.notBefore > c.notBefore && Date.parse(o2.notAfter) > now.getTime());
   const newerSecondary = all.find((o2) => o2 !== c && o2.uses.includes('signing') && !o2.primary && o2.notBefore > c.notBefore);
   const extra = [...(note ? [`(${note})`] : []), ...(newerSecondary && signing ? [`AutoCertificateRollover secondary already published: ${newerSecondary.thumbprint}`] : [])];
   if (msLeft <= 0) {
@@ -310,7 +310,9 @@ function expiryFindings(
         ? `When it expires AD FS rolls over to a new certificate. ${ROLLOVER_WHY}`
         : 'When it expires AD FS rolls over the token-decrypting certificate; relying parties must refresh the federation metadata to encrypt to the new one.',
     evidence: [...certEvidence(c, now), `threshold: ${t} day${t === 1 ? '' : 's'}`, ...extra],
-    fix: renewCertificateFix(kind, rps, false),
+    fix: superseded
+      ? updateFederationMetadataFix(rps, 'Make sure every relying party trusts the new primary before this one expires.')
+      : renewCertificateFix(kind, rps, false),
     certainty: 1,
     subject: `${c.subject} (${c.thumbprint})`,
     thumbprint: c.thumbprint,

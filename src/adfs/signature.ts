@@ -56,7 +56,8 @@ function extractSignature(xml: string): { fragment: string } | { error: string }
  * Checks the metadata signature against each pinned certificate (PEM). `metadata` is the result of
  * parseMetadata on the same `xml`. Never throws: problems become `failed` with a reason.
  */
-export function verifyMetadataSignature(xml: string, metadata: ParsedMetadata, pins: string[], now: Date): SignatureCheck {
+export function verifyMetadataSignature(rawXml: string, metadata: ParsedMetadata, pins: string[], now: Date): SignatureCheck {
+  const xml = rawXml.replace(/^\uFEFF/, '');
   const claimedSigner = metadata.signature.keyInfoCertificate?.thumbprint;
   const pinned: { pem: string; thumbprint: string }[] = [];
   for (const pem of pins) {

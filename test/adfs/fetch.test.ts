@@ -51,7 +51,6 @@ describe('fetchMetadata over HTTPS', () => {
         }
         if (!res.destroyed) res.end();
       };
-      res.on('close', () => undefined);
       pump();
     };
     server = await startHttpsServer(trusted, {

@@ -54,6 +54,10 @@ describe('signatures of generated metadata', () => {
     expect(verify(signMetadata(buildMetadata({ signing: [a], encryption: [enc], prefix: 'md' }), a), [a.certPem]).status).toBe('verified');
   });
 
+  it('verifies a document served with a UTF-8 byte order mark', () => {
+    expect(verify(`\uFEFF${signMetadata(buildMetadata({ signing: [a] }), a)}`, [a.certPem]).status).toBe('verified');
+  });
+
   it('verifies when the ds: prefix is declared on the root element only', () => {
     const xml = buildMetadata({ signing: [a] }).replace('<EntityDescriptor ', '<EntityDescriptor xmlns:ds="http://www.w3.org/2000/09/xmldsig#" ');
     const signed = signMetadata(xml, a, { prefixOnRoot: true });
