@@ -49,6 +49,11 @@ export function authSchemes(values: string[]): string[] {
   return out;
 }
 
+/** A redirect to ADFS sign-in (`/adfs/ls/`, `wa=wsignin1.0`): the site uses claims-based authentication (seed 004). */
+export function isClaimsRedirect(location: string | undefined): boolean {
+  return !!location && (/\/adfs\/ls\b/i.test(location) || /[?&]wa=wsignin1\.0\b/i.test(location));
+}
+
 function certNames(cert: PeerCertificate): string[] {
   const names = (cert.subjectaltname ?? '')
     .split(',')

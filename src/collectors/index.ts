@@ -14,8 +14,8 @@ import { parseSpn } from '../spn/parse.js';
 import { clockEvidence, readDcClock } from './clock.js';
 import { collectDirectory, dnsDomainOf, type DirectoryPlan } from './directory.js';
 import { collectDns } from './dns.js';
-import type { AdfsEvidence, CollectorError, Evidence, ExpectedSpn, InputsEvidence, TargetEvidence } from './evidence.js';
-import { probeUrl } from './http-probe.js';
+import type { AdfsEvidence, CollectorError, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from './evidence.js';
+import { isClaimsRedirect, probeUrl } from './http-probe.js';
 import { parseIisConfig } from './iis-config.js';
 import { collectKdc } from './kdc.js';
 import { collectorError, withTimeout } from './timeout.js';
@@ -39,6 +39,11 @@ export interface CollectDeps {
   directory(): Promise<DirectoryReader>;
   log: Logger;
   now(): Date;
+  /**
+   * ADFS evidence for a claims-based site, asked only when the probe is redirected to ADFS
+   * (the command wires src/adfs here when KRBOPS_ADFS_METADATA_URLS is set). Default: none.
+   */
+  adfs?(http: HttpEvidence): Promise<AdfsEvidence | undefined>;
 }
 
 const MAX_NAME = 256;
@@ -197,12 +202,22 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   const info = await infoP;
   const directoryP = collectDirectory(dirP, plan, { timeoutMs, info });
   const kdcP = config.kerberos && expected.length + backendSpns.length > 0 ? collectKdc([...expected.map((e) => e.spn), ...backendSpns], config.kerberos, { timeoutMs }) : Promise.resolve(undefined);
-  const [http, directory, kdc, dcClock] = await Promise.all([httpP, directoryP, kdcP, dcClockP]);
+  const adfsHook = deps.adfs;
+  const adfsP: Promise<AdfsEvidence | undefined> = req.adfs
+    ? Promise.resolve(req.adfs)
+    : adfsHook
+      ? httpP.then((h) =>
+          h.ok && h.status !== undefined && h.status >= 300 && h.status < 400 && isClaimsRedirect(h.location)
+            ? withTimeout(adfsHook(h), timeoutMs, 'The ADFS metadata').catch((e): AdfsEvidence => ({ ok: false, error: collectorError('adfs', e), certificates: [], findings: [] }))
+            : undefined,
+        )
+      : Promise.resolve(undefined);
+  const [http, directory, kdc, dcClock, adfs] = await Promise.all([httpP, directoryP, kdcP, dcClockP, adfsP]);
 
   if (http.error) collectorErrors.push(http.error);
   if (directory.error) collectorErrors.push(directory.error);
   if (kdc?.error) collectorErrors.push(kdc.error);
-  if (req.adfs?.error) collectorErrors.push(req.adfs.error);
+  if (adfs?.error) collectorErrors.push(adfs.error);
   inferred.push(...directory.inferred);
   const { inferred: _unused, ...directoryEvidence } = directory;
   const clock = clockEvidence(deps.now(), dcClock, http);
@@ -220,7 +235,7 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
     clock,
     ...(iis ? { iis } : {}),
     ...(kdc ? { kdc } : {}),
-    ...(req.adfs ? { adfs: req.adfs } : {}),
+    ...(adfs ? { adfs } : {}),
     collectorErrors,
   };
 }

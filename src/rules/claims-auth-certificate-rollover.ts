@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
 import type { Severity } from './types.js';
+import { isClaimsRedirect } from '../collectors/http-probe.js';
 
 /** ADFS finding codes (src/adfs/check.ts) that explain a claims-auth 401 after a certificate change. */
 const ROLLOVER_CODES = new Set(['adfs-new-signing-cert', 'adfs-primary-changed', 'adfs-thumbprint-mismatch', 'adfs-cert-expired']);
@@ -9,10 +10,6 @@ const RP_FIX = [
   'iisreset',
   'Restart-Service adfssrv',
 ];
-
-export function isClaimsRedirect(location: string | undefined): boolean {
-  return !!location && (/\/adfs\/ls\b/i.test(location) || /[?&]wa=wsignin1\.0\b/i.test(location));
-}
 
 export default defineRule({
   id: 'claims-auth-certificate-rollover',

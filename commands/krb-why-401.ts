@@ -1,0 +1,123 @@
+/**
+ * `krb why-401 <url>` — gather what a Kerberos expert would (directory, DNS, HTTP probe, clocks,
+ * pasted IIS config, KDC), run the rule catalog and answer with the most likely cause first, its
+ * evidence and the exact fix, then the other findings and the checks that passed.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { collectEvidence, type CollectDeps } from '../src/collectors/index.js';
+import type { AdfsEvidence } from '../src/collectors/evidence.js';
+import { MAX_IIS_CONFIG_LENGTH } from '../src/collectors/iis-config.js';
+import { runRules, why401Result } from '../src/engine.js';
+import { InvalidInputError } from '../src/errors.js';
+import { rules } from '../src/rules/index.js';
+import type { Finding, Why401Result } from '../src/rules/types.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
+
+/** ADFS evidence from the configured metadata (no previous state: expected thumbprints and secondaries still show a rollover). */
+function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
+  const sources = ctx.config.adfs.metadataUrls;
+  if (!sources.length) return undefined;
+  return async () => {
+    const [{ collectAdfs }, { checkAdfs }, { toAdfsEvidence, toWhy401AdfsEvidence }] = await Promise.all([
+      import('../src/collectors/adfs.js'),
+      import('../src/adfs/check.js'),
+      import('../src/adfs/index.js'),
+    ]);
+    const now = ctx.now();
+    const snapshot = await collectAdfs(sources[0], { now, caFile: ctx.config.adfs.caFile, timeoutMs: ctx.config.probeTimeoutMs });
+    const findings = checkAdfs(snapshot, undefined, { now, warnDays: ctx.config.adfs.warnDays, expectedThumbprints: ctx.config.adfs.expectedThumbprints });
+    return toWhy401AdfsEvidence(toAdfsEvidence(snapshot, findings)) as AdfsEvidence;
+  };
+}
+
+/** Runs a why-401 diagnosis: the core every surface (and the benchmark) calls. */
+export async function diagnose(ctx: CommandContext, request: Parameters<typeof collectEvidence>[0]): Promise<Why401Result> {
+  const started = Date.now();
+  const evidence = await collectEvidence(request, { config: ctx.config, directory: () => ctx.directory(), log: ctx.log, now: () => ctx.now(), adfs: adfsLoader(ctx) });
+  const run = runRules(evidence, rules);
+  return why401Result(evidence, run, Date.now() - started);
+}
+
+const krbWhy401: CommandSpec<Why401Result> = {
+  path: ['krb', 'why-401'],
+  summary: 'Explain why a URL answers 401 to Windows users: SPNs, delegation, IIS, DNS, clocks — most likely cause first, with the fix',
+  positionals: [{ name: 'url', required: true, description: 'The URL that answers 401, e.g. http://crm.contoso.com/' }],
+  options: [
+    { name: 'identity', type: 'string', valueName: 'account', description: 'App pool / service account of the site (default: inventory, else the SPN holder)' },
+    { name: 'user', type: 'string', valueName: 'account', description: 'An affected user (checks that the account can be delegated)' },
+    { name: 'backend', type: 'string', multiple: true, valueName: 'spn', description: 'SPN of a double-hop backend, e.g. MSSQLSvc/sql.contoso.com:1433 (repeatable)' },
+    { name: 'iis', type: 'string', valueName: 'config', description: "Pasted IIS config: the output of appcmd list config -section:…/windowsAuthentication, in single quotes" },
+  ],
+  cliOptions: [{ name: 'iis-config', type: 'string', valueName: 'file', description: 'File with the appcmd output or applicationHost.config fragment (command line only)' }],
+  cliPrepare(args, cliOptions) {
+    const file = cliOptions.iisConfig ?? cliOptions['iis-config'];
+    if (typeof file !== 'string') return;
+    let text: string;
+    try {
+      if (statSync(file).size > MAX_IIS_CONFIG_LENGTH) throw new InvalidInputError(`${file} is larger than ${MAX_IIS_CONFIG_LENGTH} bytes; paste the windowsAuthentication section only.`);
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      if (e instanceof InvalidInputError) throw e;
+      throw new InvalidInputError(`Cannot read the IIS config file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+    args.options.iis = text;
+    args.options['iis-source'] = 'file';
+  },
+  examples: [
+    'krb why-401 http://crm.contoso.com/',
+    'krb why-401 http://crm.contoso.com/ --identity CONTOSO\\crmweb --backend MSSQLSvc/ndsqlsrv1.contoso.com:1433 --user bob',
+    'krb why-401 http://crm.contoso.com/ --iis \'<windowsAuthentication enabled="true" useKernelMode="true" useAppPoolCredentials="false" />\'',
+  ],
+  defaultVisibility: 'ephemeral',
+  async run(ctx, args) {
+    const iisText = asString(args.options.iis);
+    return diagnose(ctx, {
+      url: args.positionals.url!,
+      identity: asString(args.options.identity),
+      user: asString(args.options.user),
+      backends: asList(args.options.backend),
+      iisConfig: iisText ? { text: iisText, source: args.options['iis-source'] === 'file' ? 'file' : 'option' } : undefined,
+    });
+  },
+  text: why401Text,
+};
+
+const LABEL: Record<string, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
+
+function findingBlock(f: Finding, n: number): string[] {
+  const head = f.status === 'fail' ? `[${LABEL[f.severity]}]` : `[UNKNOWN · ${f.severity}]`;
+  const lines = [`${n}. ${head} ${f.title}${f.subject && !f.title.includes(f.subject) ? ` — ${f.subject}` : ''}  (${f.ruleId})`];
+  lines.push(`   Why: ${f.why}`);
+  if (f.evidence.length) lines.push('   Evidence:', ...f.evidence.map((e) => `     - ${e}`));
+  if (f.missing?.length) lines.push(`   Missing: ${f.missing.join('; ')}`);
+  lines.push(`   ${f.status === 'fail' ? 'Fix' : 'Next'}: ${f.fix.summary}`);
+  for (const c of f.fix.commands) lines.push(`     > ${c}`);
+  return lines;
+}
+
+/** Terminal rendering: the verdict in one sentence, then findings, then what passed. */
+export function why401Text(r: Why401Result): string {
+  const lines: string[] = [];
+  lines.push(`why-401 ${r.url}`);
+  if (r.canonicalHost || r.expectedSpns.length) lines.push(`  canonical host: ${r.canonicalHost ?? '?'}; browsers request: ${r.expectedSpns.join(', ') || '(no SPN: IP address)'}`);
+  lines.push('', r.verdict, '');
+  const fails = r.findings.filter((f) => f.status === 'fail');
+  const unknowns = r.findings.filter((f) => f.status === 'unknown');
+  let n = 0;
+  for (const f of fails) lines.push(...findingBlock(f, ++n), '');
+  if (unknowns.length) {
+    lines.push('Could not decide:');
+    for (const f of unknowns) lines.push(...findingBlock(f, ++n), '');
+  }
+  if (r.inferred.length) lines.push('Inferred:', ...r.inferred.map((i) => `  - ${i}`), '');
+  if (r.collectorErrors.length) lines.push('Collector errors:', ...r.collectorErrors.map((e) => `  - ${e.collector}: ${e.message} (${e.code})`), '');
+  lines.push(`passed: ${r.passed.map((p) => p.title).join(', ') || '(none)'}`);
+  if (r.notApplicable?.length) lines.push(`not applicable: ${r.notApplicable.map((p) => `${p.title} (${p.reason})`).join('; ')}`);
+  lines.push(`(${(r.durationMs / 1000).toFixed(2)} s)`);
+  return lines.join('\n');
+}
+
+export default krbWhy401;

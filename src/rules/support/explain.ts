@@ -1,0 +1,162 @@
+/**
+ * `krb explain`: pasted error text (event log entry, IIS error page, netmon KRB_ERROR, ADFS
+ * exception) → what it means, which rules can cause it and what to check next. Pure.
+ */
+import { truncate } from '../../errors.js';
+import { ruleById } from '../index.js';
+import type { ExplainMatch, ExplainResult } from '../types.js';
+
+interface Entry {
+  code: string;
+  patterns: RegExp[];
+  meaning: string;
+  rules: string[];
+  /** `{spn}`, `{url}`, `{host}` are replaced by what the text mentions (or a placeholder). */
+  next: string[];
+}
+
+/** Most specific first: the order decides the verdict when several match. */
+const CATALOG: Entry[] = [
+  {
+    code: 'ID4175',
+    patterns: [/\bID4175\b/i, /not recognized by the IssuerNameRegistry/i],
+    meaning: 'The claims-based site rejected a token signed by a certificate it does not know: ADFS rolled its token-signing certificate over and the relying party still trusts the old one (seed 004).',
+    rules: ['claims-auth-certificate-rollover'],
+    next: ['krbops adfs check', 'Get-AdfsCertificate -CertificateType Token-Signing', 'Update-AdfsRelyingPartyTrust -TargetName "<relying party>"', 'iisreset'],
+  },
+  {
+    code: 'KRB_AP_ERR_SKEW',
+    patterns: [/\bKRB_AP_ERR_SKEW\b/i, /clock skew too great/i, /\b0x25\b/],
+    meaning: 'The server rejected the ticket because its clock and the client\'s (or the DC\'s) differ by more than 5 minutes.',
+    rules: ['clock-skew'],
+    next: ['w32tm /query /status', 'w32tm /stripchart /computer:<dc> /samples:3 /dataonly', 'krbops krb why-401 {url}'],
+  },
+  {
+    code: 'KRB_AP_ERR_MODIFIED',
+    patterns: [/\bKRB_AP_ERR_MODIFIED\b/i, /password used to encrypt the kerberos service ticket is different/i, /\b0x29\b/],
+    meaning: 'The server could not decrypt the service ticket: the KDC encrypted it for a different account than the one the server decrypts with (SPN on the wrong account, duplicate SPN, port on the FQDN SPN, or IIS kernel mode without useAppPoolCredentials).',
+    rules: ['spn-wrong-account', 'spn-duplicate', 'kernel-mode-without-app-pool-credentials', 'spn-port-mismatch'],
+    next: ['setspn -Q {spn}', 'krbops spn query {spn}', 'krbops krb why-401 {url} --identity <app pool account>', '%windir%\\system32\\inetsrv\\appcmd.exe list config -section:system.webServer/security/authentication/windowsAuthentication'],
+  },
+  {
+    code: 'KDC_ERR_S_PRINCIPAL_UNKNOWN',
+    patterns: [/\bKDC_ERR_S_PRINCIPAL_UNKNOWN\b/i, /server not found in Kerberos database/i, /\b0x7\b(?![\d.])/],
+    meaning: 'The KDC found no single account for the requested SPN: it is not registered (or only with a port, or only for the CNAME alias), or it is registered twice.',
+    rules: ['spn-missing-fqdn', 'spn-missing-short-name', 'spn-port-mismatch', 'dns-cname-target', 'spn-duplicate', 'backend-spn-missing'],
+    next: ['setspn -Q {spn}', 'krbops spn query {spn}', 'nslookup {host}', 'krbops krb why-401 {url}'],
+  },
+  {
+    code: 'KDC_ERR_ETYPE_NOTSUPP',
+    patterns: [/\bKDC_ERR_ETYPE_NOTSUPP\b/i, /KDC has no support for encryption type/i, /\b0xe\b/i],
+    meaning: 'The KDC and the service account share no encryption type (an account limited to DES or RC4 where those are disabled).',
+    rules: ['encryption-types-mismatch'],
+    next: ['Get-ADUser <service account> -Properties msDS-SupportedEncryptionTypes', 'krbops spn query {spn}', 'krbops krb why-401 {url}'],
+  },
+  {
+    code: 'KDC_ERR_BADOPTION',
+    patterns: [/\bKDC_ERR_BADOPTION\b/i, /\b0xd\b/i],
+    meaning: 'The KDC refused a delegation request: the front-end account may not delegate to that backend SPN, or the user cannot be delegated.',
+    rules: ['delegation-target-missing', 'user-not-delegatable', 'delegation-not-trusted'],
+    next: ['Get-ADUser <app pool account> -Properties TrustedForDelegation,msDS-AllowedToDelegateTo', 'krbops krb why-401 {url} --backend <backend SPN> --user <affected user>'],
+  },
+  {
+    code: 'event 11',
+    patterns: [/\bevent\s*id\s*[:#]?\s*11\b/i, /multiple accounts with name/i, /DS_SERVICE_PRINCIPAL_NAME/i],
+    meaning: 'KDC event 11: the same SPN is registered on more than one account, so the KDC cannot issue a ticket for it (seed 001).',
+    rules: ['spn-duplicate'],
+    next: ['setspn -X', 'setspn -Q {spn}', 'krbops spn dupes'],
+  },
+  {
+    code: 'event 4',
+    patterns: [/\bevent\s*id\s*[:#]?\s*4\b(?!\d)/i],
+    meaning: 'Kerberos event 4 is KRB_AP_ERR_MODIFIED: the server could not decrypt the ticket. Seed 001: it often means a port on the FQDN SPN rather than the duplicate it suggests.',
+    rules: ['spn-port-mismatch', 'spn-wrong-account', 'spn-duplicate', 'kernel-mode-without-app-pool-credentials'],
+    next: ['setspn -L <app pool account>', 'setspn -Q {spn}', 'krbops krb why-401 {url} --identity <app pool account>'],
+  },
+  {
+    code: '401.2',
+    patterns: [/\b401\.2\b/, /denied due to server configuration/i],
+    meaning: 'HTTP 401.2: the site offers no authentication scheme the browser can use — Windows authentication is disabled or Negotiate/NTLM are not among its providers.',
+    rules: ['negotiate-not-offered'],
+    next: ['curl -sI {url}', '%windir%\\system32\\inetsrv\\appcmd.exe list config -section:system.webServer/security/authentication/windowsAuthentication', 'krbops krb why-401 {url}'],
+  },
+  {
+    code: '401.1',
+    patterns: [/\b401\.1\b/, /denied due to invalid credentials/i],
+    meaning: 'HTTP 401.1: the server received credentials but rejected them — with Windows authentication almost always a Kerberos failure (SPN, kernel mode, keep-alive, clock), seed 001; rarely a bad password.',
+    rules: ['spn-missing-fqdn', 'spn-duplicate', 'spn-wrong-account', 'kernel-mode-without-app-pool-credentials', 'spn-port-mismatch', 'keepalive-disabled', 'clock-skew', 'user-account-disabled'],
+    next: ['krbops krb why-401 {url} --identity <app pool account>'],
+  },
+  {
+    code: 'ANONYMOUS LOGON',
+    patterns: [/NT AUTHORITY\\ANONYMOUS LOGON/i],
+    meaning: 'The backend saw an anonymous logon: the double hop failed, the web server could not delegate the user\'s identity (seed 002).',
+    rules: ['delegation-not-trusted', 'backend-spn-missing', 'delegation-target-missing', 'user-not-delegatable'],
+    next: ['krbops krb why-401 {url} --backend <backend SPN> --user <affected user>', 'setspn -Q MSSQLSvc/<sql host>:1433'],
+  },
+  {
+    code: '401',
+    patterns: [/\b401\b(?!\.\d)/, /\bunauthori[sz]ed\b/i],
+    meaning: 'HTTP 401 Unauthorized: the browser did not authenticate. The URL is the starting point.',
+    rules: [],
+    next: ['krbops krb why-401 {url}'],
+  },
+];
+
+const SPN_RE = /\b(?:HTTP|HOST|MSSQLSvc|CIFS|LDAP|RestrictedKrbHost|WSMAN|TERMSRV|MSOLAPSvc(?:\.3)?|MSCRMSandboxService)\/[A-Za-z0-9][A-Za-z0-9.\-_]*(?::\d{1,5})?(?:@[A-Za-z0-9.\-]+)?/gi;
+const URL_RE = /\bhttps?:\/\/[^\s"'<>()]+/gi;
+
+/** Longest text read; pasted event logs can be long. */
+export const MAX_EXPLAIN_LENGTH = 20_000;
+
+export function mentioned(text: string): ExplainResult['mentioned'] {
+  const spns = [...new Set([...text.matchAll(SPN_RE)].map((m) => m[0].replace(/@.*$/, '').replace(/[.\-]+$/, '')))].slice(0, 10);
+  const urls = [...new Set([...text.matchAll(URL_RE)].map((m) => m[0].replace(/[.,;]+$/, '')))].slice(0, 5);
+  const hosts = new Set<string>();
+  for (const s of spns) hosts.add(s.split('/')[1].split(':')[0].toLowerCase());
+  for (const u of urls) {
+    try {
+      hosts.add(new URL(u).hostname.toLowerCase());
+    } catch {
+      /* not a URL after all */
+    }
+  }
+  return { spns, hosts: [...hosts].slice(0, 10), urls };
+}
+
+function personalise(cmd: string, m: ExplainResult['mentioned']): string {
+  const http = m.spns.find((s) => /^http\//i.test(s));
+  const host = m.hosts[0];
+  const url = m.urls[0] ?? (http ? `http://${http.split('/')[1].split(':')[0]}/` : host ? `http://${host}/` : '<url>');
+  return cmd
+    .replace(/\{spn\}/g, http ?? m.spns[0] ?? (host ? `HTTP/${host}` : 'HTTP/<host>'))
+    .replace(/\{url\}/g, url)
+    .replace(/\{host\}/g, host ?? '<host>');
+}
+
+export function explainText(input: string): ExplainResult {
+  const text = input.slice(0, MAX_EXPLAIN_LENGTH);
+  const m = mentioned(text);
+  const matches: ExplainMatch[] = [];
+  for (const e of CATALOG) {
+    let hit: RegExpExecArray | null = null;
+    for (const p of e.patterns) {
+      hit = p.exec(text);
+      if (hit) break;
+    }
+    if (!hit) continue;
+    // A bare "401"/"Unauthorized" adds nothing when a more specific code was recognised.
+    if (e.code === '401' && matches.length) continue;
+    matches.push({
+      code: e.code,
+      matched: truncate(hit[0], 80),
+      meaning: e.meaning,
+      rules: e.rules.map((id) => ({ ruleId: id, title: ruleById(id)?.title ?? id })),
+      nextChecks: [...new Set(e.next.map((c) => personalise(c, m)))],
+    });
+  }
+  const verdict = matches.length
+    ? `${matches[0].code}: ${matches[0].meaning.split(/(?<=\.)\s/)[0]}`
+    : 'No Kerberos, IIS or ADFS error code recognised. Paste the event text (KRB_AP_ERR_…, KDC_ERR_…, event ID 4/11, 401.1/401.2, ID4175), or run krb why-401 <url>.';
+  return { kind: 'explain', input: truncate(text.replace(/\s+/g, ' ').trim(), 300), matches, mentioned: m, verdict };
+}
