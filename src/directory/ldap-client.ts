@@ -124,7 +124,9 @@ export function mapLdapError(e: unknown, server: string, bindDn?: string): Direc
 function tlsOptions(config: LdapConfig, url: string): ConnectionOptions {
   const opts: ConnectionOptions = { rejectUnauthorized: config.tlsRejectUnauthorized, minVersion: 'TLSv1.2' };
   if (config.caFile) opts.ca = readFileSync(config.caFile);
-  const host = new URL(url).hostname;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  // StartTLS upgrades an existing socket: without `host`, Node checks the certificate against "localhost".
+  opts.host = host;
   if (!/^[\d.]+$/.test(host) && !host.includes(':')) opts.servername = host;
   return opts;
 }
@@ -147,11 +149,13 @@ export class LdapConnection {
     const failures: DirectoryError[] = [];
     for (const url of urls) {
       const tls = tlsOptions(config, url);
-      const client = new Client({ url, timeout: config.timeoutMs, connectTimeout: perUrl, tlsOptions: tls, strictDN: false });
+      const startTls = url.startsWith('ldap:');
+      // ldapts mutates the options it is given for StartTLS (adds the socket): never share one object.
+      const client = new Client({ url, timeout: config.timeoutMs, connectTimeout: perUrl, tlsOptions: startTls ? undefined : tls, strictDN: false });
       try {
         await withDeadline(
           (async () => {
-            if (url.startsWith('ldap:')) await client.startTLS(tls);
+            if (startTls) await client.startTLS({ ...tls });
             await client.bind(config.bindDn, config.bindPassword);
           })(),
           perUrl,
