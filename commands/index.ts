@@ -6,8 +6,8 @@ import type { AnyCommand } from './types.js';
 import spnList from './spn-list.js';
 import spnQuery from './spn-query.js';
 import spnDupes from './spn-dupes.js';
-import adfsCheck from './adfs-check.js';
+import adfsCheck, { krbAdfs } from './adfs-check.js';
 import krbWhy401 from './krb-why-401.js';
 import krbExplain from './krb-explain.js';
 
-export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck, krbWhy401, krbExplain];
+export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck, krbWhy401, krbExplain, krbAdfs];
