@@ -3,7 +3,9 @@
  * and a generic one that never shows a stack trace.
  */
 import type { ErrorResult } from '../../commands/results.js';
+import type { AnyCommand } from '../../commands/types.js';
 import { code, codeBlocks, context, esc, fallback, joinFitting, section, type Block, type SlackReply } from './blocks.js';
+import { chatUsageText } from './help.js';
 import { SLACK_LIMITS } from './limits.js';
 
 const DIRECTORY_TITLES: Record<string, string> = {
@@ -18,8 +20,10 @@ const DIRECTORY_TITLES: Record<string, string> = {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
 export interface ErrorCardOptions {
-  /** The chat command family, for the help hint (`/krb help`). Default 'krb'. */
+  /** The slash command used, for the help hint (`/spn help`). Default 'krb'. */
   helpCommand?: string;
+  /** The registry: usage text is then shown as typed in Slack (`/spn list <account>`). */
+  commands?: AnyCommand[];
 }
 
 export function errorCard(e: ErrorResult, o: ErrorCardOptions = {}): SlackReply {
@@ -30,7 +34,8 @@ export function errorCard(e: ErrorResult, o: ErrorCardOptions = {}): SlackReply 
   if (e.code === 'COMMAND_USAGE') {
     text = e.message;
     blocks.push(section(`:warning: ${esc(e.message)}`));
-    const usage = e.usage ?? strings(e.details?.usage)[0];
+    const raw = e.usage ?? strings(e.details?.usage)[0];
+    const usage = raw && o.commands ? chatUsageText(raw, o.commands) : raw;
     if (usage) blocks.push(...codeBlocks(usage.split('\n'), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t)));
     blocks.push(context(help));
   } else if (e.code in DIRECTORY_TITLES) {

@@ -2,15 +2,18 @@
  * Slack cards: pure functions from command results to Block Kit. `renderResult` picks the card for a
  * result's `kind`; results without a card of their own are shown as the command's text.
  */
+import type { AdfsCheckResult } from '../../commands/adfs-check.js';
 import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
 import type { AnyCommand } from '../../commands/types.js';
 import type { Why401Result } from '../../src/rules/types.js';
+import { adfsCheckCard } from './adfs.js';
 import type { SlackReply } from './blocks.js';
 import { errorCard } from './error.js';
 import { textCard } from './misc.js';
 import { spnDupesCard, spnListCard, spnQueryCard } from './spn.js';
 import { why401Card } from './why-401.js';
 
+export * from './adfs.js';
 export * from './blocks.js';
 export * from './limits.js';
 export * from './compose.js';
@@ -22,8 +25,15 @@ export * from './misc.js';
 export * from './spn.js';
 export * from './why-401.js';
 
+export interface RenderOptions {
+  /** The registry, so usage text reads as typed in Slack. */
+  commands?: AnyCommand[];
+  /** The slash command used (`spn`, `krb`), for help hints. */
+  helpCommand?: string;
+}
+
 /** Renders a command's result. `command` supplies the text fallback for kinds without a card. */
-export function renderResult(result: { kind: string }, command?: AnyCommand): SlackReply {
+export function renderResult(result: { kind: string }, command?: AnyCommand, o: RenderOptions = {}): SlackReply {
   switch (result.kind) {
     case 'spn-list':
       return spnListCard(result as SpnListResult);
@@ -33,8 +43,10 @@ export function renderResult(result: { kind: string }, command?: AnyCommand): Sl
       return spnDupesCard(result as SpnDupesResult);
     case 'why-401':
       return why401Card(result as Why401Result);
+    case 'adfs-check':
+      return adfsCheckCard(result as AdfsCheckResult);
     case 'error':
-      return errorCard(result as ErrorResult, { helpCommand: command?.path[0] });
+      return errorCard(result as ErrorResult, { helpCommand: o.helpCommand ?? 'krb', commands: o.commands });
     default: {
       const title = command ? `/${command.path.join(' ')}` : result.kind;
       let text: string;

@@ -47,7 +47,7 @@ export function spnListCard(r: SpnListResult): SlackReply {
   if (a.userPrincipalName) facts.push(['UPN', code(a.userPrincipalName)]);
   if (a.dNSHostName) facts.push(['DNS host name', code(a.dNSHostName)]);
   facts.push(['Delegation', esc(delegation(a))]);
-  facts.push(['Encryption types', a.encryptionTypeNames.length ? esc(a.encryptionTypeNames.join(', ')) : '_not set (RC4 assumed for users)_']);
+  facts.push(['Encryption types', a.encryptionTypeNames.length ? esc(a.encryptionTypeNames.join(', ')) : '_not set (domain default)_']);
   if (a.protectedUser) facts.push(['Protected Users', 'member']);
   if (a.pwdLastSet) facts.push(['Password last set', esc(day(a.pwdLastSet)!)]);
   if (a.whenChanged) facts.push(['Changed', esc(day(a.whenChanged)!)]);
@@ -126,7 +126,8 @@ export function spnDupesCard(r: SpnDupesResult): SlackReply {
   for (const d of r.duplicates) {
     const lines = [`:red_circle: ${code(d.spn)} — ${d.accounts.length} accounts`, ...d.accounts.map((a) => refLine(a))];
     const blocks: Block[] = [divider(), ...packLines(lines, SLACK_LIMITS.sectionText).map((t) => section(t))];
-    blocks.push(...codeBlocks(d.accounts.map((a) => `setspn -D ${d.spn} ${a.sAMAccountName}`), SLACK_LIMITS.sectionText).map((t) => section(t)));
+    const fixes = codeBlocks(d.accounts.map((a) => `setspn -D ${d.spn} ${a.sAMAccountName}`), SLACK_LIMITS.sectionText - 100);
+    blocks.push(section(`*Fix:* remove it from each account that does *not* run the service:\n${fixes[0]}`), ...fixes.slice(1).map((t) => section(t)));
     items.push({ blocks });
   }
   for (const c of r.aliasCollisions) {

@@ -147,6 +147,7 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
 
   async function handleSlash(a: { slash: string; text: string; channelId: string; actor: Actor; respond: RespondFn; client: webApi.WebClient; log: Logger }): Promise<void> {
     const started = performance.now();
+    const slashName = a.slash.replace(/^\//, '').toLowerCase();
     const plan = planChatCommand(commands, a.slash, a.text);
     const observe = (command: string, result: { kind: string; code?: string }) =>
       deps.observe?.({
@@ -167,7 +168,7 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
     }
     if (plan.type === 'error') {
       a.log.info({ code: plan.error.code }, 'slash command refused');
-      await send(errorCard(plan.error, { helpCommand: a.slash.replace(/^\//, '') }), 'ephemeral');
+      await send(errorCard(plan.error, { helpCommand: slashName, commands }), 'ephemeral');
       observe('invalid', plan.error);
       return;
     }
@@ -201,12 +202,12 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
 
     let reply: SlackReply;
     try {
-      reply = renderResult(result, plan.command);
+      reply = renderResult(result, plan.command, { commands, helpCommand: slashName });
     } catch (e) {
       const ref = randomUUID().slice(0, 8);
       a.log.error({ err: e, ref, command: name, kind: result.kind }, 'rendering the Slack card failed');
       result = errorResultOf(e, ref);
-      reply = renderResult(result, plan.command);
+      reply = renderResult(result, plan.command, { commands, helpCommand: slashName });
     }
 
     if (result.kind === 'error' && plan.visibility === 'in_channel') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  changeRequestedCard, changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard, REQUEST_CHANGE_ACTION, renderResult,
+  changeRequestedCard, changeRequestUnavailableCard, chatExample, chatUsageText, decodeChangeRef, errorCard, helpCard, REQUEST_CHANGE_ACTION, renderResult,
   spnDupesCard, spnListCard, spnQueryCard, textCard, why401Card, workingCard, type ActionsBlock, type SlackReply,
 } from '../../../cards/slack/index.js';
 import type { AnyCommand } from '../../../commands/types.js';
@@ -303,5 +303,81 @@ describe('other replies', () => {
     for (const r of [workingCard('/spn dupes'), changeRequestedCard({ id: 'CR-1', changes }), changeRequestUnavailableCard(changes)]) expectWithinLimits(r);
     expect(allText(changeRequestUnavailableCard(changes))).toContain('nothing was recorded');
     expect(allText(changeRequestUnavailableCard(changes))).toContain('setspn -S HTTP/crm.contoso.test CONTOSO\\svc-crmweb');
+  });
+});
+
+describe('adfs card', () => {
+  const cert = (over: Record<string, unknown> = {}) => ({
+    use: 'signing',
+    uses: ['signing' as const],
+    subject: 'CN=ADFS Signing - sts.contoso.test',
+    issuer: 'CN=ADFS Signing - sts.contoso.test',
+    thumbprint: 'A'.repeat(40),
+    sha256: 'B'.repeat(64),
+    serialNumber: '01',
+    notBefore: '2024-01-01T00:00:00.000Z',
+    notAfter: '2025-01-06T00:00:00.000Z',
+    daysLeft: 5,
+    expired: false,
+    roles: ['IDPSSODescriptor'],
+    primary: true,
+    source: 'https://sts.contoso.test/FederationMetadata/2007-06/FederationMetadata.xml',
+    ...over,
+  });
+  const result = (findings: ReturnType<typeof aFinding>[] = []) =>
+    ({
+      kind: 'adfs-check',
+      checkedAt: '2025-01-01T08:00:00.000Z',
+      sources: [{ source: 'https://sts.contoso.test/FederationMetadata/2007-06/FederationMetadata.xml', ok: true, signature: 'verified', primaryThumbprint: 'A'.repeat(40) }],
+      certificates: [cert(), cert({ primary: false, thumbprint: 'C'.repeat(40), daysLeft: 360, notAfter: '2026-01-01T00:00:00.000Z' })],
+      findings: findings.map((f) => ({ ...f, alertKey: 'k', source: 's' })),
+    }) as never;
+
+  it('lists the certificates with thumbprints and days left, and each finding without a request button', () => {
+    const r = renderResult(result([aFinding({ ruleId: 'adfs-expiring', title: 'The token-signing certificate expires in 5 days', fix: { summary: 'Renew', commands: ['Update-AdfsCertificate -CertificateType Token-Signing -Urgent'], spnChanges: [] } })]));
+    expectWithinLimits(r);
+    const t = allText(r);
+    expect(r.blocks[0]).toMatchObject({ text: { text: ':red_circle: 1 AD FS certificate problem' } });
+    expect(t).toContain(':white_check_mark: signature verified');
+    expect(t).toContain(`\`${'A'.repeat(40)}\``);
+    expect(t).toContain('5 days left');
+    expect(t).toContain('Update-AdfsCertificate');
+    expect(buttons(r)).toEqual([]);
+  });
+
+  it('says all is well when there is no finding', () => {
+    const r = renderResult(result());
+    expectWithinLimits(r);
+    expect(r.blocks[0]).toMatchObject({ text: { text: ':white_check_mark: AD FS certificates look fine' } });
+  });
+});
+
+describe('usage as typed in Slack', () => {
+  const spec = (path: string[]): AnyCommand => ({ path, summary: '', positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral', run: async () => ({ kind: 'x' }), text: () => '' });
+  const registry = [spec(['spn', 'list']), spec(['adfs', 'check'])];
+
+  it('rewrites terminal usage into slash commands and drops terminal-only examples', () => {
+    const usage = 'Usage: adfs check [source]\nCheck certificates\nExamples:\n  adfs check\n  adfs check ./FederationMetadata.xml\n  adfs check --json';
+    expect(chatUsageText(usage, registry)).toBe('Usage: /krb adfs check [source]\nCheck certificates\nExamples:\n  /krb adfs check');
+  });
+
+  it('rewrites the command list of an unknown-command reply', () => {
+    expect(chatUsageText('Commands:\n  spn list <account>  — List', registry)).toBe('Commands:\n  /spn list <account>  — List');
+  });
+
+  it('turns CLI examples into chat examples', () => {
+    expect(chatExample('krbops spn list crmweb', registry[0])).toBe('/spn list crmweb');
+    expect(chatExample('adfs check https://sts/x.xml', registry[1])).toBe('/krb adfs check https://sts/x.xml');
+    expect(chatExample('adfs check ./x.xml', registry[1])).toBeUndefined();
+    expect(chatExample('spn list crmweb --json', registry[0])).toBeUndefined();
+  });
+
+  it('lists a command registered under two names once', () => {
+    const run = async () => ({ kind: 'x' });
+    const a = { ...spec(['adfs', 'check']), run, summary: 'ADFS' };
+    const b = { ...a, path: ['krb', 'adfs'] };
+    const t = allText(helpCard([a, b]));
+    expect(t.match(/ADFS/g)).toHaveLength(1);
+    expect(t).toContain('/krb adfs');
   });
 });

@@ -152,7 +152,7 @@ describe('Slack slash commands over HTTP (real Bolt, fake Slack cloud)', () => {
     expect(checkMessage(answer.body as never)).toEqual([]);
     const t = allText(answer.body as never);
     expect(t).toContain('10000 characters long; the limit is 2048');
-    expect(t).toContain('Usage: spn list');
+    expect(t).toContain('Usage: /spn list &lt;account&gt;');
     expect(JSON.stringify(answer.body)).not.toContain('a'.repeat(300));
   });
 
