@@ -13,6 +13,7 @@ import { clip, splitCards, type SplitOptions } from './split.js';
 import { why401Cards } from './why-401.js';
 
 export * from './adaptive.js';
+export { alertCards, type AlertView } from './alert.js';
 export { findingContainer, evidenceFacts, REQUEST_CHANGE_VERB, SEVERITY_COLOUR, type RequestChangeData } from './finding.js';
 export * from './messages.js';
 export { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';

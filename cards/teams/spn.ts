@@ -99,7 +99,7 @@ export function spnQueryCards(r: SpnQueryResult, options: SplitOptions = {}): Ad
         [
           text(`Duplicate: ${exact.length} accounts hold this SPN.`, { weight: 'Bolder' }),
           text('The KDC cannot pick one key for the ticket; clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. Keep it only on the account that runs the service; remove it from the others:', { spacing: 'Small', wrap: true }),
-          codeBlock(exact.map((h) => clip(`setspn -D ${r.spn} ${h.sAMAccountName}`, 600))),
+          codeBlock(exact.map((h) => clip(`setspn -D ${h.matched} ${h.sAMAccountName}`, 600))),
         ],
         { style: 'Attention' },
       ),

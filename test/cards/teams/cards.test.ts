@@ -139,7 +139,7 @@ describe('spn cards', () => {
     const [c] = cardsForResult(spnQueryFixtures['spn-query-duplicate']);
     const attention = walk(c).find((o) => o.type === 'Container' && o.style === 'Attention');
     expect(attention).toBeDefined();
-    expect(textBlocks(c).filter((t) => t.fontType === 'Monospace').map((t) => t.text)).toEqual(['setspn -D HTTP/crm.contoso.test svc_crmweb', 'setspn -D HTTP/crm.contoso.test svc_crmold']);
+    expect(textBlocks(c).filter((t) => t.fontType === 'Monospace').map((t) => t.text)).toEqual(['setspn -D HTTP/crm.contoso.test svc_crmweb', 'setspn -D http/CRM.contoso.test svc_crmold']);
     expect(allText([c])).toContain('svc_crmold (disabled)');
   });
 

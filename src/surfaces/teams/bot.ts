@@ -1,0 +1,246 @@
+/**
+ * The turn logic: messages → commands → Adaptive Cards, "Request this change" invokes → approvals,
+ * the bot added to a channel → its conversation reference saved for alerts.
+ */
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, CardFactory, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { commands as registry } from '../../../commands/index.js';
+import type { Actor, AnyCommand } from '../../../commands/types.js';
+import {
+  approvalsNotConfiguredCard,
+  cardsForResult,
+  changeRequestedCard,
+  errorCard,
+  helpCards,
+  REQUEST_CHANGE_VERB,
+  welcomeCard,
+  type AdaptiveCard,
+} from '../../../cards/teams/index.js';
+import type { Config } from '../../config.js';
+import { createContext, type CoreOptions } from '../../core.js';
+import { errorResultOf, planTeamsMessage, type TeamsPlan } from './dispatch.js';
+import type { ChangeRequester, ConversationStore } from './ports.js';
+
+export interface TeamsBotOptions {
+  config: Config;
+  log: Logger;
+  /** Commands offered; default the registry (commands/index.ts). */
+  commands?: AnyCommand[];
+  /** Passed to createContext for every command (e.g. a different clock). Default none. */
+  core?: CoreOptions;
+  /** Where channel conversation references are saved for alerts; default none (nothing saved). */
+  store?: ConversationStore;
+  /** The approvals flow behind "Request this change"; default none (the button says so). */
+  approvals?: ChangeRequester;
+  /**
+   * How long a command may run inside the turn. Teams gives a bot 15 s to answer the HTTP request;
+   * a slower command is acknowledged and its answer posted later in the same thread. Default 8000 ms.
+   */
+  replyWithinMs?: number;
+}
+
+const spnChangeSchema = z.object({
+  action: z.enum(['add', 'remove']),
+  spn: z.string().min(3).max(500).regex(/^[^\s/]+\/\S+$/, 'not an SPN'),
+  account: z.string().min(1).max(300),
+  accountDn: z.string().max(1000).optional(),
+});
+
+/** What a "Request this change" button sends back; it comes from the client, so it is checked like any input. */
+const requestChangeSchema = z.object({
+  ruleId: z.string().max(100),
+  subject: z.string().max(500).optional(),
+  url: z.string().max(2048).optional(),
+  summary: z.string().max(1000).optional(),
+  changes: z.array(spnChangeSchema).min(1).max(50),
+});
+
+type InvokeBody = { statusCode: number; type: string; value: unknown };
+
+function messageResponse(text: string): InvokeBody {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text };
+}
+
+function errorResponse(statusCode: number, code: string, message: string): InvokeBody {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } };
+}
+
+/** The user who sent the activity: their Entra object ID when Teams gives it. */
+export function actorOf(a: Partial<Activity>): Actor {
+  return { surface: 'teams', id: a.from?.aadObjectId ?? a.from?.id ?? 'unknown', name: a.from?.name || undefined };
+}
+
+/** The store key of a conversation: the channel's conversation ID without the thread suffix. */
+export function conversationKey(ref: Partial<ConversationReference>): string {
+  return String(ref.conversation?.id ?? '').split(';')[0];
+}
+
+/** A card as a message activity. */
+export function cardActivity(card: AdaptiveCard): Partial<Activity> {
+  return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
+}
+
+export class TeamsBot {
+  readonly commands: AnyCommand[];
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly replyWithinMs: number;
+
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+    private readonly options: TeamsBotOptions,
+  ) {
+    this.commands = options.commands ?? registry;
+    this.replyWithinMs = options.replyWithinMs ?? 8000;
+  }
+
+  /** The adapter's logic callback: one turn. */
+  readonly onTurn = async (context: TurnContext): Promise<void> => {
+    switch (context.activity.type) {
+      case ActivityTypes.Message:
+        return this.onMessage(context);
+      case ActivityTypes.Invoke:
+        return this.onInvoke(context);
+      case ActivityTypes.ConversationUpdate:
+        return this.onConversationUpdate(context);
+      default:
+        return;
+    }
+  };
+
+  /** Waits for answers still being computed after their turn ended (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Sends cards as consecutive messages (each card is its own activity, each under Teams' limit). */
+  async sendCards(context: TurnContext, cards: AdaptiveCard[]): Promise<void> {
+    for (const card of cards) await context.sendActivity(cardActivity(card));
+  }
+
+  private async onMessage(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    // Older clients send Action.Submit data as a message with `value` and no text; krbops' cards have none.
+    if (!a.text && a.value) return;
+    const plan = planTeamsMessage(this.commands, a.text ?? '');
+    if (plan.type === 'help') return this.sendCards(context, helpCards(this.commands));
+    if (plan.type === 'error') return this.sendCards(context, [errorCard(plan.error)]);
+
+    await context.sendActivity({ type: ActivityTypes.Typing });
+    const work = this.run(plan, actorOf(a));
+    const timer = new Promise<null>((resolve) => setTimeout(resolve, this.replyWithinMs, null).unref());
+    const cards = await Promise.race([work, timer]);
+    if (cards) return this.sendCards(context, cards);
+
+    await context.sendActivity({ type: ActivityTypes.Message, text: `Still working on "${plan.line}"; the answer will follow in this conversation.` });
+    const reference = TurnContext.getConversationReference(a) as ConversationReference;
+    this.track(work.then((late) => this.sendLater(reference, late)));
+  }
+
+  /** Runs a planned command; failures become error cards (never a stack trace). */
+  private async run(plan: Extract<TeamsPlan, { type: 'run' }>, actor: Actor): Promise<AdaptiveCard[]> {
+    const ref = randomUUID().slice(0, 8);
+    const log = this.options.log.child({ surface: 'teams', command: plan.command.path.join(' '), ref });
+    const ctx = createContext(this.options.config, log, actor, this.options.core);
+    const started = Date.now();
+    try {
+      const result = await plan.command.run(ctx, plan.args);
+      log.info({ ms: Date.now() - started, kind: result.kind, user: actor.id }, 'command answered');
+      return cardsForResult(result, plan.command);
+    } catch (e) {
+      const error = errorResultOf(e, ref);
+      if (error.code === 'INTERNAL') log.error({ err: e }, 'command failed');
+      else log.warn({ code: error.code, msg: error.message }, 'command refused');
+      return [errorCard(error)];
+    } finally {
+      await ctx.close().catch((e: unknown) => log.warn({ err: e }, 'closing the directory failed'));
+    }
+  }
+
+  private async sendLater(reference: ConversationReference, cards: AdaptiveCard[]): Promise<void> {
+    await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+      // A continued turn gets a fresh activity ID; the user's message ID makes the answer a reply to it.
+      context.activity.id = reference.activityId;
+      await this.sendCards(context, cards);
+    });
+  }
+
+  private track(p: Promise<unknown>): void {
+    const tracked = p.catch((e: unknown) => this.options.log.error({ err: e, surface: 'teams' }, 'sending a late answer failed'));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  private async onInvoke(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    // The HTTP status mirrors the body's statusCode, as botbuilder's ActivityHandler answers invokes.
+    const respond = (body: InvokeBody) => context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: body.statusCode, body } });
+    if (a.name !== 'adaptiveCard/action') {
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 501 } });
+      return;
+    }
+    const action = (a.value as { action?: { type?: string; verb?: string; data?: unknown } } | undefined)?.action;
+    if (action?.verb !== REQUEST_CHANGE_VERB) {
+      await respond(errorResponse(400, 'BadRequest', `krbops has no action "${String(action?.verb ?? '').slice(0, 60)}".`));
+      return;
+    }
+    const parsed = requestChangeSchema.safeParse(action.data);
+    if (!parsed.success) {
+      await respond(errorResponse(400, 'BadRequest', 'The change request on this card is not valid; run the command again for a fresh card.'));
+      return;
+    }
+    const data = parsed.data;
+    const actor = actorOf(a);
+    const log = this.options.log.child({ surface: 'teams', action: REQUEST_CHANGE_VERB, user: actor.id });
+    if (!this.options.approvals) {
+      log.info({ changes: data.changes.length }, 'change request refused: approvals not configured');
+      await this.sendCards(context, [approvalsNotConfiguredCard(data.changes)]);
+      await respond(messageResponse('Change requests are not configured on this bot; nothing was requested.'));
+      return;
+    }
+    try {
+      const view = await this.options.approvals.requestChange({
+        changes: data.changes,
+        requester: actor,
+        finding: { ruleId: data.ruleId, subject: data.subject, title: data.summary },
+        url: data.url,
+      });
+      log.info({ request: view.id, status: view.status }, 'change requested');
+      await this.sendCards(context, [changeRequestedCard(view)]);
+      await respond(messageResponse(`Change request ${view.id} recorded (${view.status}).`));
+    } catch (e) {
+      const ref = randomUUID().slice(0, 8);
+      const error = errorResultOf(e, ref);
+      log.error({ err: e, ref }, 'change request failed');
+      await this.sendCards(context, [errorCard(error)]);
+      await respond(messageResponse(`The change request failed: ${error.message}`));
+    }
+  }
+
+  private async onConversationUpdate(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    const botId = a.recipient?.id;
+    const channelData = (a.channelData ?? {}) as { team?: { name?: string }; channel?: { name?: string } };
+    const isChannel = a.conversation?.conversationType === 'channel';
+    const reference = TurnContext.getConversationReference(a) as ConversationReference;
+    // Alerts start new posts: a saved reference must not point at the activity that added the bot.
+    delete reference.activityId;
+    const key = conversationKey(reference);
+
+    if (a.membersAdded?.some((m) => m.id === botId)) {
+      if (isChannel && this.options.store) {
+        const name = [channelData.team?.name, channelData.channel?.name ?? 'General'].filter(Boolean).join(' / ') || undefined;
+        await this.options.store.saveConversation({ id: key, reference, name });
+        this.options.log.info({ surface: 'teams', conversation: key, name }, 'saved channel for alerts');
+      }
+      const where = isChannel ? 'channel' : a.conversation?.conversationType === 'groupChat' ? 'groupChat' : 'personal';
+      await this.sendCards(context, [welcomeCard(where)]);
+    }
+    if (a.membersRemoved?.some((m) => m.id === botId) && isChannel && this.options.store) {
+      await this.options.store.deleteConversation(key);
+      this.options.log.info({ surface: 'teams', conversation: key }, 'removed from channel; alerts stop');
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What the Teams surface needs from the rest of krbops, as narrow interfaces: the store's
+ * conversation references, the approvals flow, and the alerts the scheduler posts. `krbops serve`
+ * passes the real implementations; nothing here imports botbuilder.
+ */
+import type { Actor } from '../../../commands/types.js';
+import type { Finding, Severity, SpnChange } from '../../rules/types.js';
+import type { StoreOps } from '../../store/types.js';
+import type { ChangeRequestView } from '../../../cards/teams/messages.js';
+
+/** The part of the store the Teams surface uses (src/store implements it). */
+export type ConversationStore = Pick<StoreOps, 'saveConversation' | 'listConversations' | 'deleteConversation'>;
+
+export interface ChangeRequestInput {
+  changes: SpnChange[];
+  requester: Actor;
+  /** The finding the button was on. */
+  finding?: { ruleId?: string; title?: string; subject?: string };
+  /** The why-401 URL the finding came from. */
+  url?: string;
+}
+
+/**
+ * The approvals flow as the "Request this change" button sees it. When none is given the button
+ * answers that approvals are not configured and records nothing.
+ */
+export interface ChangeRequester {
+  requestChange(input: ChangeRequestInput): Promise<ChangeRequestView>;
+}
+
+/** An alert from a scheduled watcher (ADFS certificates, new duplicate SPNs). */
+export interface TeamsAlert {
+  title: string;
+  /** One paragraph: what happened and what to do. */
+  text?: string;
+  severity?: Severity;
+  findings?: Finding[];
+  /** Stable identifier (the store's posted-alert key), shown small for reference. */
+  key?: string;
+}
