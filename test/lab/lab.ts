@@ -594,9 +594,20 @@ export class Lab implements LabInfo {
 
   // ----- writing (test code only)
 
-  /** Apply LDIF change records through sam.ldb (Samba's checks apply) or, raw, to the partition file. */
+  /**
+   * Apply LDIF change records through sam.ldb (Samba's checks apply) or, raw, to the domain
+   * partition file. A raw write bypasses Samba's bookkeeping, so each object it touched then gets a
+   * real change through sam.ldb (adminDescription) and its uSNChanged/whenChanged move, as they
+   * would on a DC where the write had been accepted.
+   */
   async ldbModify(ldif: string, opts: { raw?: boolean } = {}): Promise<void> {
     await runOk('ldbmodify', ['-H', opts.raw ? this.domainPartition : this.samLdb, ...this.ldbArgs()], { input: ldif });
+    if (!opts.raw) return;
+    const touched = [...new Set(parseLdif(ldif.replace(/^(?!dn:).*$/gm, '')).map((e) => e.dn))];
+    const stamp = `krbops lab: raw write ${new Date().toISOString()}`;
+    await runOk('ldbmodify', ['-H', this.samLdb, ...this.ldbArgs()], {
+      input: touched.map((dn) => ldifModify(dn, [{ op: 'replace', attr: 'adminDescription', values: [stamp] }])).join(''),
+    });
   }
 
   async modify(account: string, changes: LdbChange[], opts: { raw?: boolean } = {}): Promise<void> {
