@@ -2,10 +2,12 @@
  * Command result → Adaptive Cards (1.5, each under Teams' size limit). Pure: the Teams surface sends
  * what this returns, the rendering tests parse every card it can produce.
  */
+import type { AdfsCheckResult } from '../../commands/adfs-check.js';
 import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
 import type { AnyCommand } from '../../commands/types.js';
-import type { Finding, Why401Result } from '../../src/rules/types.js';
+import type { ExplainResult, Finding, Why401Result } from '../../src/rules/types.js';
 import { text, type AdaptiveCard } from './adaptive.js';
+import { adfsCards, explainCards } from './explain-adfs.js';
 import { findingContainer } from './finding.js';
 import { errorCard, textCards } from './messages.js';
 import { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
@@ -19,6 +21,7 @@ export * from './messages.js';
 export { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
 export { splitCards, clip, CARD_BUDGET_BYTES, MAX_CARDS } from './split.js';
 export { why401Cards } from './why-401.js';
+export { adfsCards, explainCards } from './explain-adfs.js';
 
 function isFindingList(v: unknown): v is Finding[] {
   return Array.isArray(v) && v.every((f) => f && typeof f === 'object' && typeof f.ruleId === 'string' && Array.isArray(f.evidence) && f.fix);
@@ -51,6 +54,10 @@ export function cardsForResult(result: { kind: string }, command?: AnyCommand, o
       return spnQueryCards(result as SpnQueryResult, options);
     case 'spn-dupes':
       return spnDupesCards(result as SpnDupesResult, options);
+    case 'explain':
+      return explainCards(result as ExplainResult, options);
+    case 'adfs-check':
+      return adfsCards(result as AdfsCheckResult, options);
     case 'error':
       return [errorCard(result as ErrorResult)];
   }

@@ -16,7 +16,7 @@ import {
   type AdaptiveCard,
 } from '../../../cards/teams/index.js';
 import { cardCatalogue } from './catalogue.js';
-import { errorFixtures, spnDupesFixtures, spnListFixtures, spnQueryFixtures, why401Fixtures } from './fixtures.js';
+import { adfsFixtures, errorFixtures, explainFixtures, genericFixtures, spnDupesFixtures, spnListFixtures, spnQueryFixtures, why401Fixtures } from './fixtures.js';
 import { checkCardSchema, TEAMS_MESSAGE_LIMIT } from './schema.js';
 
 /** Every object in the card, depth first. */
@@ -161,6 +161,31 @@ describe('spn cards', () => {
     const cards = cardsForResult(spnDupesFixtures['spn-dupes-huge']);
     expect(cards).toHaveLength(MAX_CARDS);
     expect(allText(cards)).toMatch(/\d+ more duplicate\(s\) or collision\(s\) not shown; run krbops spn dupes --json/);
+  });
+});
+
+describe('explain, ADFS and other results', () => {
+  it('krb explain shows the meaning, the rules that cause it, and what to check next in monospace', () => {
+    const r = explainFixtures['explain-krb-ap-err-modified'];
+    const cards = cardsForResult(r);
+    const t = allText(cards);
+    expect(t).toContain(r.verdict);
+    expect(t).toContain('KRB_AP_ERR_MODIFIED');
+    const mono = cards.flatMap((c) => textBlocks(c).filter((b) => b.fontType === 'Monospace').map((b) => b.text));
+    expect(mono).toEqual(expect.arrayContaining(r.matches[0].nextChecks));
+  });
+
+  it('krb adfs lists each certificate with its days left and the findings', () => {
+    const t = allText(cardsForResult(adfsFixtures['adfs-rollover']));
+    expect(t).toContain('1 problem(s) with the AD FS certificates.');
+    expect(t).toContain('signing · primary · CN=ADFS Signing - adfs.contoso.test');
+    expect(t).toContain('The AD FS token-signing certificate expires in 5 days');
+    expect(allText(cardsForResult(adfsFixtures['adfs-nothing-configured']))).toContain('KRBOPS_ADFS_METADATA_URLS is empty');
+  });
+
+  it('a result kind without its own card falls back to the findings layout', () => {
+    const t = allText(cardsForResult(genericFixtures.findings));
+    expect(t).toContain('A check added after these cards were written');
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { commands } from '../../../commands/index.js';
 import {
+  alertCards,
   approvalsNotConfiguredCard,
   cardsForResult,
   changeRequestedCard,
@@ -15,7 +16,7 @@ import {
   welcomeCard,
   type AdaptiveCard,
 } from '../../../cards/teams/index.js';
-import { errorFixtures, genericFixtures, spnDupesFixtures, spnListFixtures, spnQueryFixtures, why401Fixtures } from './fixtures.js';
+import { adfsFixtures, errorFixtures, explainFixtures, genericFixtures, spnDupesFixtures, spnListFixtures, spnQueryFixtures, why401Fixtures } from './fixtures.js';
 
 export interface CatalogueEntry {
   name: string;
@@ -24,14 +25,16 @@ export interface CatalogueEntry {
 
 export function cardCatalogue(): CatalogueEntry[] {
   const out: CatalogueEntry[] = [];
-  const results = { ...why401Fixtures, ...spnListFixtures, ...spnQueryFixtures, ...spnDupesFixtures, ...errorFixtures };
+  const results = { ...why401Fixtures, ...spnListFixtures, ...spnQueryFixtures, ...spnDupesFixtures, ...errorFixtures, ...explainFixtures, ...adfsFixtures };
   for (const [name, r] of Object.entries(results)) out.push({ name, cards: cardsForResult(r) });
   out.push({ name: 'usage-card', cards: [usageCard(errorFixtures['error-usage'])] });
   out.push({ name: 'error-card-direct', cards: [errorCard(errorFixtures['error-directory-down'])] });
   out.push({ name: 'help', cards: helpCards(commands) });
-  out.push({ name: 'findings-generic-adfs', cards: cardsForResult(genericFixtures.adfs) });
-  out.push({ name: 'findings-empty', cards: findingsCards('krb adfs', [], 'No finding: every certificate is valid for more than 30 days.') });
+  out.push({ name: 'findings-generic', cards: cardsForResult(genericFixtures.findings) });
+  out.push({ name: 'findings-empty', cards: findingsCards('future check', [], 'No finding.') });
   out.push({ name: 'text-explain', cards: textCards('krb explain', genericFixtures.text) });
+  out.push({ name: 'alert-dupes', cards: alertCards({ title: 'New duplicate SPN: HTTP/crm.contoso.test', text: 'HTTP/crm.contoso.test is now on crmweb and crmweb2.', severity: 'critical', key: 'dupes:HTTP/crm.contoso.test' }) });
+  out.push({ name: 'alert-adfs', cards: alertCards({ title: 'AD FS token-signing certificate expires in 5 days', severity: 'high', findings: adfsFixtures['adfs-rollover'].findings }) });
   const changes = why401Fixtures['why-401-spn-wrong-account'].findings[0].fix.spnChanges!;
   out.push({ name: 'approvals-not-configured', cards: [approvalsNotConfiguredCard(changes)] });
   out.push({ name: 'change-requested', cards: [changeRequestedCard({ id: 'REQ-0042', status: 'pending', changes, requestedBy: 'Adele Vance', next: 'Waiting for an approver (KRBOPS_ADMINS).' })] });

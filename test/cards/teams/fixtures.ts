@@ -5,7 +5,9 @@
  */
 import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../../commands/results.js';
 import type { AccountFacts, AccountRef, UacFlags } from '../../../src/directory/types.js';
-import type { Finding, Why401Result } from '../../../src/rules/types.js';
+import type { AdfsCheckResult } from '../../../commands/adfs-check.js';
+import { explainText } from '../../../src/rules/support/explain.js';
+import type { ExplainResult, Finding, Why401Result } from '../../../src/rules/types.js';
 
 export function uac(names: string[] = ['NORMAL_ACCOUNT'], raw = 512): UacFlags {
   const has = (n: string) => names.includes(n);
@@ -308,20 +310,79 @@ export const errorFixtures: Record<string, ErrorResult> = {
   'error-internal': { kind: 'error', code: 'INTERNAL', message: 'Internal error in krbops; the details are in the bot log.' },
 };
 
-/** A result kind with findings but no dedicated card (e.g. `krb adfs`), and one with only text. */
-export const genericFixtures = {
-  adfs: {
+export const explainFixtures: Record<string, ExplainResult> = {
+  'explain-krb-ap-err-modified': explainText(
+    'The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ndcrmsrv1. The target name used was HTTP/crm.contoso.test. This indicates that the target server failed to decrypt the ticket provided by the client.',
+  ),
+  'explain-401-1': explainText('HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials.'),
+  'explain-nothing-recognised': explainText('the printer is on fire'),
+};
+
+const adfsCert = (o: Partial<AdfsCheckResult['certificates'][number]> = {}): AdfsCheckResult['certificates'][number] => ({
+  source: 'https://adfs.contoso.test/FederationMetadata/2007-06/FederationMetadata.xml',
+  use: 'signing',
+  uses: ['signing'],
+  subject: 'CN=ADFS Signing - adfs.contoso.test',
+  issuer: 'CN=ADFS Signing - adfs.contoso.test',
+  thumbprint: 'AB'.repeat(20),
+  sha256: 'CD'.repeat(32),
+  serialNumber: '1A2B3C',
+  notBefore: '2025-11-26T00:00:00.000Z',
+  notAfter: '2026-11-26T00:00:00.000Z',
+  daysLeft: 5,
+  expired: false,
+  roles: ['IDPSSODescriptor', 'RoleDescriptor (SecurityTokenServiceType)'],
+  primary: true,
+  ...o,
+});
+
+const adfsSource = 'https://adfs.contoso.test/FederationMetadata/2007-06/FederationMetadata.xml';
+
+export const adfsFixtures: Record<string, AdfsCheckResult> = {
+  'adfs-rollover': {
     kind: 'adfs-check',
-    certificates: [{ use: 'signing', subject: 'CN=ADFS Signing - adfs.contoso.test', thumbprint: 'AB'.repeat(20), notBefore: '2025-12-01', notAfter: '2026-11-26', daysLeft: 5 }],
+    checkedAt: '2026-11-21T23:55:00.000Z',
+    sources: [{ source: adfsSource, entityId: 'http://adfs.contoso.test/adfs/services/trust', ok: true, signature: 'verified', signatureDetail: 'by the pinned primary certificate', primaryThumbprint: 'AB'.repeat(20) }],
+    certificates: [adfsCert(), adfsCert({ thumbprint: 'EF'.repeat(20), primary: false, notBefore: '2026-11-01T00:00:00.000Z', notAfter: '2027-11-01T00:00:00.000Z', daysLeft: 345 }), adfsCert({ use: 'encryption', uses: ['encryption'], subject: 'CN=ADFS Encryption - adfs.contoso.test', thumbprint: '12'.repeat(20), primary: false, daysLeft: 120 })],
+    findings: [
+      {
+        ...aFinding({
+          ruleId: 'adfs-cert-expiring',
+          severity: 'high',
+          title: 'The AD FS token-signing certificate expires in 5 days',
+          why: 'When AutoCertificateRollover promotes the new certificate, relying parties that did not refresh the federation metadata reject every token (KB 2686840).',
+          evidence: ['Thumbprint: ' + 'AB'.repeat(20), 'notAfter: 2026-11-26T00:00:00Z'],
+          fix: { summary: 'Update the relying party and restart', commands: ['Update-AdfsRelyingPartyTrust -TargetName "CRM"', 'iisreset'] },
+          subject: adfsSource,
+        }),
+        alertKey: `adfs:${adfsSource}:${'AB'.repeat(20)}:expiring:7`,
+        source: adfsSource,
+        thumbprint: 'AB'.repeat(20),
+      },
+    ],
+  },
+  'adfs-unreachable': {
+    kind: 'adfs-check',
+    checkedAt: '2026-11-21T23:55:00.000Z',
+    sources: [{ source: adfsSource, ok: false, signature: 'unsigned', error: { code: 'ADFS_UNAVAILABLE', message: 'adfs.contoso.test:443 did not answer within 10000 ms' } }],
+    certificates: [],
+    findings: [],
+  },
+  'adfs-nothing-configured': { kind: 'adfs-check', checkedAt: '2026-11-21T23:55:00.000Z', sources: [], certificates: [], findings: [] },
+};
+
+/** A result kind with findings but no dedicated card, and a plain text answer. */
+export const genericFixtures = {
+  findings: {
+    kind: 'future-check',
     findings: [
       aFinding({
-        ruleId: 'adfs-cert-expiring',
-        severity: 'high',
-        title: 'The ADFS token-signing certificate expires in 5 days',
-        why: 'When AutoCertificateRollover promotes the new certificate, relying parties that did not refresh the federation metadata reject every token (KB 2686840).',
-        evidence: ['Thumbprint: ' + 'AB'.repeat(20), 'notAfter: 2026-11-26T00:00:00Z'],
-        fix: { summary: 'Update the relying party and restart', commands: ['Update-AdfsRelyingPartyTrust -TargetName "CRM"', 'iisreset'] },
-        subject: 'https://adfs.contoso.test/FederationMetadata/2007-06/FederationMetadata.xml',
+        ruleId: 'future-rule',
+        severity: 'low',
+        title: 'A check added after these cards were written',
+        why: 'Cards fall back to the findings layout for any result that carries findings.',
+        evidence: ['Seen: something'],
+        fix: { summary: 'Do the thing', commands: ['setspn -Q HTTP/*'] },
       }),
     ],
   },
