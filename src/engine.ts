@@ -84,7 +84,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[]): RuleRun {
 export function verdictFor(target: { url: string; canonicalHost?: string }, run: RuleRun): string {
   const top = run.findings.find((f) => f.status === 'fail');
   if (top) {
-    const about = top.subject && !top.title.includes(top.subject) ? ` (${top.subject})` : '';
+    const about = top.subject && !top.title.includes(top.subject) ? ` — ${top.subject}` : '';
     return `Most likely cause: ${lowerFirst(top.title)}${about}.`;
   }
   const unknowns = run.findings.filter((f) => f.status === 'unknown');

@@ -125,7 +125,7 @@ export async function collectDirectory(dirP: Promise<DirectoryReader>, plan: Dir
 }
 
 /** No identity given: the holder of the FQDN SPN, else of the short one, else the HOST/ holder. */
-function inferIdentity(lookups: SpnLookup[], accounts: Map<string, AccountFacts>, inferred: string[]): ResolvedAccount | undefined {
+export function inferIdentity(lookups: SpnLookup[], accounts: Map<string, AccountFacts>, inferred: string[]): ResolvedAccount | undefined {
   const expected = lookups.filter((l) => l.role === 'expected');
   const ordered = [...expected.filter((l) => l.form === 'fqdn'), ...expected.filter((l) => l.form !== 'fqdn')];
   for (const via of ['exact', 'alias'] as const) {

@@ -1,7 +1,7 @@
 import type { SpnChange } from './types.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import {
-  WINDOWS_AUTH, appcmdSet, describeIdentity, domainAccount, expectedOf, identityOf, iisEffective, isComputer, kdcTarget,
+  WINDOWS_AUTH, appcmdSet, cnameAlias, describeIdentity, domainAccount, expectedOf, identityOf, iisEffective, isComputer, kdcTarget,
   nlbComputers, sameAccount, setspnAdd, setspnDel, urlComputer,
 } from './support/evidence-view.js';
 
@@ -21,6 +21,7 @@ export default defineRule({
   check(ev): RuleResult[] {
     if (ev.target.isIpAddress) return notApplicable('the URL uses an IP address');
     if (!ev.directory?.ok) return notApplicable('needs the directory (reported by the SPN checks)');
+    if (cnameAlias(ev)?.aliasHolder) return notApplicable('the URL host is a CNAME with the SPN on the alias: dns-cname-target reports it');
     const id = identityOf(ev);
     const iis = iisEffective(ev);
     const nodes = nlbComputers(ev);

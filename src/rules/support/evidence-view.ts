@@ -206,3 +206,15 @@ export function frontEndAccount(ev: Evidence): { facts?: AccountFacts; how: stri
 export function backendSpns(ev: Evidence): string[] {
   return ev.inputs.backends.map((b) => b.spn);
 }
+
+/**
+ * The URL host is a CNAME (DNS followed at least one alias). Returns the account holding the SPN
+ * for the alias name as typed (HTTP/<alias>), which is where engineers usually registered it.
+ */
+export function cnameAlias(ev: Evidence): { chain: string[]; aliasHolder?: SpnHolder; aliasSpns: SpnLookup[] } | undefined {
+  if (!ev.dns?.ok || ev.dns.chain.length < 2) return undefined;
+  const aliasSpns = (ev.directory?.spns ?? []).filter((l) => l.role === 'url-alias' && exactHolders(l).length);
+  const fqdnFirst = [...aliasSpns.filter((l) => l.form === 'fqdn'), ...aliasSpns.filter((l) => l.form !== 'fqdn')];
+  const aliasHolder = fqdnFirst.map((l) => exactHolders(l)).find((h) => h.length === 1)?.[0];
+  return { chain: ev.dns.chain, aliasHolder, aliasSpns };
+}
