@@ -14,6 +14,7 @@ import { spnDupesCard, spnListCard, spnQueryCard } from './spn.js';
 import { why401Card } from './why-401.js';
 
 export * from './adfs.js';
+export * from './alert.js';
 export * from './blocks.js';
 export * from './limits.js';
 export * from './compose.js';

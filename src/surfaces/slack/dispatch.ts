@@ -20,9 +20,12 @@ export type ChatPlan =
   | { type: 'run'; command: AnyCommand; args: ParsedArgs; visibility: Visibility; line: string }
   | { type: 'error'; error: ErrorResult };
 
-function matches(commands: AnyCommand[], words: string[]): boolean {
+/** Length of the longest command path the words start with (0 when none). */
+function matchLength(commands: AnyCommand[], words: string[]): number {
   const lower = words.map((w) => w.toLowerCase());
-  return commands.some((c) => c.path.every((p, i) => lower[i] === p));
+  let best = 0;
+  for (const c of commands) if (c.path.length > best && c.path.every((p, i) => lower[i] === p)) best = c.path.length;
+  return best;
 }
 
 /**
@@ -30,12 +33,13 @@ function matches(commands: AnyCommand[], words: string[]): boolean {
  * (`/spn list x` → spn list x), then the words alone (`/krb spn list x`, `/krb adfs check`), then a
  * group that has a single command by its group name (`/krb adfs` → adfs check).
  */
-function candidates(commands: AnyCommand[], slash: string, words: string[]): string[][] {
-  const out = [[slash, ...words]];
+function candidates(commands: AnyCommand[], slash: string, words: string[]): { words: string[]; typed: number }[] {
+  // `typed`: how many of the path words the user typed (the slash name is not one of them).
+  const out = [{ words: [slash, ...words], typed: -1 }];
   if (words.length) {
-    out.push(words);
+    out.push({ words, typed: 0 });
     const group = commands.filter((c) => c.path[0] === words[0].toLowerCase());
-    if (group.length === 1 && !matches(commands, words)) out.push([...group[0].path, ...words.slice(1)]);
+    if (group.length === 1 && !matchLength(commands, words)) out.push({ words: [...group[0].path, ...words.slice(1)], typed: 1 - group[0].path.length });
   }
   return out;
 }
@@ -62,8 +66,18 @@ export function planChatCommand(commands: AnyCommand[], slashCommand: string, te
     return { type: 'help', group, visibility: share ? 'in_channel' : 'ephemeral' };
   }
 
+  // The reading that consumes the most typed words wins: `/krb adfs check` is `adfs check`,
+  // not `krb adfs` with "check" as its argument.
   const tries = candidates(commands, slash, words);
-  const chosen = tries.find((w) => matches(commands, w)) ?? tries[0];
+  let chosen = tries[0].words;
+  let bestTyped = 0;
+  for (const t of tries) {
+    const len = matchLength(commands, t.words);
+    if (len && len + t.typed > bestTyped) {
+      bestTyped = len + t.typed;
+      chosen = t.words;
+    }
+  }
   try {
     const { command, args } = resolveCommand(commands, chosen);
     const line = truncate(`/${slash} ${text ?? ''}`.replace(/\s+/g, ' ').trim(), 200);

@@ -8,3 +8,4 @@ export * from './app.js';
 export { planChatCommand, errorResultOf, SLASH_COMMANDS, SHARE_FLAG, type ChatPlan, type Visibility } from './dispatch.js';
 export { replayGuard, type ReplayGuardOptions } from './replay-guard.js';
 export { boltLogger } from './logger.js';
+export { createSlackNotifier, type SlackNotifier, type SlackNotifierDeps, type SlackAlert } from './notifier.js';

@@ -1,0 +1,43 @@
+/**
+ * Alerts of the scheduled watchers (ADFS certificates, new duplicate SPNs) as channel messages:
+ * a header with the severity, a few lines of context, and the findings with their fixes.
+ */
+import type { Finding, Severity } from '../../src/rules/types.js';
+import { context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
+import { composeReply } from './compose.js';
+import { findingBlocks, SEVERITY_EMOJI } from './finding.js';
+import { SLACK_LIMITS } from './limits.js';
+
+export interface SlackAlert {
+  /** One line: "New duplicate SPN: HTTP/crm.contoso.test". */
+  title: string;
+  /** Default: the most severe finding's, else 'info'. */
+  severity?: Severity;
+  /** Plain lines (escaped here), e.g. "Resolved: HTTP/crm is now on one account". */
+  lines?: string[];
+  findings?: Finding[];
+  /** Where it came from: "ADFS watch", "duplicate SPN watch". */
+  source?: string;
+  /** When it was detected (ISO-8601). */
+  at?: string;
+}
+
+const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export function alertCard(a: SlackAlert): SlackReply {
+  const findings = a.findings ?? [];
+  const severity = a.severity ?? findings.map((f) => f.severity).sort((x, y) => ORDER.indexOf(x) - ORDER.indexOf(y))[0] ?? 'info';
+  const head: Block[] = [header(`${SEVERITY_EMOJI[severity]} ${a.title}`)];
+  const lines = (a.lines ?? []).map(esc);
+  if (lines.length) head.push(...packLines(lines, SLACK_LIMITS.sectionText).map((t) => section(t)));
+  const ctx = [a.source ? `krbops ${esc(a.source)}` : 'krbops', a.at ? esc(a.at.replace('T', ' ').slice(0, 16)) + ' UTC' : ''].filter(Boolean).join(' · ');
+  return composeReply({
+    text: fallback(`${severity.toUpperCase()}: ${a.title}`),
+    followUpText: fallback(`${a.title} (continued)`),
+    head,
+    items: findings.map((f, i) => ({ blocks: findingBlocks(f, { index: i }) })),
+    tail: [context(ctx)],
+    noun: 'findings',
+    maxFollowUps: 10,
+  });
+}
