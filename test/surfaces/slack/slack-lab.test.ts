@@ -2,6 +2,7 @@
  * The real Bolt app answering from the Samba AD lab (test/lab), with Slack's cloud replaced by
  * test/helpers/fake-slack-api.ts. Requests are signed exactly as Slack signs them.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMessage } from '../../../cards/slack/index.js';
@@ -78,6 +79,50 @@ describe('Slack answers from the Samba AD lab', () => {
     const answer = final(answers);
     expect(checkMessage(answer)).toEqual([]);
     expect(allText(answer)).toContain('`HTTP/crm.contoso.test`');
+  });
+});
+
+describe('/krb why-401 on the lab scenario', () => {
+  let iis: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    // The CRM site's answer to an anonymous request, as IIS gives it with Windows authentication on.
+    iis = http.createServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': ['Negotiate', 'NTLM'], server: 'Microsoft-IIS/10.0', date: new Date().toUTCString(), 'content-type': 'text/html' });
+      res.end('401 - Unauthorized: Access is denied due to invalid credentials.');
+    });
+    await new Promise<void>((r) => iis.listen(0, lab.hosts.crm, r));
+    url = `http://crm.contoso.test:${(iis.address() as net.AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    iis?.closeAllConnections();
+    await new Promise((r) => iis?.close(r));
+  });
+
+  it('names the duplicate SPN, with evidence, fix and a request button, within limits', async () => {
+    const { status, ms, answers } = await ask(app, '/krb', `why-401 ${url}`);
+    expect(status).toBe(200);
+    expect(ms).toBeLessThan(3000);
+    const answer = final(answers);
+    if (process.env.DUMP) (await import('node:fs')).writeFileSync('test-output/why401.json', JSON.stringify(answers, null, 1));
+    expect(answer.response_type).toBe('ephemeral');
+    expect(checkMessage(answer)).toEqual([]);
+    const blocks = answer.blocks as any[];
+    expect(blocks[0].type).toBe('header');
+    const t = allText(answer);
+    expect(t).toContain('crmweb2');
+    expect(t).toMatch(/setspn -D HTTP\/crm\.contoso\.test/);
+    expect(t).toContain(':stopwatch:');
+    const buttons = blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+    expect(buttons.length).toBeGreaterThan(0);
+    for (const b of buttons) expect(b.action_id.length).toBeLessThanOrEqual(255);
+  });
+
+  it('posts the answer in the channel with --share', async () => {
+    const { answers } = await ask(app, '/krb', `why-401 ${url} --share`);
+    const answer = final(answers);
+    expect(answer.response_type).toBe('in_channel');
+    expect(allText(answer)).toContain('crmweb2');
   });
 });
 
