@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labEnv, attr, type Lab } from '../helpers/lab-env.js';
-import { run, startLab, ldifModify, parseLdif, encodeDnsRecord } from './lab.js';
+import { run, startLab, ldifModify, parseLdif, encodeDnsRecord, ensureTools, missingTools } from './lab.js';
 
 function tlsHandshake(lab: Lab, opts: { ca?: boolean; servername?: string }): Promise<{ authorized: boolean; error?: string; san?: string }> {
   return new Promise((resolve) => {
@@ -148,7 +148,24 @@ describe('the shared Samba AD lab', () => {
   });
 });
 
-describe('lab helpers (LDIF, DNS record encoding)', () => {
+describe('lab helpers (tools, LDIF, DNS record encoding)', () => {
+  it('finds every tool the lab needs on this machine', () => {
+    expect(missingTools()).toEqual([]);
+  });
+
+  it('fails hard in CI when a tool is missing, naming the apt package', async () => {
+    const saved = process.env.CI;
+    process.env.CI = 'true';
+    try {
+      await expect(ensureTools(() => {}, { 'krbops-no-such-samba': 'samba-ad-dc' })).rejects.toThrow(
+        'Samba AD lab: krbops-no-such-samba not installed. .ci/run installs them (apt-get install -y samba-ad-dc)',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CI;
+      else process.env.CI = saved;
+    }
+  });
+
   it('parses ldapsearch output with base64 and folded values', () => {
     const text = 'dn: CN=a,DC=x\ncn: a\ndescription:: w6ljaGVj\nlong: abc\n def\n\n# refldaps://x\n\ndn:: Q049U21pdGhcLCBKb2huLERDPXg=\ncn: b\n';
     expect(parseLdif(text)).toEqual([

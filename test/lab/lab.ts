@@ -213,19 +213,19 @@ export const REQUIRED_TOOLS: Record<string, string> = {
 
 const TOOL_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
 
-export function missingTools(): string[] {
+export function missingTools(tools: Record<string, string> = REQUIRED_TOOLS): string[] {
   const dirs = [...new Set([...(process.env.PATH ?? '').split(':').filter(Boolean), ...TOOL_DIRS])];
-  return Object.keys(REQUIRED_TOOLS).filter((t) => !dirs.some((d) => existsSync(path.join(d, t))));
+  return Object.keys(tools).filter((t) => !dirs.some((d) => existsSync(path.join(d, t))));
 }
 
 /**
  * Make sure Samba and friends are installed. In CI (CI=true) a missing tool is a hard failure;
  * locally, as root on Debian, the missing packages are installed with apt-get.
  */
-export async function ensureTools(log: (line: string) => void = () => {}): Promise<void> {
-  const missing = missingTools();
+export async function ensureTools(log: (line: string) => void = () => {}, tools: Record<string, string> = REQUIRED_TOOLS): Promise<void> {
+  const missing = missingTools(tools);
   if (!missing.length) return;
-  const pkgs = [...new Set(missing.map((t) => REQUIRED_TOOLS[t]))];
+  const pkgs = [...new Set(missing.map((t) => tools[t]))];
   const hint = `apt-get install -y ${pkgs.join(' ')}`;
   if (process.env.CI === 'true' || process.env.CI === '1') {
     throw new Error(`Samba AD lab: ${missing.join(', ')} not installed. .ci/run installs them (${hint}); the integration tests cannot run without a real DC.`);
@@ -245,7 +245,7 @@ export async function ensureTools(log: (line: string) => void = () => {}): Promi
   } finally {
     if (!hadPolicy) unlinkSync(policy);
   }
-  const still = missingTools();
+  const still = missingTools(tools);
   if (still.length) throw new Error(`Samba AD lab: still missing after apt-get: ${still.join(', ')}`);
 }
 
