@@ -5,10 +5,11 @@
 import type { AdfsCheckResult } from '../../commands/adfs-check.js';
 import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
 import type { AnyCommand } from '../../commands/types.js';
-import type { Why401Result } from '../../src/rules/types.js';
+import type { ExplainResult, Why401Result } from '../../src/rules/types.js';
 import { adfsCheckCard } from './adfs.js';
 import type { SlackReply } from './blocks.js';
 import { errorCard } from './error.js';
+import { explainCard } from './explain.js';
 import { textCard } from './misc.js';
 import { spnDupesCard, spnListCard, spnQueryCard } from './spn.js';
 import { why401Card } from './why-401.js';
@@ -21,6 +22,7 @@ export * from './compose.js';
 export * from './change-ref.js';
 export * from './finding.js';
 export * from './error.js';
+export * from './explain.js';
 export * from './help.js';
 export * from './misc.js';
 export * from './spn.js';
@@ -44,6 +46,8 @@ export function renderResult(result: { kind: string }, command?: AnyCommand, o: 
       return spnDupesCard(result as SpnDupesResult);
     case 'why-401':
       return why401Card(result as Why401Result);
+    case 'explain':
+      return explainCard(result as ExplainResult);
     case 'adfs-check':
       return adfsCheckCard(result as AdfsCheckResult);
     case 'error':

@@ -381,3 +381,31 @@ describe('usage as typed in Slack', () => {
     expect(t).toContain('/krb adfs');
   });
 });
+
+describe('explain card', () => {
+  it('explains each recognised error with causes and next checks, within limits', async () => {
+    const { explainText } = await import('../../../src/rules/support/explain.js');
+    const r = renderResult(explainText('The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ndcrmsrv1. The target name used was HTTP/crm.contoso.com'));
+    expectWithinLimits(r);
+    const t = allText(r);
+    expect(t).toContain('*1. KRB_AP_ERR_MODIFIED*');
+    expect(t).toContain('*Possible causes*');
+    expect(t).toContain('`/spn query HTTP/crm.contoso.com`');
+  });
+
+  it('says when nothing was recognised', async () => {
+    const { explainText } = await import('../../../src/rules/support/explain.js');
+    const r = renderResult(explainText('the printer is on fire'));
+    expectWithinLimits(r);
+    expect(r.blocks[0].type).toBe('header');
+  });
+
+  it('keeps every example of the command within limits', async () => {
+    const { explainText } = await import('../../../src/rules/support/explain.js');
+    const { default: krbExplain } = await import('../../../commands/krb-explain.js');
+    for (const e of krbExplain.examples) {
+      const text = e.replace(/^krb explain /, '').replace(/^"|"$/g, '');
+      expectWithinLimits(renderResult(explainText(text)));
+    }
+  });
+});

@@ -170,6 +170,13 @@ describe('Slack slash commands over HTTP (real Bolt, fake Slack cloud)', () => {
     for (const a of [m, u, x]) expect(a.body.response_type).toBe('ephemeral');
   });
 
+  it('explains a pasted Kerberos error with /krb explain', async () => {
+    const r = await slash('/krb', 'explain The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ndcrmsrv1');
+    const [answer] = await fake.waitForResponses(r.responseId);
+    expect(checkMessage(answer.body as never)).toEqual([]);
+    expect(allText(answer.body as never)).toContain('KRB_AP_ERR_MODIFIED');
+  });
+
   it('says plainly that the directory is not configured', async () => {
     const r = await slash('/spn', 'list crmweb');
     const [answer] = await fake.waitForResponses(r.responseId);
