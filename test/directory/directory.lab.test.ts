@@ -7,6 +7,7 @@ import { loadConfig, type LdapConfig } from '../../src/config.js';
 import { LdapDirectory, openDirectory } from '../../src/directory/ldap-directory.js';
 import { AccountNotFoundError, DirectoryAuthError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { startLab } from '../lab/lab.js';
 import { attr, labEnv, type Lab } from '../helpers/lab-env.js';
 
 let lab: Lab;
@@ -151,23 +152,37 @@ describe('scanning every SPN', () => {
     }
   });
 
+});
+
+describe('changes, on a lab of its own (the shared lab is read-only by convention)', () => {
+  let own: Lab;
+  let ownDir: LdapDirectory;
+  beforeAll(async () => {
+    own = await startLab();
+    ownDir = await openDirectory(loadConfig(own.env()).ldap!, silentLogger);
+  });
+  afterAll(async () => {
+    await ownDir?.close();
+    await own?.stop();
+  });
+
   it('reads only what changed after a USN, including an account that lost its SPNs', async () => {
-    const before = (await dir.info()).highestCommittedUSN!;
-    await lab.addUser('dirtest-usn', { ou: `OU=Service Accounts,${lab.baseDn}`, spns: ['HTTP/dirtest-usn.contoso.test'] });
+    const before = (await ownDir.info()).highestCommittedUSN!;
+    await own.addUser('dirtest-usn', { ou: `OU=Service Accounts,${own.baseDn}`, spns: ['HTTP/dirtest-usn.contoso.test'] });
     const changed: string[] = [];
-    for await (const a of dir.changedSince(before)) changed.push(a.sAMAccountName);
+    for await (const a of ownDir.changedSince(before)) changed.push(a.sAMAccountName);
     expect(changed).toContain('dirtest-usn');
     expect(changed).not.toContain('crmweb');
-    await lab.removeSpn('dirtest-usn', 'HTTP/dirtest-usn.contoso.test');
+    await own.removeSpn('dirtest-usn', 'HTTP/dirtest-usn.contoso.test');
     const after: { sam: string; spns: string[] }[] = [];
-    for await (const a of dir.changedSince(before)) after.push({ sam: a.sAMAccountName, spns: a.servicePrincipalName });
+    for await (const a of ownDir.changedSince(before)) after.push({ sam: a.sAMAccountName, spns: a.servicePrincipalName });
     expect(after.find((a) => a.sam === 'dirtest-usn')?.spns).toEqual([]);
   });
 
   it('returns every SPN of an account that has 1600 of them', async () => {
     const spns = Array.from({ length: 1600 }, (_, i) => `HTTP/bulk${i}.contoso.test`);
-    await lab.addUser('dirtest-many', { ou: `OU=Service Accounts,${lab.baseDn}`, spns });
-    const facts = await dir.findAccount('dirtest-many');
+    await own.addUser('dirtest-many', { ou: `OU=Service Accounts,${own.baseDn}`, spns });
+    const facts = await ownDir.findAccount('dirtest-many');
     expect(facts.servicePrincipalName).toHaveLength(1600);
     expect(sorted(facts.servicePrincipalName)).toEqual(sorted(spns));
   });
