@@ -27,7 +27,8 @@ export function why401Cards(r: Why401Result, options: SplitOptions = {}): Adapti
     container(
       [
         text(r.findings.length ? 'Most likely cause' : 'Verdict', { size: 'Small', weight: 'Bolder' }),
-        text(clip(r.verdict), { size: 'Medium', weight: 'Bolder', spacing: 'Small' }),
+        // Verdicts may already open with the label ("Most likely cause: …"); say it once.
+        text(clip(r.verdict.replace(/^most likely cause:\s*/i, '')), { size: 'Medium', weight: 'Bolder', spacing: 'Small' }),
       ],
       { style: verdictStyle(r), spacing: 'Medium' },
     ),
@@ -49,6 +50,9 @@ export function why401Cards(r: Why401Result, options: SplitOptions = {}): Adapti
   const tail = [];
   if (r.passed.length) {
     tail.push(text(clip(`Passed (${r.passed.length}): ${r.passed.map((p) => p.title).join(' · ')}`, 3000), { color: 'Good', separator: true, spacing: 'Large' }));
+  }
+  if (r.notApplicable?.length) {
+    tail.push(text(clip(`Not applicable: ${r.notApplicable.map((p) => `${p.title} (${p.reason})`).join(' · ')}`, 2000), { isSubtle: true, size: 'Small', spacing: 'Small' }));
   }
   tail.push(text(`Answered in ${r.durationMs} ms`, { isSubtle: true, size: 'Small', spacing: r.passed.length ? 'Small' : 'Large' }));
 

@@ -83,6 +83,7 @@ describe('why-401 card', () => {
     expect(verdict.style).toBe('Good');
     expect(allText([healthy])).toMatch(/Passed \(6\): Negotiate is offered · .* · Clocks agree/);
     expect(executes(healthy)).toHaveLength(0);
+    expect(allText([healthy])).toContain('Not applicable: Constrained delegation targets (no --backend given)');
   });
 
   it('lists the collectors that failed', () => {

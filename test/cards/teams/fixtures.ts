@@ -181,6 +181,7 @@ export const why401Fixtures: Record<string, Why401Result> = {
     findings: [],
     passed: [...passed, { ruleId: 'spn-duplicate', title: 'No duplicate SPN' }, { ruleId: 'clock-skew', title: 'Clocks agree (0.4 s)' }],
     verdict: 'No Kerberos problem found: the SPNs, the account, DNS, clocks and the server’s Negotiate offer all check out.',
+    notApplicable: [{ ruleId: 'delegation-target-missing', title: 'Constrained delegation targets', reason: 'no --backend given' }],
   }),
   'why-401-collector-errors': aWhy401({
     url: 'http://ndcrmsrv2:5555/',

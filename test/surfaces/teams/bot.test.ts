@@ -2,14 +2,18 @@
  * The real botbuilder CloudAdapter on loopback, against the Samba AD lab; only Microsoft's cloud is
  * replaced (test/helpers/fake-bot-connector.ts: JWT signing keys, Bot Connector, token endpoint).
  */
+import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REQUEST_CHANGE_VERB } from '../../../cards/teams/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import type { ChangeRequestInput } from '../../../src/surfaces/teams/index.js';
+import { CardRenderer } from '../../helpers/adaptive-render.js';
 import { FakeBotConnector } from '../../helpers/fake-bot-connector.js';
+import { checkCardSchema } from '../../cards/teams/schema.js';
 import { labEnv, type Lab } from '../../helpers/lab-env.js';
 import { botChannelUpdate, cardActionInvoke, CHANNEL_ID, messageActivity } from './activities.js';
 import { APP_ID, cardsOf, cardTexts, startHarness, type Harness } from './harness.js';
@@ -145,6 +149,51 @@ describe('commands as messages', () => {
     const card = cardsOf(reply.activity)[0];
     expect(cardTexts(card)[0]).toBe('That command needs a fix');
     expect(JSON.stringify(card).length).toBeLessThan(5000);
+  });
+});
+
+describe('krb why-401 on the lab scenario', () => {
+  let iis: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    // The CRM site's answer to an anonymous request, as IIS gives it with Windows authentication on.
+    iis = http.createServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': ['Negotiate', 'NTLM'], server: 'Microsoft-IIS/10.0', date: new Date().toUTCString(), 'content-type': 'text/html' });
+      res.end('401 - Unauthorized: Access is denied due to invalid credentials.');
+    });
+    await new Promise<void>((r) => iis.listen(0, lab.hosts.crm, r));
+    url = `http://crm.contoso.test:${(iis.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    iis?.closeAllConnections();
+    await new Promise((r) => iis?.close(r));
+  });
+
+  it('answers in the channel thread with the verdict, the duplicate SPN, its fix and a request button', async () => {
+    const activity = msg(`krb why-401 ${url}`, 'channel');
+    const replies = await ask(activity);
+    expect(replies.every((r) => r.replyToId === activity.id)).toBe(true);
+    const cards = replies.flatMap((r) => cardsOf(r.activity));
+    for (const c of cards) expect(checkCardSchema(c)).toEqual([]);
+    const texts = cards.flatMap(cardTexts);
+    expect(texts[0]).toBe(`krb why-401 ${url}`);
+    expect(texts[1]).toBe('Most likely cause');
+    expect(texts.join('\n')).toContain('crmweb2');
+    expect(texts.some((t) => /^setspn -D HTTP\/crm\.contoso\.test/i.test(t))).toBe(true);
+    const json = JSON.stringify(cards);
+    expect(json).toContain('"type":"Action.Execute"');
+    expect(json).toContain('"verb":"krbops.requestChange"');
+
+    // The card the lab produced parses and renders in the official library without a warning.
+    const renderer = await CardRenderer.start();
+    try {
+      const report = await renderer.render('lab-why-401', cards[0], { screenshotDir: 'test-output/cards/teams' });
+      expect(report.events).toEqual([]);
+      expect(report.validation).toEqual([]);
+      expect(report.actions).toContain('Request this change');
+    } finally {
+      await renderer.close();
+    }
   });
 });
 
