@@ -104,7 +104,6 @@ describe('/krb why-401 on the lab scenario', () => {
     expect(status).toBe(200);
     expect(ms).toBeLessThan(3000);
     const answer = final(answers);
-    if (process.env.DUMP) (await import('node:fs')).writeFileSync('test-output/why401.json', JSON.stringify(answers, null, 1));
     expect(answer.response_type).toBe('ephemeral');
     expect(checkMessage(answer)).toEqual([]);
     const blocks = answer.blocks as any[];
