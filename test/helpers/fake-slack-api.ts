@@ -20,6 +20,8 @@ export interface ApiCall {
   at: number;
   /** HTTP status the fake answered with. */
   status: number;
+  /** The JSON the fake answered with (e.g. the `ts` of a posted message). */
+  reply: Record<string, any>;
 }
 
 export interface ResponsePost {
@@ -194,7 +196,9 @@ export class FakeSlackApi {
         }
       }
     }
-    const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+    let replied: Record<string, any> = {};
+    const send = (status: number, json: Record<string, any>, headers: Record<string, string> = {}) => {
+      replied = json;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(json));
       return status;
@@ -216,7 +220,7 @@ export class FakeSlackApi {
     const method = url.pathname.slice('/api/'.length);
     const authorization = req.headers.authorization;
     const record = (status: number) => {
-      this.calls.push({ method, body, authorization, at: Date.now(), status });
+      this.calls.push({ method, body, authorization, at: Date.now(), status, reply: replied });
       this.notify();
     };
     const token = authorization?.replace(/^Bearer\s+/i, '') || body.token;
