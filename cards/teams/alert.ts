@@ -1,27 +1,50 @@
 /**
  * A scheduled watcher's alert (ADFS certificate expiring, new duplicate SPN…) as cards for a channel.
+ * The shape is the Slack alert's (cards/slack/alert.ts) plus `text` and `key`, so one alert object
+ * serves both notifiers.
  */
 import type { Finding, Severity } from '../../src/rules/types.js';
+import { SEVERITY_ORDER } from '../../src/rules/types.js';
 import { container, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { findingContainer, SEVERITY_COLOUR } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 
 export interface AlertView {
+  /** One line: "New duplicate SPN: HTTP/crm.contoso.test". */
   title: string;
-  text?: string;
+  /** Default: the most severe finding's, else 'info'. */
   severity?: Severity;
+  /** A paragraph: what happened and what to do. */
+  text?: string;
+  /** Plain lines, e.g. "Resolved: HTTP/crm is now on one account". */
+  lines?: string[];
   findings?: Finding[];
+  /** Where it came from: "ADFS watch", "duplicate SPN watch". */
+  source?: string;
+  /** When it was detected (ISO-8601). */
+  at?: string;
+  /** The store's posted-alert key, shown small for reference. */
   key?: string;
 }
 
 export function alertCards(a: AlertView, options: SplitOptions = {}): AdaptiveCard[] {
-  const colour = a.severity ? SEVERITY_COLOUR[a.severity] : 'Accent';
-  const head: CardElement[] = [];
-  head.push(
-    container([text(a.severity ? `${a.severity.toUpperCase()} · krbops alert` : 'krbops alert', { weight: 'Bolder', size: 'Small', color: colour }), ...(a.text ? [text(clip(a.text, 3000), { spacing: 'Small' })] : [])], {
-      style: colour === 'Attention' ? 'Attention' : colour === 'Warning' ? 'Warning' : 'Accent',
-    }),
+  const findings = a.findings ?? [];
+  const severity = a.severity ?? [...findings.map((f) => f.severity)].sort((x, y) => SEVERITY_ORDER.indexOf(x) - SEVERITY_ORDER.indexOf(y))[0] ?? 'info';
+  const colour = SEVERITY_COLOUR[severity];
+  const style = colour === 'Attention' ? 'Attention' : colour === 'Warning' ? 'Warning' : 'Accent';
+  const body: CardElement[] = [text(`${severity.toUpperCase()} · krbops alert`, { weight: 'Bolder', size: 'Small', color: colour })];
+  if (a.text) body.push(text(clip(a.text, 3000), { spacing: 'Small' }));
+  for (const line of (a.lines ?? []).slice(0, 30)) body.push(text(clip(line, 1000), { spacing: 'Small' }));
+  const head: CardElement[] = [container(body, { style })];
+  const meta = [a.source ? `krbops ${a.source}` : 'krbops', a.at ? `${a.at.replace('T', ' ').slice(0, 16)} UTC` : '', a.key ? `alert ${a.key}` : ''].filter(Boolean).join(' · ');
+  return splitCards(
+    {
+      title: clip(a.title, 200),
+      head,
+      sections: findings.map((f, i) => findingContainer(f, { rank: i + 1 })),
+      tail: [text(clip(meta, 500), { isSubtle: true, size: 'Small', separator: true })],
+      fallbackText: `${severity.toUpperCase()}: ${a.title}`,
+    },
+    options,
   );
-  const tail = a.key ? [text(`Alert ${clip(a.key, 300)}`, { isSubtle: true, size: 'Small', separator: true })] : [];
-  return splitCards({ title: clip(a.title, 200), head, sections: (a.findings ?? []).map((f, i) => findingContainer(f, { rank: i + 1 })), tail, fallbackText: a.title }, options);
 }

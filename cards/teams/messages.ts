@@ -69,6 +69,7 @@ export function errorCard(e: ErrorResult): AdaptiveCard {
   if (suggestions.length) list.push({ title: 'Did you mean', value: clip(suggestions.join(', '), 500) });
   if (typeof e.details?.variable === 'string') list.push({ title: 'Variable', value: clip(e.details.variable, 100) });
   list.push({ title: 'Code', value: e.code });
+  if (typeof e.details?.ref === 'string') list.push({ title: 'Log reference', value: clip(e.details.ref, 40) });
   const body: CardElement[] = [
     container([text(title, { size: 'Medium', weight: 'Bolder', color: 'Attention' })], { style: 'Attention' }),
     facts(list, { spacing: 'Medium' }),

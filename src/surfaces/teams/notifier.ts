@@ -23,7 +23,7 @@ export interface TeamsPostResult {
 }
 
 export interface TeamsNotifier {
-  readonly target: 'teams';
+  readonly name: 'teams';
   /** Posts the alert to every saved channel. Throws only when there are channels and none took it. */
   post(alert: TeamsAlert): Promise<TeamsPostResult>;
 }
@@ -31,7 +31,7 @@ export interface TeamsNotifier {
 export function createTeamsNotifier(options: TeamsNotifierOptions): TeamsNotifier {
   const { adapter, appId, store, log } = options;
   return {
-    target: 'teams',
+    name: 'teams',
     async post(alert) {
       const cards = alertCards(alert);
       const conversations = await store.listConversations();

@@ -4,9 +4,10 @@
  * passes the real implementations; nothing here imports botbuilder.
  */
 import type { Actor } from '../../../commands/types.js';
-import type { Finding, Severity, SpnChange } from '../../rules/types.js';
+import type { SpnChange } from '../../rules/types.js';
 import type { StoreOps } from '../../store/types.js';
 import type { ChangeRequestView } from '../../../cards/teams/messages.js';
+import type { AlertView } from '../../../cards/teams/alert.js';
 
 /** The part of the store the Teams surface uses (src/store implements it). */
 export type ConversationStore = Pick<StoreOps, 'saveConversation' | 'listConversations' | 'deleteConversation'>;
@@ -28,13 +29,5 @@ export interface ChangeRequester {
   requestChange(input: ChangeRequestInput): Promise<ChangeRequestView>;
 }
 
-/** An alert from a scheduled watcher (ADFS certificates, new duplicate SPNs). */
-export interface TeamsAlert {
-  title: string;
-  /** One paragraph: what happened and what to do. */
-  text?: string;
-  severity?: Severity;
-  findings?: Finding[];
-  /** Stable identifier (the store's posted-alert key), shown small for reference. */
-  key?: string;
-}
+/** An alert from a scheduled watcher (ADFS certificates, new duplicate SPNs): the Slack alert's shape plus `text` and `key`. */
+export type TeamsAlert = AlertView;

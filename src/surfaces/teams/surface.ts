@@ -60,9 +60,12 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref, activity: context.activity?.type }, 'turn failed');
-    if (context.activity?.type !== 'message') return;
+    // Answer where someone is waiting: a message, or the channel the bot was just added to.
+    const a = context.activity;
+    if (a?.type !== 'message' && !(a?.type === 'conversationUpdate' && a.membersAdded?.length)) return;
     try {
-      await bot.sendCards(context, [errorCard(errorResultOf(error, ref))]);
+      const result = errorResultOf(error, ref);
+      await bot.sendCards(context, [errorCard({ ...result, details: { ...result.details, ref } })]);
     } catch (e) {
       log.error({ err: e, ref }, 'could not send the error card');
     }
@@ -77,7 +80,14 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
       res.end();
       return;
     }
-    await adapter.process(toBotRequest(req, body), toBotResponse(res), bot.onTurn);
+    try {
+      await adapter.process(toBotRequest(req, body), toBotResponse(res), bot.onTurn);
+    } catch (e) {
+      // process() answers errors itself; this is the last guard so a framework never sees a rejection.
+      log.error({ err: e }, 'request failed');
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    }
   };
 
   return {

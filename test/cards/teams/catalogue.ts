@@ -34,7 +34,7 @@ export function cardCatalogue(): CatalogueEntry[] {
   out.push({ name: 'findings-empty', cards: findingsCards('future check', [], 'No finding.') });
   out.push({ name: 'text-explain', cards: textCards('krb explain', genericFixtures.text) });
   out.push({ name: 'alert-dupes', cards: alertCards({ title: 'New duplicate SPN: HTTP/crm.contoso.test', text: 'HTTP/crm.contoso.test is now on crmweb and crmweb2.', severity: 'critical', key: 'dupes:HTTP/crm.contoso.test' }) });
-  out.push({ name: 'alert-adfs', cards: alertCards({ title: 'AD FS token-signing certificate expires in 5 days', severity: 'high', findings: adfsFixtures['adfs-rollover'].findings }) });
+  out.push({ name: 'alert-adfs', cards: alertCards({ title: 'AD FS token-signing certificate expires in 5 days', findings: adfsFixtures['adfs-rollover'].findings, source: 'ADFS watch', at: '2026-11-21T23:55:00.000Z', lines: ['Relying parties must refresh the federation metadata before the rollover.'] }) });
   const changes = why401Fixtures['why-401-spn-wrong-account'].findings[0].fix.spnChanges!;
   out.push({ name: 'approvals-not-configured', cards: [approvalsNotConfiguredCard(changes)] });
   out.push({ name: 'change-requested', cards: [changeRequestedCard({ id: 'REQ-0042', status: 'pending', changes, requestedBy: 'Adele Vance', next: 'Waiting for an approver (KRBOPS_ADMINS).' })] });

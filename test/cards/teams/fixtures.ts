@@ -308,7 +308,7 @@ export const errorFixtures: Record<string, ErrorResult> = {
     usage: 'Usage: spn list <account>\nList the SPNs and Kerberos facts of an account (setspn -L)\n  <account>  sAMAccountName, DOMAIN\\name, UPN, DN or computer name\nExamples:\n  spn list svc_crmweb\n  spn list CONTOSO\\NDCRMSRV1$',
   },
   'error-config': { kind: 'error', code: 'CONFIG_INVALID', message: 'LDAP_URL: is not set: krbops needs a domain controller (ldaps://dc.example.com:636)', details: { variable: 'LDAP_URL' } },
-  'error-internal': { kind: 'error', code: 'INTERNAL', message: 'Internal error in krbops; the details are in the bot log.' },
+  'error-internal': { kind: 'error', code: 'INTERNAL', message: 'Internal error in krbops; the details are in the bot log.', details: { ref: '3f2a9c1d' } },
 };
 
 export const explainFixtures: Record<string, ExplainResult> = {

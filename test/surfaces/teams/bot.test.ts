@@ -285,6 +285,25 @@ describe('"Request this change" (Action.Execute)', () => {
   });
 });
 
+describe('turn errors', () => {
+  it('become an error card with a log reference (onTurnError), not a stack trace', async () => {
+    const broken = await openStore(join(mkdtempSync(join(tmpdir(), 'krbops-teams-')), 'krbops.db'));
+    await broken.close();
+    const withBrokenStore = await startHarness(lab.env(), { store: broken }, h.fake);
+    try {
+      await h.fake.postActivity(withBrokenStore.url, botChannelUpdate('added', { serviceUrl: h.fake.serviceUrl, appId: APP_ID }));
+      const [reply] = await h.fake.waitForActivities(1, { filter: (a) => a.activity.type === 'message' });
+      const texts = cardTexts(cardsOf(reply.activity)[0]);
+      expect(texts[0]).toMatch(/^(The krbops state store failed|krbops hit an internal error)$/);
+      expect(texts.some((t) => t.startsWith('Code: '))).toBe(true);
+      expect(texts.some((t) => /^Log reference: [0-9a-f]{8}$/.test(t))).toBe(true);
+      expect(texts.join('\n')).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    } finally {
+      await withBrokenStore.close();
+    }
+  });
+});
+
 describe('channels and alerts', () => {
   it('saves the channel when added, posts alerts there as new posts, and forgets it when removed', async () => {
     const o = { serviceUrl: h.fake.serviceUrl, appId: APP_ID };
@@ -298,13 +317,14 @@ describe('channels and alerts', () => {
       title: 'New duplicate SPN: HTTP/crm.contoso.test',
       text: 'HTTP/crm.contoso.test is now registered on crmweb and crmweb2.',
       severity: 'critical',
+      source: 'duplicate SPN watch',
       key: 'dupes:HTTP/crm.contoso.test',
     });
     expect(result).toEqual({ sent: [CHANNEL_ID], failed: [] });
     const [alert] = h.fake.messages();
     expect(alert.conversationId).toBe(CHANNEL_ID);
     expect(alert.replyToId).toBeUndefined();
-    expect(cardTexts(cardsOf(alert.activity)[0])).toEqual(expect.arrayContaining(['New duplicate SPN: HTTP/crm.contoso.test', 'CRITICAL · krbops alert']));
+    expect(cardTexts(cardsOf(alert.activity)[0])).toEqual(expect.arrayContaining(['New duplicate SPN: HTTP/crm.contoso.test', 'CRITICAL · krbops alert', 'krbops duplicate SPN watch · alert dupes:HTTP/crm.contoso.test']));
 
     await h.fake.postActivity(h.url, botChannelUpdate('removed', o));
     await expect.poll(() => store.listConversations()).toEqual([]);
