@@ -3,7 +3,7 @@
  * a header with the severity, a few lines of context, and the findings with their fixes.
  */
 import type { Finding, Severity } from '../../src/rules/types.js';
-import { context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
+import { code, context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks, SEVERITY_EMOJI } from './finding.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -13,6 +13,8 @@ export interface SlackAlert {
   title: string;
   /** Default: the most severe finding's, else 'info'. */
   severity?: Severity;
+  /** A paragraph: what happened and what to do. */
+  text?: string;
   /** Plain lines (escaped here), e.g. "Resolved: HTTP/crm is now on one account". */
   lines?: string[];
   findings?: Finding[];
@@ -20,6 +22,8 @@ export interface SlackAlert {
   source?: string;
   /** When it was detected (ISO-8601). */
   at?: string;
+  /** The store's posted-alert key, shown small for reference. */
+  key?: string;
 }
 
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -28,9 +32,13 @@ export function alertCard(a: SlackAlert): SlackReply {
   const findings = a.findings ?? [];
   const severity = a.severity ?? findings.map((f) => f.severity).sort((x, y) => ORDER.indexOf(x) - ORDER.indexOf(y))[0] ?? 'info';
   const head: Block[] = [header(`${SEVERITY_EMOJI[severity]} ${a.title}`)];
-  const lines = (a.lines ?? []).map(esc);
+  const lines = [...(a.text ? [esc(a.text)] : []), ...(a.lines ?? []).map(esc)];
   if (lines.length) head.push(...packLines(lines, SLACK_LIMITS.sectionText).map((t) => section(t)));
-  const ctx = [a.source ? `krbops ${esc(a.source)}` : 'krbops', a.at ? esc(a.at.replace('T', ' ').slice(0, 16)) + ' UTC' : ''].filter(Boolean).join(' · ');
+  const ctx = [
+    a.source ? `krbops ${esc(a.source)}` : 'krbops',
+    a.at ? esc(a.at.replace('T', ' ').slice(0, 16)) + ' UTC' : '',
+    a.key ? `alert ${code(a.key)}` : '',
+  ].filter(Boolean).join(' · ');
   return composeReply({
     text: fallback(`${severity.toUpperCase()}: ${a.title}`),
     followUpText: fallback(`${a.title} (continued)`),

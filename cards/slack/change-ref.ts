@@ -14,19 +14,29 @@ export interface ChangeRef {
   ruleId: string;
   /** What the finding was about (SPN, account, URL), shown in the request. */
   subject?: string;
+  /** The finding's title. */
+  title?: string;
+  /** The why-401 URL the finding came from. */
+  url?: string;
   changes: SpnChange[];
 }
 
-type Wire = { v: 1; r: string; s?: string; c: [string, string, string, string?][] };
+type Wire = { v: 1; r: string; s?: string; t?: string; u?: string; c: [string, string, string, string?][] };
 
-export function encodeChangeRef(ref: ChangeRef, withDn = true): string {
+/**
+ * `full`: with the finding's subject, title, URL and the accounts' DNs; otherwise only what the
+ * change needs (rule, SPN, account), for values that would not fit in 2000 characters.
+ */
+export function encodeChangeRef(ref: ChangeRef, full = true): string {
   const wire: Wire = {
     v: 1,
     r: ref.ruleId,
-    ...(ref.subject ? { s: ref.subject } : {}),
+    ...(full && ref.subject ? { s: ref.subject } : {}),
+    ...(full && ref.title ? { t: ref.title } : {}),
+    ...(full && ref.url ? { u: ref.url } : {}),
     c: ref.changes.map((c) => {
       const t: [string, string, string, string?] = [c.action === 'add' ? '+' : '-', c.spn, c.account];
-      if (withDn && c.accountDn) t.push(c.accountDn);
+      if (full && c.accountDn) t.push(c.accountDn);
       return t;
     }),
   };
@@ -40,14 +50,14 @@ export function encodeChangeRef(ref: ChangeRef, withDn = true): string {
  */
 export function changeRefValues(ref: ChangeRef): { values: { value: string; changes: SpnChange[] }[]; tooLong: SpnChange[] } {
   const max = SLACK_LIMITS.buttonValue;
-  for (const withDn of [true, false]) {
-    const v = encodeChangeRef(ref, withDn);
+  for (const full of [true, false]) {
+    const v = encodeChangeRef(ref, full);
     if (v.length <= max) return { values: [{ value: v, changes: ref.changes }], tooLong: [] };
   }
   const values: { value: string; changes: SpnChange[] }[] = [];
   const tooLong: SpnChange[] = [];
   for (const c of ref.changes) {
-    const one = { ruleId: ref.ruleId, changes: [c] };
+    const one = { ...ref, changes: [c] };
     const v = [encodeChangeRef(one, true), encodeChangeRef(one, false)].find((x) => x.length <= max);
     if (v) values.push({ value: v, changes: [c] });
     else tooLong.push(c);
@@ -72,7 +82,13 @@ export function decodeChangeRef(value: string | undefined): ChangeRef | undefine
     if (t[3] !== undefined && typeof t[3] !== 'string') return undefined;
     changes.push({ action: t[0] === '+' ? 'add' : 'remove', spn: t[1], account: t[2], ...(t[3] ? { accountDn: t[3] } : {}) });
   }
-  return { ruleId: o.r, ...(typeof o.s === 'string' ? { subject: o.s } : {}), changes };
+  return {
+    ruleId: o.r,
+    ...(typeof o.s === 'string' ? { subject: o.s } : {}),
+    ...(typeof o.t === 'string' ? { title: o.t } : {}),
+    ...(typeof o.u === 'string' ? { url: o.u } : {}),
+    changes,
+  };
 }
 
 /** The setspn command that makes a change, as shown next to the button. */

@@ -30,6 +30,8 @@ export interface FindingBlocksOptions {
   divider?: boolean;
   /** Show the "Request this change" button. Default true. */
   requestButton?: boolean;
+  /** The why-401 URL, carried by the button to the change request. */
+  url?: string;
 }
 
 export function findingBlocks(f: Finding, o: FindingBlocksOptions): Block[] {
@@ -55,7 +57,7 @@ export function findingBlocks(f: Finding, o: FindingBlocksOptions): Block[] {
 
   const changes = f.fix?.spnChanges ?? [];
   if (o.requestButton !== false && changes.length) {
-    const { values, tooLong } = changeRefValues({ ruleId: f.ruleId, subject: f.subject, changes });
+    const { values, tooLong } = changeRefValues({ ruleId: f.ruleId, subject: f.subject, title: fitText(f.title, 150), url: o.url, changes });
     const buttons = values.slice(0, SLACK_LIMITS.actionsElements).map((v, i) => {
       const label =
         values.length === 1

@@ -31,9 +31,20 @@ export function textCard(title: string, text: string): SlackReply {
   });
 }
 
-export function changeRequestedCard(r: { id: string; changes: SpnChange[]; status?: string; approvers?: string }): SlackReply {
-  const lines = [`:memo: *Change request ${code(r.id)} recorded*${r.status ? ` (${esc(r.status)})` : ''}.`];
-  lines.push(r.approvers ? `An approver (${esc(r.approvers)}) decides; you will see the outcome here.` : 'An approver decides; you will see the outcome here.');
+/** What the approvals flow answers (the same shape the Teams surface gets). */
+export interface ChangeRequestView {
+  /** Identifier of the request in the approvals store. */
+  id: string;
+  status: string;
+  changes: SpnChange[];
+  requestedBy?: string;
+  /** What happens next ("waiting for an approver in #krbops-admins"). */
+  next?: string;
+}
+
+export function changeRequestedCard(r: ChangeRequestView): SlackReply {
+  const lines = [`:memo: *Change request ${code(r.id)} recorded* (${esc(r.status)}).`];
+  lines.push(r.next ? esc(r.next) : 'An approver decides; the commands below run only after approval.');
   return {
     text: fallback(`Change request ${r.id} recorded`),
     blocks: [section(lines.join('\n')), ...codeBlocks(r.changes.map(setspnCommand), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t))],

@@ -31,7 +31,7 @@ export function why401Card(r: Why401Result): SlackReply {
   head.push(section(lines.join('\n')));
   if (r.inferred.length) head.push(context(`*Inferred:* ${joinFitting(r.inferred.map(esc), SLACK_LIMITS.contextText - 20, '; ')}`));
 
-  const items = r.findings.map((f, i) => ({ blocks: findingBlocks(f, { index: i }) }));
+  const items = r.findings.map((f, i) => ({ blocks: findingBlocks(f, { index: i, url: r.url.length <= 300 ? r.url : undefined }) }));
 
   const tailTexts: string[] = [];
   if (r.passed.length) tailTexts.push(`:white_check_mark: *Passed:* ${joinFitting(r.passed.map((p) => esc(p.title)), 1200)}`);

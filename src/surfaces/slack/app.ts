@@ -15,7 +15,7 @@ import { App, ExpressReceiver, type Receiver, type RespondFn, type webApi } from
 import { Router, type Application } from 'express';
 import type { Logger } from 'pino';
 import {
-  changeRequestedCard, changeRequestInvalidCard, changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard,
+  changeRequestedCard, changeRequestInvalidCard, type ChangeRequestView, changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard,
   renderResult, REQUEST_CHANGE_ACTION, workingCard, type SlackReply,
 } from '../../../cards/slack/index.js';
 import { commands as registry } from '../../../commands/index.js';
@@ -39,16 +39,24 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  */
 export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 8000, randomize: true };
 
-/** What the approvals flow offers the "Request this change" button (src/approvals wires it). */
+/** A click on "Request this change" (the same shape the Teams surface passes). */
+export interface ChangeRequestInput {
+  changes: SpnChange[];
+  requester: Actor;
+  /** The finding the button was on. */
+  finding?: { ruleId?: string; title?: string; subject?: string };
+  /** The why-401 URL the finding came from. */
+  url?: string;
+  /** The Slack channel the button was clicked in, for the decision's reply. */
+  channelId?: string;
+}
+
+/**
+ * What the approvals flow offers the "Request this change" button (src/approvals wires it; the
+ * Teams surface takes the same object). Without one, the button says that nothing was recorded.
+ */
 export interface ChangeRequestPort {
-  requestChange(input: {
-    changes: SpnChange[];
-    ruleId: string;
-    subject?: string;
-    requestedBy: Actor;
-    /** Where the request was made, for the decision's reply. */
-    channelId?: string;
-  }): Promise<{ id: string; status?: string; approvers?: string }>;
+  requestChange(input: ChangeRequestInput): Promise<ChangeRequestView>;
 }
 
 /** One command run, for metrics (`/metrics`) and audit logs. */
@@ -236,9 +244,15 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
         else if (!deps.approvals) reply = changeRequestUnavailableCard(ref.changes);
         else {
           try {
-            const r = await deps.approvals.requestChange({ changes: ref.changes, ruleId: ref.ruleId, subject: ref.subject, requestedBy: actor, channelId });
+            const r = await deps.approvals.requestChange({
+              changes: ref.changes,
+              requester: actor,
+              finding: { ruleId: ref.ruleId, title: ref.title, subject: ref.subject },
+              ...(ref.url ? { url: ref.url } : {}),
+              ...(channelId ? { channelId } : {}),
+            });
             alog.info({ id: r.id, changes: ref.changes.length }, 'change requested');
-            reply = changeRequestedCard({ id: r.id, changes: ref.changes, status: r.status, approvers: r.approvers });
+            reply = changeRequestedCard({ ...r, changes: r.changes?.length ? r.changes : ref.changes });
           } catch (e) {
             const eref = randomUUID().slice(0, 8);
             if (!(e instanceof KrbopsError)) alog.error({ err: e, ref: eref }, 'change request failed');

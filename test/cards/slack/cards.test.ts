@@ -144,6 +144,8 @@ describe('why-401 card', () => {
     expect(decodeChangeRef(b.value)).toEqual({
       ruleId: 'spn-missing-fqdn',
       subject: 'HTTP/crm.contoso.test',
+      title: 'The FQDN form of the HTTP SPN is missing',
+      url: 'http://crm.contoso.test/',
       changes: [{ action: 'add', spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-crmweb', accountDn: 'CN=CRM Web,OU=Service Accounts,DC=contoso,DC=test' }],
     });
   });
@@ -300,7 +302,7 @@ describe('other replies', () => {
 
   it('has small working and change-request replies within limits', () => {
     const changes = [{ action: 'add' as const, spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-crmweb' }];
-    for (const r of [workingCard('/spn dupes'), changeRequestedCard({ id: 'CR-1', changes }), changeRequestUnavailableCard(changes)]) expectWithinLimits(r);
+    for (const r of [workingCard('/spn dupes'), changeRequestedCard({ id: 'CR-1', status: 'pending', changes }), changeRequestUnavailableCard(changes)]) expectWithinLimits(r);
     expect(allText(changeRequestUnavailableCard(changes))).toContain('nothing was recorded');
     expect(allText(changeRequestUnavailableCard(changes))).toContain('setspn -S HTTP/crm.contoso.test CONTOSO\\svc-crmweb');
   });

@@ -33,6 +33,15 @@ describe('Slack alerts', () => {
     expect(t).toContain('krbops duplicate SPN watch · 2025-01-01 08:00 UTC');
   });
 
+  it('shows the alert\'s paragraph, lines and key', async () => {
+    await createSlackNotifier(config(), fast).post({ title: 'Resolved: HTTP/crm.contoso.test', text: 'The duplicate is gone.', lines: ['Now only on crmweb'], key: 'dupes:HTTP/crm.contoso.test', severity: 'info' });
+    const call = fake.callsOf('chat.postMessage').at(-1)!;
+    const t = allText(call.body as never);
+    expect(t).toContain('The duplicate is gone.');
+    expect(t).toContain('Now only on crmweb');
+    expect(t).toContain('alert `dupes:HTTP/crm.contoso.test`');
+  });
+
   it('waits for Retry-After when Slack answers rate_limited, then posts', async () => {
     const before = fake.callsOf('chat.postMessage').length;
     fake.rateLimitNext('chat.postMessage', 1);

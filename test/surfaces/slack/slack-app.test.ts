@@ -66,7 +66,7 @@ beforeAll(async () => {
       async requestChange(input) {
         if (!approvalsEnabled) throw new Error('not under test');
         requested.push(input);
-        return { id: `CR-${requested.length}`, status: 'pending' };
+        return { id: `CR-${requested.length}`, status: 'pending', changes: input.changes, next: 'Waiting for an approver in #krbops-admins.' };
       },
     },
   });
@@ -290,11 +290,13 @@ describe('the "Request this change" button', () => {
   it('records the request through the approvals flow and says so', async () => {
     approvalsEnabled = true;
     const { button, reply } = await clickFrom('finding');
-    expect(allText(reply.body as never)).toContain('Change request `CR-1` recorded');
+    expect(allText(reply.body as never)).toContain('Change request `CR-1` recorded* (pending)');
+    expect(allText(reply.body as never)).toContain('Waiting for an approver in #krbops-admins.');
     expect(reply.body.response_type).toBe('ephemeral');
     expect(requested[0]).toMatchObject({
-      ruleId: 'spn-missing-fqdn',
-      requestedBy: { surface: 'slack', id: 'UONCALL' },
+      finding: { ruleId: 'spn-missing-fqdn', subject: 'HTTP/crm.contoso.test', title: 'The FQDN form of the HTTP SPN is missing' },
+      url: 'http://crm.contoso.test/',
+      requester: { surface: 'slack', id: 'UONCALL' },
       channelId: 'CINCIDENT',
       changes: decodeChangeRef(button.value)!.changes,
     });
