@@ -5,7 +5,7 @@ export default defineRule({
   id: 'spn-holder-disabled',
   title: 'The account holding the HTTP SPN is disabled',
   severity: 'critical',
-  why: 'The KDC does not issue service tickets for a disabled account, so the browser gets no Kerberos ticket for the site and falls back to NTLM or prompts.',
+  why: 'A disabled account is a retired identity: either the KDC refuses tickets for it, or (as Samba does) it issues tickets encrypted with a key that no running service holds; either way the browser prompts or falls back to NTLM.',
   references: ['seed 002: SPNs map identities to services; the identity must be usable', 'https://learn.microsoft.com/troubleshoot/windows-server/windows-security/kerberos-authentication-troubleshooting-guidance'],
   checks: 'SPN holder enabled',
   check(ev): RuleResult[] {
@@ -27,7 +27,7 @@ export default defineRule({
       const acct = isSite ? registrationAccount(ev) : undefined;
       const moveTo = acct?.known && !sameAccount(acct.facts, t.holder) ? acct : undefined;
       const kdc = ev.kdc?.answers.find((a) => a.spn.toLowerCase() === spn.toLowerCase());
-      if (kdc && kdc.outcome !== 'ticket') evidence.push(`The KDC answered "${kdc.message ?? kdc.outcome}" for ${spn}`);
+      if (kdc) evidence.push(kdc.outcome === 'ticket' ? `This KDC still issued a ticket for ${spn} (kvno ${kdc.kvno ?? '?'}), yet the account is disabled: the service no longer runs with its key` : `The KDC answered "${kdc.message ?? kdc.outcome}" for ${spn}`);
       out.push({
         subject: spn,
         certainty: 0.95,
