@@ -5,7 +5,10 @@
 import { normaliseChatText, resolveCommand, tokenize } from '../../../commands/parse.js';
 import type { ErrorResult } from '../../../commands/results.js';
 import type { AnyCommand, ParsedArgs } from '../../../commands/types.js';
-import { CommandUsageError, ErrorCode, KrbopsError, truncate, userMessage } from '../../errors.js';
+import { errorResultOf } from '../../../commands/error-result.js';
+
+export { errorResultOf };
+import { truncate } from '../../errors.js';
 
 /** The slash commands of the manifest. `/krb` also reaches every other group (`/krb adfs`). */
 export const SLASH_COMMANDS = ['spn', 'krb'] as const;
@@ -85,14 +88,4 @@ export function planChatCommand(commands: AnyCommand[], slashCommand: string, te
   } catch (e) {
     return { type: 'error', error: errorResultOf(e) };
   }
-}
-
-/**
- * Any thrown value → the ErrorResult the cards render. KrbopsErrors keep their code, message and
- * details; anything else becomes INTERNAL with a reference to the log line, never its message.
- */
-export function errorResultOf(e: unknown, ref?: string): ErrorResult {
-  if (e instanceof CommandUsageError) return { kind: 'error', code: e.code, message: e.message, usage: e.usage, details: e.details };
-  if (e instanceof KrbopsError) return { kind: 'error', code: e.code, message: e.message, details: e.details };
-  return { kind: 'error', code: ErrorCode.Internal, message: userMessage(e), details: ref ? { ref } : {} };
 }

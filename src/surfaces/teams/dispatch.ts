@@ -7,7 +7,10 @@
 import { normaliseChatText, resolveCommand, tokenize } from '../../../commands/parse.js';
 import type { ErrorResult } from '../../../commands/results.js';
 import type { AnyCommand, ParsedArgs } from '../../../commands/types.js';
-import { CommandUsageError, ErrorCode, KrbopsError, truncate, userMessage } from '../../errors.js';
+import { errorResultOf } from '../../../commands/error-result.js';
+
+export { errorResultOf };
+import { truncate } from '../../errors.js';
 
 export type TeamsPlan =
   | { type: 'help' }
@@ -62,14 +65,4 @@ export function planTeamsMessage(commands: AnyCommand[], rawText: string): Teams
   } catch (e) {
     return { type: 'error', error: errorResultOf(e) };
   }
-}
-
-/**
- * Any thrown value → the ErrorResult the cards render. KrbopsErrors keep their code, message and
- * details; anything else becomes INTERNAL with a reference to the log line, never its message.
- */
-export function errorResultOf(e: unknown, ref?: string): ErrorResult {
-  if (e instanceof CommandUsageError) return { kind: 'error', code: e.code, message: e.message, usage: e.usage, details: e.details };
-  if (e instanceof KrbopsError) return { kind: 'error', code: e.code, message: e.message, details: e.details };
-  return { kind: 'error', code: ErrorCode.Internal, message: userMessage(e), details: ref ? { ref } : {} };
 }
