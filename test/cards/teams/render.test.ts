@@ -1,7 +1,7 @@
 /**
  * Every card the Teams surface can produce, parsed by the official `adaptivecards` library in
  * headless Chromium with zero parse or validation events, rendered, and screenshotted into
- * test-output/cards/teams/ (the README's docs/why-401-card.png is a copy of why-401-spn-wrong-account-1.png).
+ * test-output/cards/teams/ (the README's manifest/screenshots/why-401-card.png is a copy of why-401-spn-wrong-account-1.png).
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
