@@ -115,7 +115,7 @@ export function why401Text(r: Why401Result): string {
   if (r.inferred.length) lines.push('Inferred:', ...r.inferred.map((i) => `  - ${i}`), '');
   if (r.collectorErrors.length) lines.push('Collector errors:', ...r.collectorErrors.map((e) => `  - ${e.collector}: ${e.message} (${e.code})`), '');
   lines.push(`passed: ${r.passed.map((p) => p.title).join(', ') || '(none)'}`);
-  if (r.notApplicable?.length) lines.push(`not applicable: ${r.notApplicable.map((p) => `${p.title} (${p.reason})`).join('; ')}`);
+  if (r.notApplicable?.length) lines.push(`not applicable: ${r.notApplicable.map((p) => `${p.title}: ${p.reason}`).join('; ')}`);
   lines.push(`(${(r.durationMs / 1000).toFixed(2)} s)`);
   return lines.join('\n');
 }

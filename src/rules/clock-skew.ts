@@ -8,7 +8,7 @@ const READ_SLACK_MS = 2000;
 const fmt = (ms: number) => {
   const s = Math.round(Math.abs(ms) / 1000);
   const m = Math.floor(s / 60);
-  return `${ms < 0 ? '-' : '+'}${m ? `${m} min ` : ''}${s % 60} s`;
+  return `${ms < 0 && s > 0 ? '-' : '+'}${m ? `${m} min ` : ''}${s % 60} s`;
 };
 
 function dcHost(server: string | undefined): string {

@@ -20,14 +20,14 @@ export default defineRule({
       if (kdc?.outcome === 'ticket') return [];
       if (kdc?.outcome !== 'not-found') return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspnQuery(spn)] }, spn)];
     } else if (target.kind !== 'none') return [];
+    const portForm = (ev.directory?.spns ?? []).find((l) => l.role === 'port-variant' && l.form === 'short' && exactHolders(l).length);
+    if (portForm) return notApplicable(`only the port form ${portForm.spn} is registered: spn-port-mismatch reports it`);
     const acct = registrationAccount(ev);
     const fqdn = expectedOf(ev, 'fqdn');
     const evidence = [`No account holds ${spn}, and no HOST/${spn.slice(5)} answers for it`];
     if (kdc?.outcome === 'not-found') evidence.push(`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`);
     const fqdnHolders = fqdn ? exactHolders(lookup(ev, fqdn)) : [];
     if (fqdnHolders.length) evidence.push(`${fqdn} is registered on ${fqdnHolders.map((h) => h.sAMAccountName).join(', ')}: the FQDN works until the browser falls back to the short name`);
-    const portForm = (ev.directory?.spns ?? []).find((l) => l.role === 'port-variant' && l.form === 'short' && exactHolders(l).length);
-    if (portForm) evidence.push(`Only the port form ${portForm.spn} is registered; browsers do not add the port by default`);
     if (urlIsShort) evidence.push(`The URL itself uses the short name ${ev.target.urlHost}`);
     return [
       {
