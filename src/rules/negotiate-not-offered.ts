@@ -1,5 +1,5 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { WINDOWS_AUTH, appcmdList, appcmdSet } from './support/evidence-view.js';
+import { WINDOWS_AUTH, appcmdSet } from './support/evidence-view.js';
 
 const hasNegotiate = (list: string[]) => list.some((p) => /^negotiate(:kerberos)?$/i.test(p.trim()));
 

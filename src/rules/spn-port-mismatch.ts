@@ -1,6 +1,6 @@
 import type { SpnChange } from './types.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { domainAccount, exactHolders, expectedOf, identityOf, kdcTarget, lookup, norm, setspnAdd, setspnDel } from './support/evidence-view.js';
+import { domainAccount, exactHolders, expectedOf, identityOf, kdcTarget, norm, setspnAdd, setspnDel } from './support/evidence-view.js';
 
 /**
  * An SPN registered with a port (HTTP/crm.contoso.com:5555) while browsers ask for the SPN without
