@@ -37,8 +37,15 @@ export default defineRule({
         out.push({
           subject: spn,
           certainty: 1,
-          evidence: [`The KDC answered "${kdc.message ?? 'no support for encryption type'}" for ${spn}`, ...(a ? [`${domainAccount(ev, a)} msDS-SupportedEncryptionTypes: ${a.supportedEncryptionTypes ?? '(not set)'} ${a.encryptionTypeNames.join(', ')}`] : [])],
-          fix: a ? { summary: `Allow AES on ${a.sAMAccountName} and create AES keys (password reset).`, commands: fixFor(a) } : { summary: `Allow AES on the account holding ${spn}.`, commands: [`setspn -Q ${spn}`] },
+          evidence: [`The KDC answered "${kdc.message ?? 'no support for encryption type'}" for ${spn}`, ...(a ? [`${domainAccount(ev, a)} msDS-SupportedEncryptionTypes: ${a.supportedEncryptionTypes ?? '(not set)'}${a.encryptionTypeNames.length ? ` (${a.encryptionTypeNames.join(', ')})` : ''}`] : [])],
+          fix: !a
+            ? { summary: `Allow AES on the account holding ${spn}.`, commands: [`setspn -Q ${spn}`] }
+            : a.kind === 'gmsa' || a.kind === 'msa'
+              ? {
+                  summary: `${a.sAMAccountName} is a managed service account with no usable keys: check that a KDS root key exists and that its password has been generated, then allow AES.`,
+                  commands: ['Get-KdsRootKey', `Test-ADServiceAccount -Identity ${psIdentity(a)}`, ...fixFor(a)],
+                }
+              : { summary: `Allow AES on ${a.sAMAccountName} and create AES keys (password reset).`, commands: fixFor(a) },
         });
         continue;
       }

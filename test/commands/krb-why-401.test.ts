@@ -180,6 +180,41 @@ describe('krb why-401 against the Samba lab', () => {
     expect(r.findings.filter((f) => f.status === 'unknown').map((f) => f.ruleId)).toEqual(expect.arrayContaining(['spn-missing-fqdn', 'spn-missing-short-name']));
   });
 
+  it('reads identity, backends and NLB nodes from the inventory when the engineer gives none', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'krbops-inv-'));
+    const file = path.join(dir, 'krbops.yaml');
+    writeFileSync(file, `sites:\n  - url: ${url('reports')}\n    identity: CONTOSO\\rptservice\n    iisSite: SSRS\n    nlbNodes: [ndrptsrv1.contoso.test, ndrptsrv2.contoso.test]\n    backends: [MSSQLSvc/ndsqlsrv1.contoso.test:1433]\n`);
+    const r = await why(`krb why-401 ${url('reports')} --user bob`, loadConfig({ ...lab.env(), KRBOPS_INVENTORY: file }));
+    expect(r.inferred[0]).toContain(`Inventory ${file}: ${url('reports')}, identity CONTOSO\\rptservice, NLB nodes ndrptsrv1.contoso.test, ndrptsrv2.contoso.test, backends MSSQLSvc/ndsqlsrv1.contoso.test:1433`);
+    expect(failing(r)).toEqual(['user-not-delegatable']);
+    const unknown = r.findings.find((f) => f.ruleId === 'kernel-mode-without-app-pool-credentials')!;
+    expect(unknown.fix.commands).toEqual(['%windir%\\system32\\inetsrv\\appcmd.exe list config "SSRS" -section:system.webServer/security/authentication/windowsAuthentication']);
+  });
+
+  it('takes the KDC answer for a gMSA without keys as proof of an encryption-type problem, even when DNS has no record', async () => {
+    const r = await why('krb why-401 http://crmgmsa.contoso.test/');
+    expect(r.collectorErrors.map((e) => e.collector).sort()).toEqual(['dns', 'http']);
+    expect(failing(r), why401Text(r)).toEqual(['encryption-types-mismatch', 'spn-missing-short-name']);
+    const f = r.findings.find((x) => x.ruleId === 'encryption-types-mismatch')!;
+    expect(f.certainty).toBe(1);
+    expect(f.evidence[0]).toBe('The KDC answered "KDC has no support for encryption type" for HTTP/crmgmsa.contoso.test');
+    expect(f.fix.commands.slice(0, 2)).toEqual(['Get-KdsRootKey', "Test-ADServiceAccount -Identity 'svc-crmgmsa$'"]);
+  });
+
+  it('records a KDC login failure as a collector error and keeps the LDAP-based answer', async () => {
+    const r = await why(`krb why-401 ${url('crm')}`, loadConfig({ ...lab.env(), KRBOPS_KERBEROS_PASSWORD: 'wrong-password' }));
+    expect(r.collectorErrors).toEqual([expect.objectContaining({ collector: 'kdc', code: 'KDC_AUTH_FAILED', message: expect.stringContaining('Password incorrect') })]);
+    expect(failing(r)).toEqual(['spn-duplicate']);
+  });
+
+  it('qualifies a short host name with the domain suffix and expects both SPN forms', async () => {
+    const r = await why(`krb why-401 http://reports:${ports.reports}/ --identity rptservice --iis '${IIS_OK}'`);
+    expect(r.canonicalHost).toBe('reports.contoso.test');
+    expect(r.expectedSpns).toEqual(['HTTP/reports.contoso.test', 'HTTP/reports']);
+    expect(r.inferred).toContain('reports qualified as reports.contoso.test with the domain\'s DNS suffix');
+    expect(failing(r), why401Text(r)).toEqual([]);
+  });
+
   it('refuses a URL that is not http(s) with a clear message, before any I/O', async () => {
     await expect(why('krb why-401 ftp://crm.contoso.test/')).rejects.toThrow(InvalidInputError);
     await expect(why('krb why-401 ftp://crm.contoso.test/')).rejects.toThrow('Only http:// and https:// URLs can be diagnosed, not ftp://');
