@@ -108,6 +108,13 @@ export class StoreError extends KrbopsError {
   }
 }
 
+/** The actor may not do this (approve without being in KRBOPS_ADMINS, approve their own request…). Nothing was changed. */
+export class NotAuthorizedError extends KrbopsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.NotAuthorized, message, { details });
+  }
+}
+
 export function isKrbopsError(e: unknown): e is KrbopsError {
   return e instanceof KrbopsError;
 }
