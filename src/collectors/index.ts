@@ -159,7 +159,8 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   }
 
   // The directory, opened once; info() gives the DNS suffix for short host names.
-  const dirP = withTimeout(deps.directory(), timeoutMs, 'The directory');
+  // Through a promise: a missing LDAP configuration (thrown synchronously) becomes evidence too.
+  const dirP = withTimeout(Promise.resolve().then(() => deps.directory()), timeoutMs, 'The directory');
   dirP.catch(() => undefined);
   const infoP: Promise<DirectoryInfo | undefined> = dirP.then((d) => withTimeout(d.info(), timeoutMs, 'The directory')).catch(() => undefined);
   const dcClockP = dirP

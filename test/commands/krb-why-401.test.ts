@@ -13,7 +13,8 @@ import { commands } from '../../commands/index.js';
 import krbWhy401, { why401Text } from '../../commands/krb-why-401.js';
 import { resolveCommand, tokenize } from '../../commands/parse.js';
 import { collectDns } from '../../src/collectors/dns.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, requireLdap, type Config } from '../../src/config.js';
+import { openDirectory } from '../../src/directory/ldap-directory.js';
 import { createContext, type ContextHandle } from '../../src/core.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
@@ -213,6 +214,32 @@ describe('krb why-401 against the Samba lab', () => {
     expect(r.expectedSpns).toEqual(['HTTP/reports.contoso.test', 'HTTP/reports']);
     expect(r.inferred).toContain('reports qualified as reports.contoso.test with the domain\'s DNS suffix');
     expect(failing(r), why401Text(r)).toEqual([]);
+  });
+
+  it('answers without any directory configured: the missing LDAP_URL is evidence, not a crash', async () => {
+    const r = await why(`krb why-401 http://${lab.hosts.ndcrmsrv2}:${ports.ndcrmsrv2}/`, loadConfig({}));
+    expect(r.collectorErrors).toEqual([expect.objectContaining({ collector: 'directory', code: 'CONFIG_INVALID', message: expect.stringContaining('LDAP_URL') })]);
+    expect(failing(r)).toEqual(['keepalive-disabled', 'negotiate-not-offered', 'url-ip-address']);
+    expect(r.verdict).toMatch(/^Most likely cause: /);
+  });
+
+  it('asks the directory only indexed questions: no scan on this path', async () => {
+    const calls: string[] = [];
+    const real = await openDirectory(requireLdap(config), silentLogger);
+    const watched = new Proxy(real, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? (...a: unknown[]) => (calls.push(String(prop)), (v as (...x: unknown[]) => unknown).apply(target, a)) : v;
+      },
+    });
+    const ctx = createContext(config, silentLogger, { surface: 'cli', id: 't' }, { openDirectory: async () => watched });
+    try {
+      const { command, args } = resolveCommand(commands, tokenize(`krb why-401 ${url('crm')} --identity crmweb --user alice --backend MSSQLSvc/ndsqlsrv1.contoso.test:1433`));
+      await command.run(ctx, args);
+    } finally {
+      await ctx.close();
+    }
+    expect([...new Set(calls)].sort()).toEqual(['close', 'currentTime', 'findComputerByHost', 'info', 'spnHolders', 'spnMappings', 'tryFindAccount']);
   });
 
   it('refuses a URL that is not http(s) with a clear message, before any I/O', async () => {
