@@ -2,14 +2,14 @@
  * Benchmark: krbops spn list / query / dupes against a Samba AD lab with many accounts, each
  * compared as a ratio with raw `ldapsearch` doing the same LDAP work in the same script.
  *
- *   npx tsx bench/spn.ts [accounts=5000] [duplicates=50] [rounds=5]
+ *   npm run build && npx tsx bench/spn.ts [accounts=5000] [duplicates=50] [rounds=5]
  *
  * Both sides bind as the same ordinary user over LDAPS with CA verification. "CLI" rows spawn the
- * real `krbops` process (node + tsx start-up included) against a spawned `ldapsearch` process;
+ * built `krbops` (node dist/src/cli.js, start-up included) against a spawned `ldapsearch` process;
  * "in-process" rows reuse one connection, as the bot does, against the same ldapsearch.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -50,12 +50,11 @@ try {
   const ldapsearch = (filter: string, attrs: string[]) =>
     execFileSync('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-x', '-H', lab.ldapsUrl, '-D', lab.bindUpn, '-w', lab.bindPassword, '-b', lab.baseDn, '-E', 'pr=500/noprompt', filter, ...attrs], { env: ldapEnv, maxBuffer: 1 << 28 });
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args, '--json'], { env, maxBuffer: 1 << 28 });
+    const r = spawnSync(process.execPath, ['dist/src/cli.js', ...args, '--json'], { env, maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`krbops ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     return r.stdout;
   };
-  const node = spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'], { env });
-  if (node.status !== 0) throw new Error('node + tsx does not start');
+  if (!existsSync('dist/src/cli.js')) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
 
   const rows: { name: string; krbops: number[]; baseline: number[] }[] = [];
   const target = `HTTP/app${Math.floor(n / 2)}.contoso.test`;
@@ -64,10 +63,10 @@ try {
   const dupesDoc = JSON.parse(cli('spn', 'dupes').toString());
   console.error(`spn dupes found ${dupesDoc.duplicates.length} duplicate groups over ${dupesDoc.scanned.accounts} accounts`);
 
-  rows.push({ name: `CLI spn dupes (${n + 20} accounts)`, krbops: await time(() => cli('spn', 'dupes')), baseline: await time(() => ldapsearch('(servicePrincipalName=*)', ['servicePrincipalName'])) });
+  rows.push({ name: `CLI spn dupes (${dupesDoc.scanned.accounts} accounts)`, krbops: await time(() => cli('spn', 'dupes')), baseline: await time(() => ldapsearch('(servicePrincipalName=*)', ['servicePrincipalName'])) });
   rows.push({ name: 'CLI spn query', krbops: await time(() => cli('spn', 'query', target)), baseline: await time(() => ldapsearch(`(servicePrincipalName=${target})`, ['sAMAccountName'])) });
   rows.push({ name: 'CLI spn list', krbops: await time(() => cli('spn', 'list', 'svc-bench7')), baseline: await time(() => ldapsearch('(sAMAccountName=svc-bench7)', ['servicePrincipalName', 'userAccountControl'])) });
-  rows.push({ name: 'node + tsx start-up alone (no LDAP)', krbops: await time(() => spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'])), baseline: [NaN] });
+  rows.push({ name: 'node start-up alone (no LDAP)', krbops: await time(() => spawnSync(process.execPath, ['-e', '0'])), baseline: [NaN] });
 
   const dir = await openDirectory(config.ldap!, silentLogger);
   try {
