@@ -1,0 +1,123 @@
+/**
+ * The approvals service as the chat surfaces see it: the "Request this change" port of the Slack
+ * surface (ChangeRequestPort) and of the Teams surface (ChangeRequester), plus the approve / reject /
+ * verify actions their approval cards call. Opens the directory only to read it: for "Verify in
+ * AD", and for the NetBIOS domain of the hand-off commands when a change names a bare account.
+ */
+import type { Logger } from 'pino';
+import type { Actor } from '../../commands/types.js';
+import type { Config } from '../config.js';
+import { requireLdap } from '../config.js';
+import { openDirectory } from '../directory/ldap-directory.js';
+import type { DirectoryReader } from '../directory/types.js';
+import { silentLogger } from '../log.js';
+import type { ApprovalRecord } from '../store/types.js';
+import type { ChangeRequestInput } from '../surfaces/slack/app.js';
+import type { Approvals } from './service.js';
+import type { Decision, Step } from './transitions.js';
+
+/** What the "Request this change" button gets back: the view both surfaces render, and the record. */
+export interface ApprovalRequestView {
+  id: string;
+  status: string;
+  changes: ApprovalRecord['changes'];
+  requestedBy?: string;
+  next?: string;
+  approval: ApprovalRecord;
+}
+
+/**
+ * The approval cards' actions. A surface given an object with these methods posts an approval card
+ * after each request and routes Approve / Reject / "Verify in AD" to them; a surface given only
+ * `requestChange` just records the request.
+ */
+export interface ApprovalActions {
+  /** The chat user IDs allowed to approve (KRBOPS_ADMINS). */
+  readonly approvers: readonly string[];
+  get(id: string): Promise<ApprovalRecord>;
+  /** NotAuthorizedError for non-admins and self-approval; ApprovalStateError when no longer pending. */
+  decide(id: string, actor: Actor, decision: Decision, reason?: string): Promise<ApprovalRecord>;
+  /** Reads AD now and records the result. */
+  verify(id: string, actor: Actor): Promise<ApprovalRecord>;
+  /** Where the request was made (chat channel), to tell the requester about the decision. */
+  origin(id: string): Promise<{ channelId?: string; url?: string }>;
+  can(record: ApprovalRecord, actor: Actor, step: Step): boolean;
+}
+
+export interface ChatApprovals extends ApprovalActions {
+  requestChange(input: ChangeRequestInput): Promise<ApprovalRequestView>;
+}
+
+export interface ChatApprovalsOptions {
+  approvals: Approvals;
+  config: Config;
+  /** Default: silent. */
+  log?: Logger;
+  /** Opens a directory for one verification (closed afterwards). Default: the LDAP directory of `config`. */
+  openDirectory?: (config: Config, log: Logger) => Promise<DirectoryReader>;
+}
+
+/** The sentence under a new request: who decides and what happens after. */
+export function nextStepsText(approvers: readonly string[]): string {
+  if (!approvers.length) return 'Pending, but no krbops admins are configured (KRBOPS_ADMINS), so nobody can approve it yet.';
+  return (
+    `Pending until a krbops admin approves it (${approvers.length === 1 ? 'one admin can' : `${approvers.length} admins can`}, KRBOPS_ADMINS). ` +
+    'krbops never changes AD itself: the approving admin gets the exact setspn commands to run, then krbops checks in AD that they landed.'
+  );
+}
+
+export function createChatApprovals(o: ChatApprovalsOptions): ChatApprovals {
+  const log = o.log ?? silentLogger;
+  const open = o.openDirectory ?? ((c: Config, l: Logger) => openDirectory(requireLdap(c), l));
+  const approvers = [...o.approvals.policy.admins];
+
+  async function withDirectory<T>(fn: (d: DirectoryReader) => Promise<T>): Promise<T> {
+    const d = await open(o.config, log);
+    try {
+      return await fn(d);
+    } finally {
+      await d.close().catch((e: unknown) => log.warn({ err: e }, 'closing the directory failed'));
+    }
+  }
+
+  return {
+    approvers,
+
+    async requestChange(input) {
+      const r = await o.approvals.requestChange(
+        { changes: input.changes, finding: input.finding, url: input.url, channelId: input.channelId },
+        input.requester,
+      );
+      return { id: r.id, status: r.status, changes: r.changes, requestedBy: input.requester.name ?? input.requester.id, next: nextStepsText(approvers), approval: r };
+    },
+
+    get: (id) => o.approvals.get(id),
+
+    async decide(id, actor, decision, reason) {
+      let netbiosDomain: string | undefined;
+      if (decision === 'approve') {
+        const r = await o.approvals.get(id);
+        // Only for an approval that will go through, and only when a change names a bare account.
+        if (o.approvals.can(r, actor, 'approve') && r.changes.some((c) => !c.account.includes('\\'))) {
+          netbiosDomain = await withDirectory(async (d) => (await d.info()).netbiosDomain).catch((e: unknown) => {
+            log.warn({ err: e, request: r.id }, 'could not read the NetBIOS domain; the commands name the accounts as requested');
+            return undefined;
+          });
+        }
+      }
+      return o.approvals.decide(id, actor, decision, { reason, netbiosDomain });
+    },
+
+    async verify(id, actor) {
+      let opened: DirectoryReader | undefined;
+      try {
+        return await o.approvals.verify(id, actor, async () => (opened = await open(o.config, log)));
+      } finally {
+        await opened?.close().catch((e: unknown) => log.warn({ err: e }, 'closing the directory failed'));
+      }
+    },
+
+    origin: (id) => o.approvals.origin(id),
+    can: (r, actor, step) => o.approvals.can(r, actor, step),
+  };
+}
