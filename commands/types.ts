@@ -3,6 +3,7 @@
  * It knows nothing of Slack, Teams or the terminal; surfaces render results with cards/.
  */
 import type { Logger } from 'pino';
+import type { Approvals } from '../src/approvals/service.js';
 import type { Config } from '../src/config.js';
 import type { DirectoryReader } from '../src/directory/types.js';
 
@@ -45,6 +46,8 @@ export interface CommandContext {
   actor: Actor;
   /** Reports progress for long scans ("Scanning the forest…"); surfaces may show it. */
   progress?(message: string): void;
+  /** SPN change requests (`krb approvals`, `krb verify`). Absent: those commands open the store of config.dbUrl themselves. */
+  approvals?: Approvals;
 }
 
 export interface CommandSpec<R extends { kind: string } = { kind: string }> {

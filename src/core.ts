@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Actor, CommandContext } from '../commands/types.js';
+import type { Approvals } from './approvals/service.js';
 import { requireLdap, type Config } from './config.js';
 import { openDirectory } from './directory/ldap-directory.js';
 import type { DirectoryReader } from './directory/types.js';
@@ -17,6 +18,8 @@ export interface CoreOptions {
   /** Replaces the LDAP directory (tests of surfaces that do not need AD use a real lab instead when they can). */
   openDirectory?: (config: Config, log: Logger) => Promise<DirectoryReader>;
   now?: () => Date;
+  /** SPN change requests for `krb approvals` / `krb verify` (createApprovals over the serve store). Default none. */
+  approvals?: Approvals;
 }
 
 export function createContext(config: Config, log: Logger, actor: Actor, options: CoreOptions = {}): ContextHandle {
@@ -27,6 +30,7 @@ export function createContext(config: Config, log: Logger, actor: Actor, options
     log,
     actor,
     now: options.now ?? (() => new Date()),
+    ...(options.approvals ? { approvals: options.approvals } : {}),
     directory() {
       if (!dir) dir = open(config, log);
       return dir;
