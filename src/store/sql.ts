@@ -264,8 +264,7 @@ export class SqlOps implements StoreOps {
   }
 
   async replaceSpnOwners(scope: string, owners: SpnOwner[]): Promise<void> {
-    await this.q(`DELETE FROM spn_keys WHERE scope = ?`, [scope]);
-    await this.q(`DELETE FROM spn_owners WHERE scope = ?`, [scope]);
+    await this.clearSpnOwners(scope);
     await this.insertOwners(scope, owners);
   }
 
@@ -301,6 +300,36 @@ export class SqlOps implements StoreOps {
       [scope, scope, scope],
     );
     return rows.map((r) => this.owner(r));
+  }
+
+  async spnOwnersSharing(scope: string, spns: string[]): Promise<SpnOwner[]> {
+    const byDn = new Map<string, SpnOwner>();
+    for (const batch of chunks([...new Set(spns.map(spnInstance))], BATCH)) {
+      const { rows } = await this.q(
+        `SELECT * FROM spn_owners WHERE scope = ? AND dn IN (SELECT dn FROM spn_keys WHERE scope = ? AND instance IN (${batch.map(() => '?').join(', ')}))`,
+        [scope, scope, ...batch],
+      );
+      for (const r of rows) byDn.set(String(r.dn), this.owner(r));
+    }
+    return [...byDn.values()].sort((a, b) => (a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0));
+  }
+
+  async moveSpnOwners(from: string, to: string): Promise<void> {
+    await this.clearSpnOwners(to);
+    await this.q(`UPDATE spn_keys SET scope = ? WHERE scope = ?`, [to, from]);
+    await this.q(`UPDATE spn_owners SET scope = ? WHERE scope = ?`, [to, from]);
+  }
+
+  async clearSpnOwners(scope: string, options: { prefix?: boolean } = {}): Promise<void> {
+    if (options.prefix) {
+      // Prefix match without LIKE (a scope may contain % or _).
+      for (const table of ['spn_keys', 'spn_owners']) {
+        await this.q(`DELETE FROM ${table} WHERE substr(scope, 1, ?) = ?`, [scope.length, scope]);
+      }
+      return;
+    }
+    await this.q(`DELETE FROM spn_keys WHERE scope = ?`, [scope]);
+    await this.q(`DELETE FROM spn_owners WHERE scope = ?`, [scope]);
   }
 
   async countSpnOwners(scope: string): Promise<number> {

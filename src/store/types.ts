@@ -157,7 +157,13 @@ export interface StoreOps {
    * Lets a watch cycle avoid loading the whole forest.
    */
   spnCollisionCandidates(scope: string): Promise<SpnOwner[]>;
+  /** The accounts holding an SPN with the same instance as any of `spns` (the partners a changed account may collide with). */
+  spnOwnersSharing(scope: string, spns: string[]): Promise<SpnOwner[]>;
   countSpnOwners(scope: string): Promise<number>;
+  /** Replaces scope `to` with the contents of scope `from` (a full scan staged under `from`, swapped in at commit). */
+  moveSpnOwners(from: string, to: string): Promise<void>;
+  /** Deletes a scope, or with `prefix` every scope starting with it (stale staging scopes). */
+  clearSpnOwners(scope: string, options?: { prefix?: boolean }): Promise<void>;
 
   // ── SPN change requests and their audit trail ──
   insertApproval(record: ApprovalRecord): Promise<void>;

@@ -1,0 +1,75 @@
+/**
+ * `adfs-watch`: on a schedule, read every configured ADFS federation metadata source with the ADFS
+ * module (src/adfs: fetch, parse, signature against the previously pinned certificate, checks) and
+ * post each finding's `alertKey` once. The previous state of each source (pinned signing
+ * certificates, primary thumbprint) is kept in the store under `adfsStateKey(source)`.
+ *
+ * A source whose alerts could not all be delivered keeps its previous state, so the same findings
+ * (and keys) come back on the next run and only the missing deliveries are retried. All states are
+ * written in one transaction at the end of the run.
+ */
+import { adfsStateKey, watchAdfsSource, type AdfsFinding, type AdfsState, type WatchAdfsOptions } from '../adfs/index.js';
+import type { Config } from '../config.js';
+import { ErrorCode, KrbopsError } from '../errors.js';
+import type { Alert } from '../notify.js';
+import type { Job, JobContext } from './types.js';
+
+export const ADFS_JOB = 'adfs-watch';
+
+export interface AdfsWatchSummary {
+  sources: { source: string; certificates: number; findings: number; posted: number; failed: number; error?: string }[];
+  alertsPosted: number;
+  alertsFailed: number;
+}
+
+export interface AdfsWatchOptions {
+  /** Passed to the collector (timeouts, size limit…); the defaults of src/adfs apply otherwise. */
+  collect?: Partial<Omit<WatchAdfsOptions, 'adfs' | 'now' | 'previousState'>>;
+  /** Test seam: called just before the state commit. */
+  beforeCommit?: (ctx: JobContext) => Promise<void>;
+}
+
+/** A finding as an alert: the card can render `findings`; `text` is the plain version. */
+export function adfsAlert(f: AdfsFinding): Alert {
+  const lines = [`Source: ${f.source}`, ...f.evidence, '', f.why];
+  if (f.fix.summary || f.fix.commands.length) lines.push('', `Fix: ${f.fix.summary}`, ...f.fix.commands.map((c) => `  ${c}`));
+  return { key: f.alertKey, title: f.title, severity: f.severity, text: lines.join('\n'), findings: [f], job: ADFS_JOB };
+}
+
+export function adfsWatchJob(config: Config, options: AdfsWatchOptions = {}): Job {
+  return {
+    name: ADFS_JOB,
+    schedule: config.schedules.adfs,
+    async run(ctx: JobContext): Promise<AdfsWatchSummary> {
+      const now = ctx.now();
+      const summary: AdfsWatchSummary = { sources: [], alertsPosted: 0, alertsFailed: 0 };
+      const states: [string, AdfsState][] = [];
+      for (const source of config.adfs.metadataUrls) {
+        ctx.signal.throwIfAborted();
+        const previousState = await ctx.store.getState<AdfsState>(adfsStateKey(source));
+        const result = await watchAdfsSource(source, { ...options.collect, adfs: config.adfs, now, previousState });
+        let posted = 0;
+        let failed = 0;
+        for (const f of result.findings) {
+          const r = await ctx.deliver(adfsAlert(f));
+          posted += r.posted.length;
+          failed += r.failed.length;
+        }
+        if (result.nextState && failed === 0) states.push([adfsStateKey(source), result.nextState]);
+        summary.sources.push({ source, certificates: result.snapshot.certificates.length, findings: result.findings.length, posted, failed, ...(result.snapshot.error ? { error: `${result.snapshot.error.code}: ${result.snapshot.error.message}` } : {}) });
+        summary.alertsPosted += posted;
+        summary.alertsFailed += failed;
+      }
+      ctx.signal.throwIfAborted();
+      await options.beforeCommit?.(ctx);
+      ctx.signal.throwIfAborted();
+      await ctx.store.transaction(async (tx) => {
+        for (const [k, v] of states) await tx.setState(k, v);
+      });
+      if (summary.alertsFailed) {
+        throw new KrbopsError(ErrorCode.Internal, `${summary.alertsFailed} ADFS alert deliver${summary.alertsFailed === 1 ? 'y' : 'ies'} failed; they will be retried on the next run`, { details: { summary } });
+      }
+      return summary;
+    },
+  };
+}

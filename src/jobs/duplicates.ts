@@ -1,0 +1,233 @@
+/**
+ * The duplicate-SPN watch as pure functions: issues from an owner map (duplicates and HTTP/HOST
+ * alias collisions, computed by src/spn/duplicates.ts's SpnIndex, the same code as `spn dupes`),
+ * the difference from the last run, and the alerts. No I/O: tested with plain data.
+ *
+ * Alert keys are deterministic in the previous committed state, so a run that posted and then died
+ * before committing posts nothing twice when the next run recomputes the same difference:
+ *   dupes:<scope>:new:<issue id>:<accounts fingerprint>#<episode>
+ *   dupes:<scope>:resolved:<issue id>#<episode>
+ *   dupes:<scope>:baseline
+ * `episode` counts how often the issue was resolved before, so a duplicate that comes back is new again.
+ */
+import { createHash } from 'node:crypto';
+import type { AccountRef } from '../directory/types.js';
+import type { Alert } from '../notify.js';
+import type { Finding, SpnChange } from '../rules/types.js';
+import { SpnIndex } from '../spn/duplicates.js';
+import { normaliseSpn } from '../spn/parse.js';
+import type { SpnOwner } from '../store/types.js';
+
+export type SpnIssueKind = 'duplicate' | 'alias';
+
+export interface SpnIssue {
+  /** `duplicate|http/crm.contoso.test` or `alias|http/web01.contoso.test`. */
+  id: string;
+  kind: SpnIssueKind;
+  /** The SPN as first seen (duplicate), or the service SPN (alias). */
+  spn: string;
+  /** Alias collisions: the HOST/ SPN that answers for `spn` through sPNMappings. */
+  aliasOf?: string;
+  /** Every account involved: the holders (duplicate), or service then host accounts (alias). */
+  accounts: AccountRef[];
+  /** Alias collisions: accounts holding `spn` itself. */
+  serviceAccounts?: AccountRef[];
+  /** Alias collisions: accounts holding `aliasOf`. */
+  hostAccounts?: AccountRef[];
+  /** Short hash of the involved accounts' DNs: changes when the set of accounts changes. */
+  fingerprint: string;
+}
+
+export interface RememberedIssue extends SpnIssue {
+  /** When this episode of the issue was first seen (ISO-8601). */
+  since: string;
+  episode: number;
+}
+
+export interface IssueDiff {
+  /** Issues not present in the previous run. */
+  appeared: RememberedIssue[];
+  /** Issues still present but now involving a different set of accounts. */
+  changed: RememberedIssue[];
+  /** Issues of the previous run that are gone. */
+  resolved: RememberedIssue[];
+  /** What to remember: every current issue by id. */
+  current: Record<string, RememberedIssue>;
+  /** Episode counters, advanced for the resolved issues. */
+  episodes: Record<string, number>;
+}
+
+export interface IssueOptions {
+  /** SPNs never reported (config.dupesAllowList); case-insensitive; `kadmin` alone allows every kadmin/…. */
+  allowList: string[];
+  /** sPNMappings: alias class → target class (http → host). */
+  mappings: Map<string, string>;
+}
+
+export function fingerprint(accounts: { dn: string }[]): string {
+  const dns = [...new Set(accounts.map((a) => a.dn.toLowerCase()))].sort();
+  return createHash('sha256').update(dns.join('\n')).digest('hex').slice(0, 12);
+}
+
+const ref = (a: AccountRef): AccountRef => ({ dn: a.dn, sAMAccountName: a.sAMAccountName, ...(a.whenChanged ? { whenChanged: a.whenChanged } : {}), ...(a.disabled !== undefined ? { disabled: a.disabled } : {}) });
+
+/** Duplicate SPNs and alias collisions among `owners` (the whole map, or just the collision candidates). */
+export function findSpnIssues(owners: Iterable<SpnOwner>, options: IssueOptions): SpnIssue[] {
+  const index = new SpnIndex(options.allowList);
+  for (const o of owners) index.add({ dn: o.dn, sAMAccountName: o.sAMAccountName, whenChanged: o.whenChanged, disabled: o.disabled }, o.spns);
+  const out: SpnIssue[] = [];
+  for (const d of index.duplicates()) {
+    const accounts = d.accounts.map(ref);
+    out.push({ id: `duplicate|${normaliseSpn(d.spn)}`, kind: 'duplicate', spn: d.spn, accounts, fingerprint: fingerprint(accounts) });
+  }
+  for (const c of index.aliasCollisions(options.mappings)) {
+    const serviceAccounts = c.serviceAccounts.map(ref);
+    const hostAccounts = c.hostAccounts.map(ref);
+    const accounts = [...serviceAccounts, ...hostAccounts];
+    out.push({ id: `alias|${normaliseSpn(c.spn)}`, kind: 'alias', spn: c.spn, aliasOf: c.aliasOf, accounts, serviceAccounts, hostAccounts, fingerprint: fingerprint(accounts) });
+  }
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Compares the current issues with the remembered ones. */
+export function diffIssues(previous: Record<string, RememberedIssue>, current: SpnIssue[], episodes: Record<string, number>, now: Date): IssueDiff {
+  const nextEpisodes = { ...episodes };
+  const out: IssueDiff = { appeared: [], changed: [], resolved: [], current: {}, episodes: nextEpisodes };
+  const seen = new Set<string>();
+  for (const issue of current) {
+    seen.add(issue.id);
+    const before = previous[issue.id];
+    if (!before) {
+      const r: RememberedIssue = { ...issue, since: now.toISOString(), episode: episodes[issue.id] ?? 0 };
+      out.appeared.push(r);
+      out.current[issue.id] = r;
+    } else {
+      const r: RememberedIssue = { ...issue, since: before.since, episode: before.episode };
+      if (before.fingerprint !== issue.fingerprint) out.changed.push(r);
+      out.current[issue.id] = r;
+    }
+  }
+  for (const [id, before] of Object.entries(previous)) {
+    if (seen.has(id)) continue;
+    out.resolved.push(before);
+    nextEpisodes[id] = before.episode + 1;
+  }
+  return out;
+}
+
+export const baselineAlertKey = (scope: string) => `dupes:${scope}:baseline`;
+export const issueAlertKey = (scope: string, i: RememberedIssue) => `dupes:${scope}:new:${i.id}:${i.fingerprint}#${i.episode}`;
+export const resolvedAlertKey = (scope: string, i: RememberedIssue) => `dupes:${scope}:resolved:${i.id}#${i.episode}`;
+
+/** `CONTOSO\svc-crm` when the NetBIOS domain is known, else `svc-crm` (setspn accepts both). */
+export function accountName(a: { sAMAccountName: string }, domain?: string): string {
+  return domain ? `${domain}\\${a.sAMAccountName}` : a.sAMAccountName;
+}
+
+function accountLine(a: AccountRef, domain?: string): string {
+  return `${accountName(a, domain)} (${a.dn})${a.whenChanged ? `, changed ${a.whenChanged}` : ''}${a.disabled ? ' [disabled]' : ''}`;
+}
+
+const DUPLICATE_WHY =
+  'The KDC cannot pick one key to encrypt the ticket: it refuses (KDC_ERR_S_PRINCIPAL_UNKNOWN, KDC event 11) or the server cannot decrypt (KRB_AP_ERR_MODIFIED), and the browser prompts or falls back to NTLM.';
+const ALIAS_WHY =
+  'Through sPNMappings, HOST/<name> answers for HTTP/<name> (and the other mapped classes). With the service SPN on one account and HOST/ on another, which key encrypts the ticket depends on which SPN the KDC resolves: removing or moving the service SPN silently switches clients to the computer\'s key (KRB_AP_ERR_MODIFIED, HTTP 401). setspn -X does not report this.';
+
+/** The issue as a Finding (the same shape the why-401 rules produce), with fix commands and requestable SPN changes. */
+export function issueFinding(issue: SpnIssue, domain?: string): Finding {
+  if (issue.kind === 'duplicate') {
+    const commands = issue.accounts.map((a) => `setspn -D ${issue.spn} ${accountName(a, domain)}`);
+    const spnChanges: SpnChange[] = issue.accounts.map((a) => ({ action: 'remove', spn: issue.spn, account: accountName(a, domain), accountDn: a.dn }));
+    return {
+      ruleId: 'spn-duplicate',
+      severity: 'critical',
+      status: 'fail',
+      title: `${issue.spn} is registered on ${issue.accounts.length} accounts`,
+      why: DUPLICATE_WHY,
+      evidence: [`${issue.spn} is held by ${issue.accounts.length} accounts:`, ...issue.accounts.map((a) => `  ${accountLine(a, domain)}`)],
+      fix: {
+        summary: `Keep ${issue.spn} only on the account that runs the service: run the setspn -D line for every other holder.`,
+        commands,
+        spnChanges,
+      },
+      certainty: 1,
+      subject: issue.spn,
+      references: ['seed 002: "all SPN\'s must be unique … neither will function properly"; setspn -X / setspn -Q'],
+    };
+  }
+  const service = issue.serviceAccounts ?? [];
+  const host = issue.hostAccounts ?? [];
+  return {
+    ruleId: 'spn-alias-collision',
+    severity: 'medium',
+    status: 'fail',
+    title: `${issue.spn} is on ${service.map((a) => a.sAMAccountName).join(', ')} while ${issue.aliasOf} is on ${host.map((a) => a.sAMAccountName).join(', ')}`,
+    why: ALIAS_WHY,
+    evidence: [
+      `${issue.spn} is held by: ${service.map((a) => accountLine(a, domain)).join('; ')}`,
+      `${issue.aliasOf} (answers for it through sPNMappings) is held by: ${host.map((a) => accountLine(a, domain)).join('; ')}`,
+    ],
+    fix: {
+      summary: `If ${service.map((a) => accountName(a, domain)).join(', ')} runs the service, this is the intended setup: add ${issue.spn} to KRBOPS_DUPES_ALLOW. If the site runs as the computer (ApplicationPoolIdentity, kernel-mode authentication), remove ${issue.spn} from the service account:`,
+      commands: service.map((a) => `setspn -D ${issue.spn} ${accountName(a, domain)}`),
+      spnChanges: service.map((a) => ({ action: 'remove', spn: issue.spn, account: accountName(a, domain), accountDn: a.dn })),
+    },
+    certainty: 0.6,
+    subject: issue.spn,
+  };
+}
+
+function issueLine(i: SpnIssue): string {
+  return i.kind === 'duplicate'
+    ? `${i.spn} — on ${i.accounts.map((a) => a.sAMAccountName).join(', ')}`
+    : `${i.spn} on ${(i.serviceAccounts ?? []).map((a) => a.sAMAccountName).join(', ')} / ${i.aliasOf} on ${(i.hostAccounts ?? []).map((a) => a.sAMAccountName).join(', ')}`;
+}
+
+/** The alert for an issue that appeared (or whose set of accounts changed). */
+export function newIssueAlert(scope: string, issue: RememberedIssue, options: { domain?: string; changed?: boolean } = {}): Alert {
+  const f = issueFinding(issue, options.domain);
+  const head =
+    issue.kind === 'duplicate'
+      ? options.changed
+        ? `Duplicate SPN now on ${issue.accounts.length} accounts: ${issue.spn}`
+        : `New duplicate SPN: ${issue.spn}`
+      : `${options.changed ? 'SPN alias collision changed' : 'New SPN alias collision'}: ${issue.spn} / ${issue.aliasOf}`;
+  const text = [...f.evidence, '', f.why, '', `Fix: ${f.fix.summary}`, ...f.fix.commands.map((c) => `  ${c}`)].join('\n');
+  return { key: issueAlertKey(scope, issue), title: head, severity: f.severity, text, findings: [f], job: 'dupes-watch' };
+}
+
+/** The short note for an issue that disappeared. */
+export function resolvedAlert(scope: string, issue: RememberedIssue): Alert {
+  const title = issue.kind === 'duplicate' ? `Resolved: ${issue.spn} is no longer a duplicate` : `Resolved: alias collision ${issue.spn} / ${issue.aliasOf}`;
+  return {
+    key: resolvedAlertKey(scope, issue),
+    title,
+    severity: 'info',
+    text: `${issueLine(issue)} (since ${issue.since}) is gone.`,
+    job: 'dupes-watch',
+  };
+}
+
+/** Lines listed in the baseline summary before "…and N more". */
+export const BASELINE_LIST_LIMIT = 20;
+
+/** The one summary of the first run: what was already there when the watch started. */
+export function baselineAlert(scope: string, issues: SpnIssue[], stats: { accounts: number; server?: string }, options: { domain?: string } = {}): Alert {
+  const dups = issues.filter((i) => i.kind === 'duplicate');
+  const aliases = issues.filter((i) => i.kind === 'alias');
+  const lines = [
+    `Watching ${scope}${stats.server ? ` (${stats.server})` : ''}: ${stats.accounts} accounts with SPNs scanned.`,
+    `${dups.length} duplicate SPN${dups.length === 1 ? '' : 's'} and ${aliases.length} alias collision${aliases.length === 1 ? '' : 's'} are already present; from now on only changes are posted.`,
+  ];
+  const shown = issues.slice(0, BASELINE_LIST_LIMIT);
+  if (shown.length) lines.push('', ...shown.map((i) => `• ${issueLine(i)}`));
+  if (issues.length > shown.length) lines.push(`…and ${issues.length - shown.length} more: run \`spn dupes\` for the full list.`);
+  return {
+    key: baselineAlertKey(scope),
+    title: `Duplicate SPN watch started: ${dups.length} duplicate${dups.length === 1 ? '' : 's'}, ${aliases.length} alias collision${aliases.length === 1 ? '' : 's'}`,
+    severity: dups.length ? 'high' : aliases.length ? 'medium' : 'info',
+    text: lines.join('\n'),
+    findings: shown.map((i) => issueFinding(i, options.domain)),
+    job: 'dupes-watch',
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * Runs jobs on node-cron schedules, once per tick across every replica sharing the store:
+ *
+ * 1. in-process guard: a job never overlaps itself in one process;
+ * 2. `store.claimRun(job, tick)`: the run row is unique per (job, tick), so of several replicas
+ *    firing the same tick exactly one gets it; the job's lease stops a new tick from starting while
+ *    an earlier run (on any replica) is still going;
+ * 3. the lease is renewed while the run lasts; a replica that dies stops renewing, its lease
+ *    expires after `leaseMs` and the next tick (on any replica) takes over, marking the dead run
+ *    abandoned. Jobs write their state in one transaction at the end, so nothing is half-written.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { DirectoryReader } from '../directory/types.js';
+import { isKrbopsError } from '../errors.js';
+import { instrumentDirectory, type Metrics } from '../metrics.js';
+import { deliverAlert, type Alert, type Notifier } from '../notify.js';
+import type { Store } from '../store/types.js';
+import type { Job, JobContext } from './types.js';
+
+export interface SchedulerOptions {
+  config: Config;
+  store: Store;
+  jobs: Job[];
+  log: Logger;
+  /** Alert destinations (Slack, Teams, log…). */
+  notifiers: Notifier[];
+  /** Opens a directory for one run; the scheduler closes it after the run. */
+  openDirectory: () => Promise<DirectoryReader>;
+  metrics?: Metrics;
+  /** IANA time zone of the schedules; default config.schedules.timezone, else the process zone. */
+  timezone?: string;
+  /** This replica's name in leases and run records; default `<hostname>:<pid>:<random>`. */
+  holder?: string;
+  /** Lease length; a dead replica's job is free again after this. Default 120 000 ms. */
+  leaseMs?: number;
+  /** Lease renewal period; default leaseMs / 3. */
+  renewMs?: number;
+  now?: () => Date;
+}
+
+export type TickResult =
+  | { status: 'ran'; job: string; runId: number; outcome: 'ok' | 'failed'; summary?: unknown; error?: string; durationMs: number }
+  | { status: 'skipped'; job: string; reason: 'overlap' | 'taken' | 'busy' | 'stopped' };
+
+export interface JobStatus {
+  job: string;
+  schedule: string;
+  running: boolean;
+  nextRun?: string;
+}
+
+/** How a failed run is recorded: the error code and message, never a stack. */
+export function describeError(e: unknown): string {
+  if (isKrbopsError(e)) return `${e.code}: ${e.message}`;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+export class Scheduler {
+  readonly holder: string;
+  private readonly leaseMs: number;
+  private readonly renewMs: number;
+  private readonly now: () => Date;
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly running = new Map<string, Promise<TickResult>>();
+  private readonly shutdown = new AbortController();
+  private stopped = false;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.holder = o.holder ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.leaseMs = o.leaseMs ?? 120_000;
+    this.renewMs = o.renewMs ?? Math.max(50, Math.floor(this.leaseMs / 3));
+    this.now = o.now ?? (() => new Date());
+    const names = new Set<string>();
+    for (const job of o.jobs) {
+      if (names.has(job.name)) throw new Error(`Two jobs are named ${job.name}`);
+      names.add(job.name);
+      if (!cron.validate(job.schedule)) throw new Error(`${job.name}: "${job.schedule}" is not a valid cron expression`);
+    }
+  }
+
+  /** Starts the cron schedules. */
+  start(): void {
+    if (this.stopped) throw new Error('The scheduler was stopped');
+    if (this.tasks.length) return;
+    const timezone = this.o.timezone ?? this.o.config.schedules.timezone;
+    for (const job of this.o.jobs) {
+      const task = cron.schedule(
+        job.schedule,
+        async (ctx) => {
+          await this.runTick(job.name, ctx.date);
+        },
+        { name: `krbops:${job.name}`, timezone, noOverlap: false },
+      );
+      this.tasks.push(task);
+    }
+    this.o.log.info({ holder: this.holder, jobs: this.status() }, 'scheduler started');
+  }
+
+  status(): JobStatus[] {
+    return this.o.jobs.map((job) => {
+      const task = this.tasks.find((t) => t.name === `krbops:${job.name}`);
+      const next = task?.getNextRun();
+      return { job: job.name, schedule: job.schedule, running: this.running.has(job.name), ...(next ? { nextRun: next.toISOString() } : {}) };
+    });
+  }
+
+  /** Runs a job now, as its own tick (CLI `--now`, tests). */
+  runNow(name: string): Promise<TickResult> {
+    return this.runTick(name, this.now());
+  }
+
+  /** Runs one tick of a job, if this replica gets it. Never throws for a job failure. */
+  runTick(name: string, tick: Date): Promise<TickResult> {
+    const job = this.o.jobs.find((j) => j.name === name);
+    if (!job) return Promise.reject(new Error(`No job named ${name}`));
+    if (this.stopped) return Promise.resolve({ status: 'skipped', job: name, reason: 'stopped' });
+    if (this.running.has(name)) {
+      this.o.metrics?.observeJob(name, 'skipped_overlap');
+      this.o.log.warn({ job: name, tick }, 'previous run still in progress; tick skipped');
+      return Promise.resolve({ status: 'skipped', job: name, reason: 'overlap' });
+    }
+    const p = this.execute(job, tick).finally(() => this.running.delete(name));
+    this.running.set(name, p);
+    return p;
+  }
+
+  private async execute(job: Job, tick: Date): Promise<TickResult> {
+    const { store, log, metrics } = this.o;
+    const claim = await store.claimRun({ job: job.name, tick, holder: this.holder, leaseMs: this.leaseMs, now: this.now() });
+    if (!claim.claimed) {
+      metrics?.observeJob(job.name, `skipped_${claim.reason}`);
+      log.debug({ job: job.name, tick, reason: claim.reason }, 'tick not for this replica');
+      return { status: 'skipped', job: job.name, reason: claim.reason };
+    }
+    if (claim.abandoned) {
+      metrics?.observeJob(job.name, 'abandoned');
+      log.warn({ job: job.name, tick }, 'took over the lease of a replica that stopped during its run');
+    }
+    const runLog = log.child({ job: job.name, runId: claim.runId, tick: tick.toISOString() });
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort(new Error('krbops is shutting down'));
+    this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    const heartbeat = setInterval(() => {
+      store.renewLease(job.name, this.holder, this.leaseMs, this.now()).then(
+        (ok) => {
+          if (!ok && !controller.signal.aborted) {
+            runLog.error('lost the job lease (another replica took over); the run stops before writing state');
+            controller.abort(new Error('lost the job lease'));
+          }
+        },
+        (e) => runLog.warn({ err: e }, 'could not renew the job lease'),
+      );
+    }, this.renewMs);
+    heartbeat.unref();
+
+    let dir: Promise<DirectoryReader> | undefined;
+    const ctx: JobContext = {
+      config: this.o.config,
+      store,
+      log: runLog,
+      tick,
+      now: this.now,
+      signal: controller.signal,
+      metrics,
+      directory: () => (dir ??= this.o.openDirectory().then((d) => (metrics ? instrumentDirectory(d, metrics) : d))),
+      deliver: async (alert: Alert) => {
+        const r = await deliverAlert(store, this.o.notifiers, { ...alert, job: alert.job ?? job.name }, runLog);
+        for (const t of r.posted) metrics?.alertsPosted.inc({ target: t });
+        for (const f of r.failed) metrics?.alertFailures.inc({ target: f.target });
+        if (r.posted.length) runLog.info({ alertKey: alert.key, targets: r.posted }, `alert posted: ${alert.title}`);
+        return r;
+      },
+    };
+
+    const t0 = performance.now();
+    let outcome: 'ok' | 'failed' = 'ok';
+    let summary: unknown;
+    let error: string | undefined;
+    try {
+      summary = await job.run(ctx);
+    } catch (e) {
+      outcome = 'failed';
+      error = describeError(e);
+      metrics?.recordLdapError(e);
+      runLog.error({ err: e }, `job failed: ${error}`);
+    } finally {
+      clearInterval(heartbeat);
+      this.shutdown.signal.removeEventListener('abort', onShutdown);
+      if (dir) await (await dir.catch(() => undefined))?.close().catch((e: unknown) => runLog.warn({ err: e }, 'closing the directory failed'));
+    }
+    const durationMs = Math.round(performance.now() - t0);
+    try {
+      await store.finishRun(claim.runId, { outcome, error, summary, holder: this.holder, now: this.now() });
+    } catch (e) {
+      // The lease then simply expires; the next tick runs anyway.
+      runLog.error({ err: e }, 'could not record the end of the run');
+    }
+    metrics?.observeJob(job.name, outcome, durationMs / 1000);
+    if (outcome === 'ok') runLog.info({ summary, durationMs }, 'job finished');
+    return { status: 'ran', job: job.name, runId: claim.runId, outcome, summary, error, durationMs };
+  }
+
+  /**
+   * Stops the schedules, lets in-flight runs finish for up to `graceMs` (default 10 000), then aborts
+   * them (they stop before writing state) and waits for them to record their end and release their leases.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.stopped && !this.running.size) return;
+    this.stopped = true;
+    for (const t of this.tasks.splice(0)) await t.destroy();
+    const inflight = [...this.running.values()];
+    if (!inflight.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.graceMs ?? 10_000)));
+    const first = await Promise.race([Promise.allSettled(inflight).then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (first === 'timeout') {
+      this.o.log.warn({ jobs: [...this.running.keys()] }, 'runs still in progress at shutdown: aborting them');
+      this.shutdown.abort(new Error('krbops is shutting down'));
+      // A job stuck in I/O that ignores the signal is left behind: its lease expires on its own.
+      let t2: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(inflight), new Promise((r) => (t2 = setTimeout(r, options.graceMs ?? 10_000)))]);
+      clearTimeout(t2);
+    }
+  }
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  return new Scheduler(options);
+}
