@@ -247,6 +247,28 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.countSpnOwners('DC=fabrikam,DC=test')).toBe(0);
     });
 
+    it('finds the partners of changed SPNs, stages a scope and swaps it in', async () => {
+      const { store } = await fresh();
+      await store.replaceSpnOwners('live', [
+        { dn: 'CN=a', sAMAccountName: 'a', spns: ['HTTP/crm.contoso.test'] },
+        { dn: 'CN=b', sAMAccountName: 'b', spns: ['HOST/crm.contoso.test', 'HOST/crm'] },
+        { dn: 'CN=c', sAMAccountName: 'c', spns: ['HTTP/other.contoso.test'] },
+      ]);
+      expect((await store.spnOwnersSharing('live', ['http/CRM.contoso.test'])).map((o) => o.dn)).toEqual(['CN=a', 'CN=b']);
+      expect((await store.spnOwnersSharing('live', ['MSSQLSvc/crm'])).map((o) => o.dn)).toEqual(['CN=b']);
+      expect(await store.spnOwnersSharing('live', ['HTTP/none'])).toEqual([]);
+
+      await store.upsertSpnOwners('live#staging-1', [{ dn: 'CN=z', sAMAccountName: 'z', spns: ['HTTP/z'] }]);
+      await store.upsertSpnOwners('live#staging-0', [{ dn: 'CN=y', sAMAccountName: 'y', spns: ['HTTP/y'] }]);
+      await store.moveSpnOwners('live#staging-1', 'live');
+      expect((await store.loadSpnOwners('live')).map((o) => o.dn)).toEqual(['CN=z']);
+      expect(await store.countSpnOwners('live#staging-1')).toBe(0);
+      expect(await store.spnCollisionCandidates('live')).toEqual([]);
+      await store.clearSpnOwners('live#staging-', { prefix: true });
+      expect(await store.countSpnOwners('live#staging-0')).toBe(0);
+      expect(await store.countSpnOwners('live')).toBe(1);
+    });
+
     it('writes and reads a large owner map in batches', async () => {
       const { store } = await fresh();
       const owners = Array.from({ length: 1500 }, (_, i) => ({ dn: `CN=svc${i},OU=Svc,DC=contoso,DC=test`, sAMAccountName: `svc${i}`, spns: [`HTTP/app${i}.contoso.test`, `HTTP/app${i}`] }));
