@@ -9,5 +9,6 @@ import spnDupes from './spn-dupes.js';
 import adfsCheck, { krbAdfs } from './adfs-check.js';
 import krbWhy401 from './krb-why-401.js';
 import krbExplain from './krb-explain.js';
+import { krbApprovals, krbVerify } from './krb-approvals.js';
 
-export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck, krbWhy401, krbExplain, krbAdfs];
+export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck, krbWhy401, krbExplain, krbAdfs, krbApprovals, krbVerify];

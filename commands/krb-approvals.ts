@@ -1,0 +1,128 @@
+/**
+ * `krb approvals [id] [--status …]` — the SPN change requests, newest first, or one request with its
+ * audit trail; `krb verify <id>` — reads AD now and records whether an approved change landed.
+ * Deciding happens on the approval card (Approve / Reject), where the admin is identified by chat.
+ */
+import { createApprovals, type Approvals } from '../src/approvals/service.js';
+import { actorLabel } from '../src/approvals/transitions.js';
+import { CommandUsageError } from '../src/errors.js';
+import { openStore } from '../src/store/index.js';
+import type { ApprovalRecord, ApprovalStatus, AuditEvent } from '../src/store/types.js';
+import { usageText } from './parse.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+export const APPROVAL_STATUSES: ApprovalStatus[] = ['pending', 'approved', 'rejected', 'cancelled', 'landed'];
+
+export interface ApprovalsListResult {
+  kind: 'approvals-list';
+  /** The status asked for; undefined = every status. */
+  status?: ApprovalStatus;
+  approvals: ApprovalRecord[];
+  /** How many admins can approve (KRBOPS_ADMINS). */
+  admins: number;
+  /** The most shown; `approvals.length === limit` means there may be more. */
+  limit: number;
+}
+
+export interface ApprovalResult {
+  kind: 'approval';
+  approval: ApprovalRecord;
+  /** Oldest first. */
+  audit: AuditEvent[];
+  /** True when AD was read by this command (krb verify). */
+  checked: boolean;
+}
+
+const LIST_LIMIT = 50;
+
+/** The approvals service of the context, or one over the store of config.dbUrl for this command only (the CLI). */
+async function withApprovals<T>(ctx: CommandContext, fn: (a: Approvals) => Promise<T>): Promise<T> {
+  if (ctx.approvals) return fn(ctx.approvals);
+  const store = await openStore(ctx.config.dbUrl);
+  try {
+    return await fn(createApprovals({ store, config: ctx.config, log: ctx.log, now: ctx.now }));
+  } finally {
+    await store.close();
+  }
+}
+
+export const krbApprovals: CommandSpec<ApprovalsListResult | ApprovalResult> = {
+  path: ['krb', 'approvals'],
+  summary: 'List SPN change requests (newest first), or show one with its audit trail',
+  positionals: [{ name: 'id', required: false, description: 'A request ID (CR-…) to show with its audit trail' }],
+  options: [{ name: 'status', type: 'string', valueName: APPROVAL_STATUSES.join('|'), description: 'Only requests in this state' }],
+  examples: ['krb approvals', 'krb approvals --status pending', 'krb approvals CR-7F3A09C2'],
+  defaultVisibility: 'ephemeral',
+  async run(ctx, args) {
+    const id = args.positionals.id?.trim();
+    const status = args.options.status as string | undefined;
+    if (status !== undefined && !APPROVAL_STATUSES.includes(status.toLowerCase() as ApprovalStatus)) {
+      throw new CommandUsageError(`--status must be one of ${APPROVAL_STATUSES.join(', ')}.`, usageText(krbApprovals));
+    }
+    if (id && status) throw new CommandUsageError('Give a request ID or --status, not both.', usageText(krbApprovals));
+    return withApprovals(ctx, async (a) => {
+      if (id) {
+        const approval = await a.get(id);
+        return { kind: 'approval', approval, audit: await a.audit(approval.id), checked: false };
+      }
+      const s = status?.toLowerCase() as ApprovalStatus | undefined;
+      return { kind: 'approvals-list', ...(s ? { status: s } : {}), approvals: await a.list({ status: s, limit: LIST_LIMIT }), admins: a.policy.admins.length, limit: LIST_LIMIT };
+    });
+  },
+  text: (r) => (r.kind === 'approval' ? approvalText(r) : approvalsListText(r)),
+};
+
+export const krbVerify: CommandSpec<ApprovalResult> = {
+  path: ['krb', 'verify'],
+  summary: 'Check in AD now whether an approved SPN change request landed',
+  positionals: [{ name: 'id', required: true, description: 'The request ID (CR-…)' }],
+  options: [],
+  examples: ['krb verify CR-7F3A09C2'],
+  defaultVisibility: 'ephemeral',
+  async run(ctx, args) {
+    const id = args.positionals.id?.trim();
+    if (!id) throw new CommandUsageError('Name the change request to verify.', usageText(krbVerify));
+    return withApprovals(ctx, async (a) => {
+      const before = await a.get(id);
+      const approval = await a.verify(before.id, ctx.actor, () => ctx.directory());
+      return { kind: 'approval', approval, audit: await a.audit(approval.id), checked: before.status === 'approved' };
+    });
+  },
+  text: approvalText,
+};
+
+const when = (iso?: string) => (iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '');
+const changeLine = (c: ApprovalRecord['changes'][number]) => `${c.action === 'add' ? 'add   ' : 'remove'}  ${c.spn}  ${c.account}`;
+
+export function approvalsListText(r: ApprovalsListResult): string {
+  const what = r.status ? `${r.status} change requests` : 'change requests';
+  if (!r.approvals.length) return `No ${what}.`;
+  const lines = [`${r.approvals.length}${r.approvals.length === r.limit ? '+' : ''} ${what}, newest first:`, ''];
+  for (const a of r.approvals) {
+    const about = a.finding?.title ?? a.changes.map((c) => c.spn).join(', ');
+    lines.push(`${a.id}  ${a.status.padEnd(9)}  ${when(a.createdAt)}  ${actorLabel(a.requester)}  ${a.changes.length} change${a.changes.length === 1 ? '' : 's'}  ${about}`);
+  }
+  if (!r.admins) lines.push('', 'No krbops admins are configured (KRBOPS_ADMINS): nobody can approve.');
+  return lines.join('\n');
+}
+
+export function approvalText(r: ApprovalResult): string {
+  const a = r.approval;
+  const lines = [`${a.id}  ${a.status}`, `Requested by ${actorLabel(a.requester)} at ${when(a.createdAt)}`];
+  if (a.finding?.title || a.finding?.subject) lines.push(`Finding: ${[a.finding.title, a.finding.ruleId ? `(${a.finding.ruleId})` : '', a.finding.subject ? `— ${a.finding.subject}` : ''].filter(Boolean).join(' ')}`);
+  if (a.note) lines.push(`Note: ${a.note}`);
+  lines.push('Changes:', ...a.changes.map((c) => `  ${changeLine(c)}`));
+  if (a.decidedBy) lines.push(`${a.status === 'cancelled' ? 'Cancelled' : a.status === 'rejected' ? 'Rejected' : 'Approved'} by ${actorLabel(a.decidedBy)} at ${when(a.decidedAt)}${a.decisionReason ? `: ${a.decisionReason}` : ''}`);
+  if (a.commands.length) lines.push('Commands for the admin (krbops does not run them):', ...a.commands.map((c) => `  ${c}`));
+  if (a.verification) {
+    lines.push(`Verified in AD at ${when(a.verification.checkedAt)}: ${a.verification.landed ? 'landed' : 'not landed yet'}`);
+    for (const x of a.verification.results) lines.push(`  ${x.landed ? 'ok     ' : 'missing'}  ${x.detail}`);
+  } else if (a.status === 'approved') {
+    lines.push(`Not verified yet: after running the commands, "krb verify ${a.id}".`);
+  }
+  if (r.audit.length) {
+    lines.push('Audit trail:');
+    for (const e of r.audit) lines.push(`  ${when(e.at)}  ${e.action.padEnd(10)}  ${actorLabel(e.actor)}`);
+  }
+  return lines.join('\n');
+}
