@@ -3,10 +3,12 @@
  * result's `kind`; results without a card of their own are shown as the command's text.
  */
 import type { AdfsCheckResult } from '../../commands/adfs-check.js';
+import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
 import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
 import type { AnyCommand } from '../../commands/types.js';
 import type { ExplainResult, Why401Result } from '../../src/rules/types.js';
 import { adfsCheckCard } from './adfs.js';
+import { approvalResultCard, approvalsListCard } from './approvals.js';
 import type { SlackReply } from './blocks.js';
 import { errorCard } from './error.js';
 import { explainCard } from './explain.js';
@@ -16,6 +18,7 @@ import { why401Card } from './why-401.js';
 
 export * from './adfs.js';
 export * from './alert.js';
+export * from './approvals.js';
 export * from './blocks.js';
 export * from './limits.js';
 export * from './compose.js';
@@ -50,6 +53,10 @@ export function renderResult(result: { kind: string }, command?: AnyCommand, o: 
       return explainCard(result as ExplainResult);
     case 'adfs-check':
       return adfsCheckCard(result as AdfsCheckResult);
+    case 'approvals-list':
+      return approvalsListCard(result as ApprovalsListResult);
+    case 'approval':
+      return approvalResultCard(result as ApprovalResult);
     case 'error':
       return errorCard(result as ErrorResult, { helpCommand: o.helpCommand ?? 'krb', commands: o.commands });
     default: {

@@ -3,10 +3,12 @@
  * what this returns, the rendering tests parse every card it can produce.
  */
 import type { AdfsCheckResult } from '../../commands/adfs-check.js';
+import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
 import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
 import type { AnyCommand } from '../../commands/types.js';
 import type { ExplainResult, Finding, Why401Result } from '../../src/rules/types.js';
 import { text, type AdaptiveCard } from './adaptive.js';
+import { approvalResultCards, approvalsListCards } from './approvals.js';
 import { adfsCards, explainCards } from './explain-adfs.js';
 import { findingContainer } from './finding.js';
 import { errorCard, textCards } from './messages.js';
@@ -16,6 +18,7 @@ import { why401Cards } from './why-401.js';
 
 export * from './adaptive.js';
 export { alertCards, type AlertView } from './alert.js';
+export * from './approvals.js';
 export { findingContainer, evidenceFacts, REQUEST_CHANGE_VERB, SEVERITY_COLOUR, type RequestChangeData } from './finding.js';
 export * from './messages.js';
 export { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
@@ -58,6 +61,10 @@ export function cardsForResult(result: { kind: string }, command?: AnyCommand, o
       return explainCards(result as ExplainResult, options);
     case 'adfs-check':
       return adfsCards(result as AdfsCheckResult, options);
+    case 'approvals-list':
+      return approvalsListCards(result as ApprovalsListResult, options);
+    case 'approval':
+      return approvalResultCards(result as ApprovalResult);
     case 'error':
       return [errorCard(result as ErrorResult)];
   }
