@@ -15,11 +15,13 @@ import { App, ExpressReceiver, type Receiver, type RespondFn, type webApi } from
 import { Router, type Application } from 'express';
 import type { Logger } from 'pino';
 import {
-  changeRequestedCard, changeRequestInvalidCard, type ChangeRequestView, changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard,
-  renderResult, REQUEST_CHANGE_ACTION, workingCard, type SlackReply,
+  APPROVAL_ACTION_RE, approvalCard, approvalDecisionNotice, approvalRequestedCard, changeRequestedCard, changeRequestInvalidCard, type ChangeRequestView,
+  changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard, renderResult, REQUEST_CHANGE_ACTION, workingCard, type SlackReply,
 } from '../../../cards/slack/index.js';
 import { commands as registry } from '../../../commands/index.js';
 import type { Actor, AnyCommand } from '../../../commands/types.js';
+import { ApprovalStateError } from '../../approvals/errors.js';
+import type { ApprovalActions } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
 import { createContext, type CoreOptions } from '../../core.js';
 import { ConfigError, KrbopsError } from '../../errors.js';
@@ -77,8 +79,13 @@ export interface SlackDeps {
   commands?: AnyCommand[];
   /** Passed to createContext (a different directory opener, clock). Default: the LDAP directory of `config`. */
   core?: CoreOptions;
-  /** The approvals flow; without it the button says plainly that nothing was recorded. */
-  approvals?: ChangeRequestPort;
+  /**
+   * The approvals flow; without it the button says plainly that nothing was recorded. With the
+   * approval actions too (src/approvals createChatApprovals), each request is posted as an approval
+   * card to KRBOPS_ALERT_SLACK_CHANNEL (else the requester's channel) with Approve / Reject, then
+   * "Verify in AD".
+   */
+  approvals?: ChangeRequestPort & Partial<ApprovalActions>;
   /** Post "Working on it…" when a command runs longer than this. Default 1500 ms. */
   workingAfterMs?: number;
   /** Web API retry policy. Default DEFAULT_RETRY_CONFIG. */
@@ -229,7 +236,7 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
     observe(name, result);
   }
 
-  app.action(new RegExp(`^${REQUEST_CHANGE_ACTION}`), async ({ ack, body, action, respond }) => {
+  app.action(new RegExp(`^${REQUEST_CHANGE_ACTION}`), async ({ ack, body, action, respond, client }) => {
     await ack();
     const value = (action as { value?: string }).value;
     const user = (body as { user?: { id: string; name?: string; username?: string } }).user;
@@ -252,7 +259,21 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
               ...(channelId ? { channelId } : {}),
             });
             alog.info({ id: r.id, changes: ref.changes.length }, 'change requested');
-            reply = changeRequestedCard({ ...r, changes: r.changes?.length ? r.changes : ref.changes });
+            const flow = approvalFlow(deps.approvals);
+            if (flow) {
+              // The admins get the approval card; the requester hears that it is pending and who decides.
+              const record = await flow.get(r.id);
+              const target = config.slack?.alertChannel ?? channelId;
+              let postFailed = !target;
+              if (target) {
+                const card = approvalCard(record, { approvers: flow.approvers });
+                await client.chat.postMessage({ channel: target, text: card.text, blocks: card.blocks as never, unfurl_links: false }).catch((e: unknown) => {
+                  alog.warn({ err: e, channel: target, id: r.id }, 'could not post the approval card');
+                  postFailed = true;
+                });
+              }
+              reply = approvalRequestedCard(record, { approvers: flow.approvers, postedTo: target, postFailed });
+            } else reply = changeRequestedCard({ ...r, changes: r.changes?.length ? r.changes : ref.changes });
           } catch (e) {
             const eref = randomUUID().slice(0, 8);
             if (!(e instanceof KrbopsError)) alog.error({ err: e, ref: eref }, 'change request failed');
@@ -264,9 +285,57 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
     );
   });
 
+  // Approve / Reject / "Verify in AD" on an approval card: the card is replaced with the new state;
+  // a refusal (not an admin, own request) goes to the clicker alone and changes nothing.
+  app.action(APPROVAL_ACTION_RE, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const name = APPROVAL_ACTION_RE.exec((action as { action_id?: string }).action_id ?? '')![1] as 'approve' | 'reject' | 'verify';
+    const id = String((action as { value?: string }).value ?? '').slice(0, 40);
+    const user = (body as { user?: { id: string; name?: string; username?: string } }).user;
+    const channelId = (body as { channel?: { id?: string } }).channel?.id;
+    const actor: Actor = { surface: 'slack', id: user?.id ?? 'unknown', name: user?.username ?? user?.name };
+    const alog = log.child({ action: `approval:${name}`, user: actor.id, request: id });
+    const refuse = (reply: SlackReply) => deliverReply(reply, { respond, visibility: 'ephemeral', replaceOriginal: false, log: alog });
+    const show = (card: SlackReply) => respondWithRetry(respond, { replace_original: true, text: card.text, blocks: card.blocks as never }, alog);
+    await track(
+      (async () => {
+        const flow = approvalFlow(deps.approvals);
+        if (!flow) return refuse(errorCard({ kind: 'error', code: 'CONFIG_INVALID', message: 'SPN change approvals are not enabled on this krbops; nothing changed.' }));
+        try {
+          const record = name === 'verify' ? await flow.verify(id, actor) : await flow.decide(id, actor, name);
+          alog.info({ status: record.status }, 'approval action recorded');
+          await show(approvalCard(record, { approvers: flow.approvers }));
+          if (name !== 'verify') {
+            const origin = await flow.origin(record.id).catch(() => ({ channelId: undefined }));
+            if (origin.channelId && origin.channelId !== channelId) {
+              const notice = approvalDecisionNotice(record);
+              await client.chat.postMessage({ channel: origin.channelId, text: notice.text, blocks: notice.blocks as never, unfurl_links: false }).catch((e: unknown) =>
+                alog.info({ err: e, channel: origin.channelId }, 'could not tell the requester\'s channel about the decision'),
+              );
+            }
+          }
+        } catch (e) {
+          const eref = randomUUID().slice(0, 8);
+          if (!(e instanceof KrbopsError)) alog.error({ err: e, ref: eref }, 'approval action failed');
+          else alog.info({ code: e.code }, e.message);
+          await refuse(errorCard(errorResultOf(e, eref)));
+          // Someone else decided first: show the card as it is now.
+          if (e instanceof ApprovalStateError) await show(approvalCard(await flow.get(e.id), { approvers: flow.approvers })).catch(() => undefined);
+        }
+      })().catch((e) => alog.error({ err: e }, 'answering the approval button failed')),
+    );
+  });
+
   app.error(async (error) => {
     log.error({ err: error }, 'Slack app error');
   });
+}
+
+/** The approvals port when it offers the approval actions too (not only requestChange). */
+function approvalFlow(p: SlackDeps['approvals']): (ChangeRequestPort & ApprovalActions) | undefined {
+  return p && typeof p.get === 'function' && typeof p.decide === 'function' && typeof p.verify === 'function' && typeof p.origin === 'function' && Array.isArray(p.approvers)
+    ? (p as ChangeRequestPort & ApprovalActions)
+    : undefined;
 }
 
 function tracker() {
