@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { commands as registry } from '../../../commands/index.js';
 import type { Actor, AnyCommand } from '../../../commands/types.js';
 import {
+  APPROVAL_VERBS,
+  approvalCard,
   approvalsNotConfiguredCard,
   cardsForResult,
   changeRequestedCard,
@@ -18,8 +20,11 @@ import {
   welcomeCard,
   type AdaptiveCard,
 } from '../../../cards/teams/index.js';
+import { ApprovalStateError } from '../../approvals/errors.js';
+import type { ApprovalActions } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
 import { createContext, type CoreOptions } from '../../core.js';
+import { KrbopsError, NotAuthorizedError } from '../../errors.js';
 import { errorResultOf, planTeamsMessage, type TeamsPlan } from './dispatch.js';
 import type { ChangeRequester, ConversationStore } from './ports.js';
 
@@ -32,8 +37,12 @@ export interface TeamsBotOptions {
   core?: CoreOptions;
   /** Where channel conversation references are saved for alerts; default none (nothing saved). */
   store?: ConversationStore;
-  /** The approvals flow behind "Request this change"; default none (the button says so). */
-  approvals?: ChangeRequester;
+  /**
+   * The approvals flow behind "Request this change"; default none (the button says so). With the
+   * approval actions too (src/approvals createChatApprovals), each request is followed by an
+   * approval card in the same conversation with Approve / Reject, then "Verify in AD".
+   */
+  approvals?: ChangeRequester & Partial<ApprovalActions>;
   /**
    * How long a command may run inside the turn. Teams gives a bot 15 s to answer the HTTP request;
    * a slower command is acknowledged and its answer posted later in the same thread. Default 8000 ms.
@@ -48,6 +57,22 @@ const spnChangeSchema = z.object({
   accountDn: z.string().max(1000).optional(),
 });
 
+/** What Approve / Reject / "Verify in AD" send back: the request ID. */
+const approvalActionSchema = z.object({ id: z.string().min(1).max(40) });
+
+const APPROVAL_VERB_STEPS: Record<string, 'approve' | 'reject' | 'verify'> = {
+  [APPROVAL_VERBS.approve]: 'approve',
+  [APPROVAL_VERBS.reject]: 'reject',
+  [APPROVAL_VERBS.verify]: 'verify',
+};
+
+/** The approvals port when it offers the approval actions too (not only requestChange). */
+function approvalFlow(p: TeamsBotOptions['approvals']): (ChangeRequester & ApprovalActions) | undefined {
+  return p && typeof p.get === 'function' && typeof p.decide === 'function' && typeof p.verify === 'function' && Array.isArray(p.approvers)
+    ? (p as ChangeRequester & ApprovalActions)
+    : undefined;
+}
+
 /** What a "Request this change" button sends back; it comes from the client, so it is checked like any input. */
 const requestChangeSchema = z.object({
   ruleId: z.string().max(100),
@@ -61,6 +86,11 @@ type InvokeBody = { statusCode: number; type: string; value: unknown };
 
 function messageResponse(text: string): InvokeBody {
   return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text };
+}
+
+/** Universal Actions: the card in the response replaces the one the button was on. */
+function cardResponse(card: AdaptiveCard): InvokeBody {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
 }
 
 function errorResponse(statusCode: number, code: string, message: string): InvokeBody {
@@ -182,6 +212,11 @@ export class TeamsBot {
       return;
     }
     const action = (a.value as { action?: { type?: string; verb?: string; data?: unknown } } | undefined)?.action;
+    const approvalStep = action?.verb ? APPROVAL_VERB_STEPS[action.verb] : undefined;
+    if (approvalStep) {
+      await respond(await this.onApprovalAction(context, approvalStep, action!.data));
+      return;
+    }
     if (action?.verb !== REQUEST_CHANGE_VERB) {
       await respond(errorResponse(400, 'BadRequest', `krbops has no action "${String(action?.verb ?? '').slice(0, 60)}".`));
       return;
@@ -208,7 +243,10 @@ export class TeamsBot {
         url: data.url,
       });
       log.info({ request: view.id, status: view.status }, 'change requested');
-      await this.sendCards(context, [changeRequestedCard(view)]);
+      const flow = approvalFlow(this.options.approvals);
+      // With the approval actions, the admins' card (Approve / Reject) follows in the same conversation.
+      const approval = flow ? [approvalCard(await flow.get(view.id), { approvers: flow.approvers })] : [];
+      await this.sendCards(context, [changeRequestedCard(view), ...approval]);
       await respond(messageResponse(`Change request ${view.id} recorded (${view.status}).`));
     } catch (e) {
       const ref = randomUUID().slice(0, 8);
@@ -216,6 +254,45 @@ export class TeamsBot {
       log.error({ err: e, ref }, 'change request failed');
       await this.sendCards(context, [errorCard(error)]);
       await respond(messageResponse(`The change request failed: ${error.message}`));
+    }
+  }
+
+  /**
+   * Approve / Reject / "Verify in AD" on an approval card. The new state replaces the card for the
+   * clicker (invoke response) and for everyone else (the posted message is updated). A refusal is
+   * a message to the clicker alone, and nothing changes.
+   */
+  private async onApprovalAction(context: TurnContext, step: 'approve' | 'reject' | 'verify', data: unknown): Promise<InvokeBody> {
+    const a = context.activity;
+    const flow = approvalFlow(this.options.approvals);
+    if (!flow) return messageResponse('SPN change approvals are not enabled on this bot; nothing changed.');
+    const parsed = approvalActionSchema.safeParse(data);
+    if (!parsed.success) return errorResponse(400, 'BadRequest', 'This card does not name a change request; list them with "krb approvals".');
+    const actor = actorOf(a);
+    const log = this.options.log.child({ surface: 'teams', action: `approval:${step}`, user: actor.id, request: parsed.data.id });
+    const show = async (card: AdaptiveCard): Promise<InvokeBody> => {
+      if (a.replyToId) {
+        await context.updateActivity({ ...cardActivity(card), id: a.replyToId }).catch((e: unknown) => log.info({ err: e }, 'could not update the approval card for everyone'));
+      }
+      return cardResponse(card);
+    };
+    try {
+      const record = step === 'verify' ? await flow.verify(parsed.data.id, actor) : await flow.decide(parsed.data.id, actor, step);
+      log.info({ status: record.status }, 'approval action recorded');
+      return await show(approvalCard(record, { approvers: flow.approvers }));
+    } catch (e) {
+      if (e instanceof NotAuthorizedError) {
+        log.warn({ msg: e.message }, 'approval action refused');
+        return messageResponse(e.message);
+      }
+      if (e instanceof ApprovalStateError) {
+        // Someone else decided first: show the card as it is now, with the reason.
+        const current = await flow.get(e.id);
+        return show(approvalCard(current, { approvers: flow.approvers, notice: e.message }));
+      }
+      const ref = randomUUID().slice(0, 8);
+      if (!(e instanceof KrbopsError)) log.error({ err: e, ref }, 'approval action failed');
+      return messageResponse(errorResultOf(e, ref).message + (e instanceof KrbopsError ? '' : ` (log reference ${ref})`));
     }
   }
 
