@@ -16,15 +16,25 @@ export interface Alert {
   /** Plain text (a few lines; surfaces may render `findings` as a card instead). */
   text: string;
   findings?: Finding[];
+  /** Extra plain lines a card shows under the text. */
+  lines?: string[];
   /** The job that raised it (dupes-watch, adfs-watch). */
   job?: string;
+  /** Where it came from, for people: "duplicate SPN watch", "ADFS certificate watch". */
+  source?: string;
+  /** When it was detected (ISO-8601). */
+  at?: string;
 }
 
 export interface Notifier {
   /** Destination name, also the dedupe target in the store: 'slack', 'teams', 'log'… Unique per process. */
   readonly name: string;
-  /** Posts the alert; throws when the destination did not accept it (the next run retries). */
-  post(alert: Alert): Promise<void>;
+  /**
+   * Posts the alert; throws when the destination did not accept it (the next run retries). What it
+   * resolves with (a message ts, the channels reached) is only logged. The Slack and Teams
+   * notifiers of src/surfaces implement this.
+   */
+  post(alert: Alert): Promise<unknown>;
 }
 
 /** Several destinations as one: every destination gets every alert; the first failure is rethrown after all were tried. */

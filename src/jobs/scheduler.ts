@@ -53,6 +53,9 @@ export interface JobStatus {
   nextRun?: string;
 }
 
+/** How alerts name the job that raised them. */
+const JOB_SOURCES: Record<string, string> = { 'dupes-watch': 'duplicate SPN watch', 'adfs-watch': 'ADFS certificate watch' };
+
 /** How a failed run is recorded: the error code and message, never a stack. */
 export function describeError(e: unknown): string {
   if (isKrbopsError(e)) return `${e.code}: ${e.message}`;
@@ -167,9 +170,18 @@ export class Scheduler {
       now: this.now,
       signal: controller.signal,
       metrics,
-      directory: () => (dir ??= this.o.openDirectory().then((d) => (metrics ? instrumentDirectory(d, metrics) : d))),
+      // Errors of an open directory are counted by instrumentDirectory; failing to open, here.
+      directory: () =>
+        (dir ??= this.o.openDirectory().then(
+          (d) => (metrics ? instrumentDirectory(d, metrics) : d),
+          (e: unknown) => {
+            metrics?.recordLdapError(e);
+            throw e;
+          },
+        )),
       deliver: async (alert: Alert) => {
-        const r = await deliverAlert(store, this.o.notifiers, { ...alert, job: alert.job ?? job.name }, runLog);
+        const full: Alert = { ...alert, job: alert.job ?? job.name, source: alert.source ?? JOB_SOURCES[job.name] ?? job.name, at: alert.at ?? this.now().toISOString() };
+        const r = await deliverAlert(store, this.o.notifiers, full, runLog);
         for (const t of r.posted) metrics?.alertsPosted.inc({ target: t });
         for (const f of r.failed) metrics?.alertFailures.inc({ target: f.target });
         if (r.posted.length) runLog.info({ alertKey: alert.key, targets: r.posted }, `alert posted: ${alert.title}`);
@@ -186,7 +198,6 @@ export class Scheduler {
     } catch (e) {
       outcome = 'failed';
       error = describeError(e);
-      metrics?.recordLdapError(e);
       runLog.error({ err: e }, `job failed: ${error}`);
     } finally {
       clearInterval(heartbeat);
