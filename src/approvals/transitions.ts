@@ -52,13 +52,15 @@ const STEP_FROM: Record<Step, ApprovalStatus[]> = {
   verify: ['approved'],
 };
 
+const PAST: Record<Step, string> = { approve: 'approved', reject: 'rejected', cancel: 'cancelled', verify: 'verified' };
+
 function stateMessage(r: ApprovalRecord, step: Step): string {
   if (step === 'verify') {
     return r.status === 'pending'
       ? `${r.id} is still pending: an admin must approve it before there is anything to verify.`
       : `${r.id} was ${r.status}; there is nothing to verify.`;
   }
-  return `${r.id} is already ${r.status}${r.decidedBy ? ` (by ${actorLabel(r.decidedBy)})` : ''}; only pending requests can be ${step === 'cancel' ? 'cancelled' : `${step}d`}.`;
+  return `${r.id} is already ${r.status}${r.decidedBy ? ` (by ${actorLabel(r.decidedBy)})` : ''}; only pending requests can be ${PAST[step]}.`;
 }
 
 /**

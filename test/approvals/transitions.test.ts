@@ -86,6 +86,7 @@ describe('transitions', () => {
     expect(() => approve(aRecord('pending'), engineer, { at: AT, commands: [], policy })).toThrow(NotAuthorizedError);
     expect(() => approve(aRecord('pending', adminAsRequester), admin, { at: AT, commands: [], policy })).toThrow(/another admin must approve/);
     expect(() => reject(aRecord('approved'), admin, { at: AT, policy })).toThrow(ApprovalStateError);
+    expect(() => reject(aRecord('approved'), admin, { at: AT, policy })).toThrow('CR-0000ABCD is already approved; only pending requests can be rejected.');
     try {
       approve(aRecord('pending'), engineer, { at: AT, commands: [], policy });
     } catch (e) {
