@@ -30,11 +30,13 @@ const STATUS_EMOJI: Record<ApprovalStatus, string> = {
 };
 
 const MAX_SHOWN_CHANGES = 50;
+/** User or directory text in mrkdwn: escaped, fitted, and a ``` in it cannot open a code block. */
+const prose = (text: string, max: number) => esc(fitText(text.replace(/```/g, '`\u200b``'), max));
 const when = (iso?: string) => (iso ? esc(`${iso.replace('T', ' ').slice(0, 16)} UTC`) : '');
 
 /** A person: display name and chat ID, never a mention (no one is pinged by directory or user data). */
 export function actorText(a: Actor): string {
-  return a.name ? `*${esc(fitText(a.name, 80))}* (${code(fitText(a.id, 60))})` : code(fitText(a.id, 60));
+  return a.name ? `*${prose(a.name, 80)}* (${code(fitText(a.id, 60))})` : code(fitText(a.id, 60));
 }
 
 /** A Slack channel ID becomes a channel link; anything else (a #name) is shown as text. */
@@ -50,9 +52,9 @@ function approversText(approvers: readonly string[]): string {
 function aboutLines(r: ApprovalRecord): string[] {
   const lines = [`*Requested by* ${actorText(r.requester)} · ${when(r.createdAt)}`];
   if (r.finding?.title || r.finding?.subject) {
-    lines.push(`*Finding:* ${esc(fitText(r.finding.title ?? '', 300))}${r.finding.subject ? ` — ${code(fitText(r.finding.subject, 200))}` : ''}${r.finding.ruleId ? ` (${code(r.finding.ruleId)})` : ''}`);
+    lines.push(`*Finding:* ${prose(r.finding.title ?? '', 300)}${r.finding.subject ? ` — ${code(fitText(r.finding.subject, 200))}` : ''}${r.finding.ruleId ? ` (${code(r.finding.ruleId)})` : ''}`);
   }
-  if (r.note) lines.push(`*Note:* ${esc(fitText(r.note, 1000))}`);
+  if (r.note) lines.push(`*Note:* ${prose(r.note, 1000)}`);
   return lines;
 }
 
@@ -69,7 +71,7 @@ function verificationLines(r: ApprovalRecord): string[] {
   if (!v) return [];
   return [
     v.landed ? `:large_green_circle: *Landed.* Verified in AD at ${when(v.checkedAt)}.` : `:warning: *Not landed yet* (checked in AD at ${when(v.checkedAt)}):`,
-    ...v.results.slice(0, MAX_SHOWN_CHANGES).map((x) => `${x.landed ? ':white_check_mark:' : ':x:'} ${esc(fitText(x.detail, 400))}`),
+    ...v.results.slice(0, MAX_SHOWN_CHANGES).map((x) => `${x.landed ? ':white_check_mark:' : ':x:'} ${prose(x.detail, 400)}`),
   ];
 }
 
@@ -99,7 +101,7 @@ export function approvalCard(r: ApprovalRecord, o: ApprovalCardOptions = {}): Sl
   }
   if (r.decidedBy) {
     const verb = r.status === 'rejected' ? 'Rejected' : r.status === 'cancelled' ? 'Cancelled' : 'Approved';
-    blocks.push(section(`*${verb}* by ${actorText(r.decidedBy)} · ${when(r.decidedAt)}${r.decisionReason ? `\n*Reason:* ${esc(fitText(r.decisionReason, 1000))}` : ''}`));
+    blocks.push(section(`*${verb}* by ${actorText(r.decidedBy)} · ${when(r.decidedAt)}${r.decisionReason ? `\n*Reason:* ${prose(r.decisionReason, 1000)}` : ''}`));
   }
   if (r.status === 'approved' || r.status === 'landed') {
     blocks.push(section('*Run these as a domain admin* (krbops does not run them; `setspn -S` refuses a duplicate):'), ...commandSections(r.commands));
@@ -140,7 +142,7 @@ export function approvalDecisionNotice(r: ApprovalRecord): SlackReply {
   const line =
     r.status === 'approved'
       ? `${STATUS_EMOJI.approved} Change request ${code(r.id)} of ${actorText(r.requester)} was *approved*${by}. An admin runs the commands; krbops then verifies them in AD.`
-      : `${STATUS_EMOJI[r.status]} Change request ${code(r.id)} of ${actorText(r.requester)} was *${esc(r.status)}*${by}${r.decisionReason ? `: ${esc(fitText(r.decisionReason, 500))}` : '.'}`;
+      : `${STATUS_EMOJI[r.status]} Change request ${code(r.id)} of ${actorText(r.requester)} was *${esc(r.status)}*${by}${r.decisionReason ? `: ${prose(r.decisionReason, 500)}` : '.'}`;
   return { text: fallback(`Change request ${r.id}: ${r.status}`), blocks: [section(line)], followUps: [] };
 }
 
@@ -151,7 +153,7 @@ export function approvalsListCard(r: ApprovalsListResult): SlackReply {
     return { text: fallback(`No ${title.toLowerCase()}`), blocks: [header(title), section(`No ${esc(r.status ?? '')}${r.status ? ' ' : ''}change requests.`)], followUps: [] };
   }
   const items = r.approvals.map((a) => {
-    const about = a.finding?.title ? esc(fitText(a.finding.title, 200)) : a.changes.slice(0, 3).map((c) => code(c.spn)).join(', ');
+    const about = a.finding?.title ? prose(a.finding.title, 200) : a.changes.slice(0, 3).map((c) => code(c.spn)).join(', ');
     return {
       blocks: [
         section(
