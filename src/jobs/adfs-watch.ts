@@ -40,6 +40,7 @@ export function adfsWatchJob(config: Config, options: AdfsWatchOptions = {}): Jo
   return {
     name: ADFS_JOB,
     schedule: config.schedules.adfs,
+    scheduleVariable: 'KRBOPS_SCHEDULE_ADFS',
     async run(ctx: JobContext): Promise<AdfsWatchSummary> {
       const now = ctx.now();
       const summary: AdfsWatchSummary = { sources: [], alertsPosted: 0, alertsFailed: 0 };

@@ -130,6 +130,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
   return {
     name: DUPES_JOB,
     schedule: config.schedules.dupes,
+    scheduleVariable: 'KRBOPS_SCHEDULE_DUPES',
     async run(ctx: JobContext): Promise<DupesWatchSummary> {
       const { store, signal } = ctx;
       const now = ctx.now();

@@ -15,7 +15,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DirectoryReader } from '../directory/types.js';
-import { isKrbopsError } from '../errors.js';
+import { ConfigError, isKrbopsError } from '../errors.js';
 import { instrumentDirectory, type Metrics } from '../metrics.js';
 import { deliverAlert, type Alert, type Notifier } from '../notify.js';
 import type { Store } from '../store/types.js';
@@ -82,7 +82,18 @@ export class Scheduler {
     for (const job of o.jobs) {
       if (names.has(job.name)) throw new Error(`Two jobs are named ${job.name}`);
       names.add(job.name);
-      if (!cron.validate(job.schedule)) throw new Error(`${job.name}: "${job.schedule}" is not a valid cron expression`);
+      if (!cron.validate(job.schedule)) {
+        const message = `"${job.schedule}" is not a valid cron expression (minute hour day month weekday, e.g. */15 * * * *)`;
+        throw job.scheduleVariable ? new ConfigError(job.scheduleVariable, message) : new Error(`${job.name}: ${message}`);
+      }
+    }
+    const tz = o.timezone ?? o.config.schedules.timezone;
+    if (tz) {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+      } catch {
+        throw new ConfigError('KRBOPS_TIMEZONE', `"${tz}" is not an IANA time zone (e.g. Europe/Paris, UTC)`);
+      }
     }
   }
 

@@ -30,6 +30,8 @@ export interface Job {
   name: string;
   /** node-cron expression. */
   schedule: string;
+  /** The environment variable the schedule comes from, named in configuration errors (KRBOPS_SCHEDULE_DUPES). */
+  scheduleVariable?: string;
   /**
    * Does one run. Idempotent: it may be cut off anywhere before its final commit and run again.
    * Returns a small JSON summary recorded with the run. Throws to record a failed run.

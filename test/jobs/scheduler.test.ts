@@ -185,11 +185,25 @@ describe.each(backends)('scheduler on $name', (backend) => {
     expect(await a.store.getState('every-second:count')).toBe(ticks.length);
   }, 15_000);
 
+  it('schedules in the configured time zone', async () => {
+    const store = await openStore(await backend.location());
+    stores.push(store);
+    const tz = new Scheduler({ config: loadConfig({ KRBOPS_TIMEZONE: 'Asia/Kolkata' }), store, jobs: [counterJob('daily', { schedule: '30 9 * * *' })], log: silentLogger, notifiers: [], openDirectory: () => Promise.reject(new Error('none')) });
+    schedulers.push(tz);
+    tz.start();
+    // 09:30 in India (UTC+5:30, no DST) is 04:00 UTC.
+    expect(tz.status()[0].nextRun).toMatch(/T04:00:00\.000Z$/);
+  });
+
   it('refuses an invalid cron expression and duplicate job names at construction', async () => {
     const store = await openStore(await backend.location());
     stores.push(store);
     const base = { config, store, log: silentLogger, notifiers: [], openDirectory: () => Promise.reject(new Error('none')) };
     expect(() => new Scheduler({ ...base, jobs: [counterJob('x', { schedule: 'every 5 minutes' })] })).toThrow('x: "every 5 minutes" is not a valid cron expression');
+    expect(() => new Scheduler({ ...base, jobs: [{ ...counterJob('dupes-watch', { schedule: '61 * * * *' }), scheduleVariable: 'KRBOPS_SCHEDULE_DUPES' }] })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^KRBOPS_SCHEDULE_DUPES: "61 \* \* \* \*" is not a valid cron expression/) }),
+    );
+    expect(() => new Scheduler({ ...base, jobs: [counterJob('x')], timezone: 'Mars/Olympus' })).toThrow('KRBOPS_TIMEZONE: "Mars/Olympus" is not an IANA time zone');
     expect(() => new Scheduler({ ...base, jobs: [counterJob('x'), counterJob('x')] })).toThrow('Two jobs are named x');
   });
 });
