@@ -125,6 +125,18 @@ export class Metrics {
     if (error !== undefined) this.recordLdapError(error);
   }
 
+  /**
+   * The same from a surface's observation hook (Slack's `observe`): `code` undefined or outcome 'ok'
+   * means answered; an error code such as DIRECTORY_UNAVAILABLE is also counted as an LDAP error.
+   */
+  recordCommand(o: { command: string; surface: string; durationMs: number; outcome?: string; code?: string }): void {
+    const failed = o.outcome === 'error' || (o.outcome === undefined && o.code !== undefined);
+    const code = failed ? (o.code ?? 'INTERNAL') : undefined;
+    this.commands.inc({ command: o.command, surface: o.surface, outcome: code ? code.toLowerCase() : 'ok' });
+    this.commandDuration.observe({ command: o.command }, o.durationMs / 1000);
+    if (code?.startsWith('DIRECTORY_')) this.ldapErrors.inc({ code });
+  }
+
   /** Times `fn` as command `command` on `surface`; rethrows its error. */
   async timeCommand<T>(command: string, surface: string, fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now();

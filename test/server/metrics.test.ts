@@ -28,6 +28,18 @@ describe('Metrics', () => {
     expect(text).toContain('# TYPE krbops_ldap_errors_total counter\n');
   });
 
+  it('records a command from a surface observation (Slack\'s observe hook)', () => {
+    const m = new Metrics();
+    m.recordCommand({ surface: 'slack', command: 'spn list', outcome: 'ok', durationMs: 120 });
+    m.recordCommand({ surface: 'slack', command: 'spn list', outcome: 'error', code: 'DIRECTORY_AUTH', durationMs: 40 });
+    m.recordCommand({ surface: 'teams', command: 'invalid', outcome: 'error', code: 'COMMAND_USAGE', durationMs: 1 });
+    expect(m.commands.get({ command: 'spn list', surface: 'slack', outcome: 'ok' })).toBe(1);
+    expect(m.commands.get({ command: 'spn list', surface: 'slack', outcome: 'directory_auth' })).toBe(1);
+    expect(m.commands.get({ command: 'invalid', surface: 'teams', outcome: 'command_usage' })).toBe(1);
+    expect(m.ldapErrors.get({ code: 'DIRECTORY_AUTH' })).toBe(1);
+    expect(m.render()).toContain('krbops_command_duration_seconds_count{command="spn list"} 2\n');
+  });
+
   it('times a command and rethrows its error; only directory errors count as LDAP errors', async () => {
     const m = new Metrics();
     await expect(m.timeCommand('spn query', 'slack', async () => Promise.reject(new InvalidInputError('bad SPN')))).rejects.toThrow('bad SPN');
