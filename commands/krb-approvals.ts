@@ -31,6 +31,8 @@ export interface ApprovalResult {
   audit: AuditEvent[];
   /** True when AD was read by this command (krb verify). */
   checked: boolean;
+  /** Who can approve (KRBOPS_ADMINS chat IDs), for a pending request. */
+  approvers: string[];
 }
 
 const LIST_LIMIT = 50;
@@ -63,7 +65,7 @@ export const krbApprovals: CommandSpec<ApprovalsListResult | ApprovalResult> = {
     return withApprovals(ctx, async (a) => {
       if (id) {
         const approval = await a.get(id);
-        return { kind: 'approval', approval, audit: await a.audit(approval.id), checked: false };
+        return { kind: 'approval', approval, audit: await a.audit(approval.id), checked: false, approvers: [...a.policy.admins] };
       }
       const s = status?.toLowerCase() as ApprovalStatus | undefined;
       return { kind: 'approvals-list', ...(s ? { status: s } : {}), approvals: await a.list({ status: s, limit: LIST_LIMIT }), admins: a.policy.admins.length, limit: LIST_LIMIT };
@@ -85,7 +87,7 @@ export const krbVerify: CommandSpec<ApprovalResult> = {
     return withApprovals(ctx, async (a) => {
       const before = await a.get(id);
       const approval = await a.verify(before.id, ctx.actor, () => ctx.directory());
-      return { kind: 'approval', approval, audit: await a.audit(approval.id), checked: before.status === 'approved' };
+      return { kind: 'approval', approval, audit: await a.audit(approval.id), checked: before.status === 'approved', approvers: [...a.policy.admins] };
     });
   },
   text: approvalText,

@@ -167,9 +167,12 @@ export function approvalsListCard(r: ApprovalsListResult): SlackReply {
   return composeReply({ text: fallback(`${r.approvals.length} ${title.toLowerCase()}`), head: [header(title)], items, tail, noun: 'requests' });
 }
 
-/** `krb approvals <id>` and `krb verify <id>`: the request (no buttons) and its audit trail. */
+/**
+ * `krb approvals <id>` and `krb verify <id>`: the request and its audit trail, with the buttons of
+ * its state, so an admin can decide from wherever they asked (the actions check who clicks).
+ */
 export function approvalResultCard(r: ApprovalResult): SlackReply {
-  const card = approvalCard(r.approval, { buttons: false });
+  const card = approvalCard(r.approval, { approvers: r.approvers ?? [] });
   const trail = r.audit.slice(-40).map((e) => `${when(e.at)} · *${esc(e.action)}* · ${actorText(e.actor)}`);
   const blocks = [...card.blocks];
   const last = blocks.pop()!;

@@ -100,10 +100,14 @@ const FOOTER = 'krbops never writes to Active Directory: it hands the commands t
  */
 export function approvalCard(r: ApprovalRecord, o: ApprovalCardOptions = {}): AdaptiveCard {
   const body = [...requestElements(r, o), text(FOOTER, { isSubtle: true, size: 'Small', spacing: 'Medium' })];
-  const buttons: ExecuteAction[] = [];
-  if (o.buttons !== false && r.status === 'pending') buttons.push(execute('Approve', APPROVAL_VERBS.approve, r.id, 'Positive'), execute('Reject', APPROVAL_VERBS.reject, r.id, 'Destructive'));
-  if (o.buttons !== false && r.status === 'approved') buttons.push(execute(r.verification ? 'Verify again' : 'Verify in AD', APPROVAL_VERBS.verify, r.id, 'Positive'));
-  return adaptiveCard(body, { actions: buttons, fallbackText: `SPN change request ${r.id}: ${r.status}` });
+  return adaptiveCard(body, { actions: o.buttons === false ? [] : stateActions(r), fallbackText: `SPN change request ${r.id}: ${r.status}` });
+}
+
+/** The buttons a state offers: Approve / Reject while pending, Verify while approved, none after. */
+function stateActions(r: ApprovalRecord): ExecuteAction[] {
+  if (r.status === 'pending') return [execute('Approve', APPROVAL_VERBS.approve, r.id, 'Positive'), execute('Reject', APPROVAL_VERBS.reject, r.id, 'Destructive')];
+  if (r.status === 'approved') return [execute(r.verification ? 'Verify again' : 'Verify in AD', APPROVAL_VERBS.verify, r.id, 'Positive')];
+  return [];
 }
 
 /** `krb approvals`: one row per request. */
@@ -124,9 +128,12 @@ export function approvalsListCards(r: ApprovalsListResult, options: SplitOptions
   return splitCards({ title, head, sections, tail, fallbackText: `${r.approvals.length} ${title.toLowerCase()}` }, options);
 }
 
-/** `krb approvals <id>` and `krb verify <id>`: the request without buttons, and its audit trail. */
+/**
+ * `krb approvals <id>` and `krb verify <id>`: the request and its audit trail, with the buttons of
+ * its state, so an admin can decide from any conversation (the bot checks who clicks).
+ */
 export function approvalResultCards(r: ApprovalResult): AdaptiveCard[] {
-  const body = requestElements(r.approval, {});
+  const body = requestElements(r.approval, { approvers: r.approvers ?? [] });
   if (r.audit.length) {
     body.push(
       text('Audit trail', { weight: 'Bolder', spacing: 'Medium' }),
@@ -134,5 +141,5 @@ export function approvalResultCards(r: ApprovalResult): AdaptiveCard[] {
     );
   }
   body.push(text(FOOTER, { isSubtle: true, size: 'Small', spacing: 'Medium' }));
-  return [adaptiveCard(body, { fallbackText: `SPN change request ${r.approval.id}: ${r.approval.status}` })];
+  return [adaptiveCard(body, { actions: stateActions(r.approval), fallbackText: `SPN change request ${r.approval.id}: ${r.approval.status}` })];
 }

@@ -49,10 +49,12 @@ const states: [string, ApprovalRecord][] = [
   ['cancelled', aRequest('cancelled', { decidedBy: requester })],
 ];
 const list: ApprovalsListResult = { kind: 'approvals-list', approvals: states.map(([, r]) => r), admins: 2, limit: 50 };
+const emptyList: ApprovalsListResult = { ...list, approvals: [], status: 'pending' };
 const result: ApprovalResult = {
   kind: 'approval',
   approval: states[2][1],
   checked: true,
+  approvers: ['UADMIN1', 'UADMIN2'],
   audit: [
     { requestId: 'CR-7F3A09C2', at: AT, actor: requester, action: 'requested' },
     { requestId: 'CR-7F3A09C2', at: AT, actor: admin, action: 'approved' },
@@ -99,7 +101,7 @@ describe('Teams approval cards', () => {
     ['notice', teams.approvalCard(states[1][1], { notice: 'CR-7F3A09C2 is already approved (by dana (UADMIN1)); only pending requests can be rejected.' })],
     ...teams.cardsForResult(list).map((c, i) => [`list-${i + 1}`, c] as [string, teams.AdaptiveCard]),
     ...teams.cardsForResult(result).map((c, i) => [`result-${i + 1}`, c] as [string, teams.AdaptiveCard]),
-    ...teams.cardsForResult({ ...list, approvals: [], status: 'pending' }).map((c, i) => [`list-empty-${i + 1}`, c] as [string, teams.AdaptiveCard]),
+    ...teams.cardsForResult(emptyList).map((c, i) => [`list-empty-${i + 1}`, c] as [string, teams.AdaptiveCard]),
   ];
 
   it.each(cards)('%s passes the 1.5 schema check', (_name, card) => {

@@ -171,6 +171,23 @@ describe('own requests, landing, bad input', () => {
     expect(unknown.value).toBe('There is no change request "CR-00000000". "krb approvals" lists them.');
   });
 
+  it('lets an admin decide from "krb approvals <id>" in their personal chat', async () => {
+    const { id } = await request([{ action: 'add', spn: 'HTTP/crm', account: 'CONTOSO\\crmweb' }]);
+    const before = h.fake.messages().length;
+    await h.fake.postActivity(h.url, messageActivity(`krb approvals ${id}`, { serviceUrl: h.fake.serviceUrl, appId: APP_ID, user: NESTOR }));
+    const [reply] = (await h.fake.waitForActivities(before + 1, { filter: (a) => a.activity.type === 'message' })).slice(before);
+    expect(reply.conversationId).toBe('a:1personal-chat-with-krbops');
+    const card = cardsOf(reply.activity)[0];
+    expect(checkCardSchema(card)).toEqual([]);
+    const texts = cardTexts(card);
+    expect(texts).toEqual(expect.arrayContaining(['Audit trail', 'Status: pending', '2 krbops admins (KRBOPS_ADMINS) can approve; not the requester.']));
+    expect(texts.some((t) => t.endsWith(`: requested · Adele Vance (${ADELE.aadObjectId})`))).toBe(true);
+    const approve = executes(card).find((e) => e.verb === APPROVAL_VERBS.approve)!;
+    const answer = await invoke(approve.verb, approve.data, NESTOR);
+    expect(cardTexts(answer.value)).toContain('Status: approved');
+    expect((await approvals.get(id)).decidedBy).toMatchObject({ surface: 'teams', id: NESTOR.aadObjectId });
+  });
+
   it('answers "krb approvals" with the requests', async () => {
     const before = h.fake.messages().length;
     await h.fake.postActivity(h.url, messageActivity('krb approvals', { serviceUrl: h.fake.serviceUrl, appId: APP_ID, user: MEGAN }));
@@ -179,6 +196,6 @@ describe('own requests, landing, bad input', () => {
     expect(checkCardSchema(card)).toEqual([]);
     const texts = cardTexts(card);
     expect(texts[0]).toBe('SPN change requests');
-    expect(texts.filter((t) => /^CR-[0-9A-F]{8} · /.test(t))).toHaveLength(2);
+    expect(texts.filter((t) => /^CR-[0-9A-F]{8} · /.test(t))).toHaveLength(3);
   });
 });
