@@ -264,7 +264,7 @@ function registerListeners(app: App, config: Config, deps: SlackDeps, log: Logge
               // The admins get the approval card; the requester hears that it is pending and who decides.
               const record = await flow.get(r.id);
               const target = config.slack?.alertChannel ?? channelId;
-              let postFailed = !target;
+              let postFailed = false;
               if (target) {
                 const card = approvalCard(record, { approvers: flow.approvers });
                 await client.chat.postMessage({ channel: target, text: card.text, blocks: card.blocks as never, unfurl_links: false }).catch((e: unknown) => {
