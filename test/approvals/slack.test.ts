@@ -58,7 +58,7 @@ async function request(changes: SpnChange[], user = ONCALL) {
   const button = buttonsOf(findingBlocks(finding, { index: 0, url: 'http://crm.contoso.test/' })).find((b: any) => b.action_id.startsWith(REQUEST_CHANGE_ACTION));
   const posted = fake.callsOf('chat.postMessage').length;
   const reply = await click(button.action_id, button.value, user);
-  const card = await fake.waitFor(() => fake.callsOf('chat.postMessage')[posted], 10_000, 'the approval card');
+  const card = await fake.waitFor(() => fake.callsOf('chat.postMessage').slice(posted).find((c) => c.body.channel === ADMIN_CHANNEL), 10_000, 'the approval card');
   const id = buttonsOf(card.body.blocks).find((b: any) => b.action_id === APPROVAL_ACTION.approve)?.value as string;
   return { reply, card, id };
 }
@@ -202,11 +202,26 @@ describe('own requests, landing and rejection', () => {
 
   it('on Reject shows the decision and no more buttons', async () => {
     const { id } = await request([{ action: 'add', spn: 'HTTP/crm', account: 'CONTOSO\\crmweb2' }]);
+    const posted = fake.callsOf('chat.postMessage').length;
     const reply = await click(APPROVAL_ACTION.reject, id, ADMIN2, ADMIN_CHANNEL);
     const text = allText(reply as never);
     expect(text).toContain('*REJECTED*');
     expect(text).toContain('*Rejected* by *lee* (`UADMIN2`)');
     expect(buttonsOf(reply.blocks)).toEqual([]);
+    const notice = await fake.waitFor(() => fake.callsOf('chat.postMessage')[posted], 5000, 'the decision notice');
+    expect(notice.body.channel).toBe('CINCIDENT');
+    expect(allText(notice.body as never)).toContain(`Change request \`${id}\` of *oncall* (\`UONCALL\`) was *rejected* by *lee*`);
+  });
+
+  it('still records the request when the approval card cannot be posted, and says where to find it', async () => {
+    fake.failNext('chat.postMessage', 'not_in_channel');
+    const finding = aFinding({ fix: { summary: 'x', commands: [], spnChanges: [{ action: 'add', spn: 'HTTP/crm', account: 'CONTOSO\\crmweb' }] } });
+    const button = buttonsOf(findingBlocks(finding, { index: 0 })).find((b: any) => b.action_id.startsWith(REQUEST_CHANGE_ACTION));
+    const reply = await click(button.action_id, button.value, ONCALL);
+    const said = allText(reply as never);
+    expect(said).toMatch(/Change request `CR-[0-9A-F]{8}` recorded: pending approval/);
+    expect(said).toContain(`krbops could not post the request in <#${ADMIN_CHANNEL}>; an admin finds it with \`/krb approvals --status pending\`.`);
+    expect(await approvals.list({ status: 'pending' })).toHaveLength(1);
   });
 
   it('answers a forged request ID without a stack trace', async () => {
@@ -229,11 +244,12 @@ describe('/krb approvals and /krb verify', () => {
     expect(checkMessage(answer as never)).toEqual([]);
     const text = allText(answer as never);
     expect(text).toContain('SPN change requests');
-    expect(text.match(/`CR-[0-9A-F]{8}`/g)).toHaveLength(3);
+    expect(text.match(/`CR-[0-9A-F]{8}`/g)).toHaveLength(4);
     expect(text).toContain('*landed*');
     expect(text).toContain('*rejected*');
     const pending = allText((await slash('approvals --status pending')) as never);
-    expect(pending).toContain('No pending change requests.');
+    expect(pending.match(/`CR-[0-9A-F]{8}`/g)).toHaveLength(1);
+    expect(allText((await slash('approvals --status cancelled')) as never)).toContain('No cancelled change requests.');
   });
 
   it('verifies one request now and shows its audit trail', async () => {
