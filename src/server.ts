@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { requireLdap, type Config } from './config.js';
 import { openDirectory as openLdapDirectory } from './directory/ldap-directory.js';
 import type { DirectoryReader } from './directory/types.js';
-import { isKrbopsError, userMessage } from './errors.js';
+import { ConfigError, isKrbopsError, userMessage } from './errors.js';
 import { defaultJobs } from './jobs/index.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { Job } from './jobs/types.js';
@@ -105,7 +105,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   const grace = deps.shutdownGraceMs ?? 10_000;
   const healthMs = deps.healthTimeoutMs ?? 5000;
   const open = deps.openDirectory ?? ((c: Config, l: Logger) => openLdapDirectory(requireLdap(c), l));
-  const store = deps.store ?? (await openStore(config.dbUrl));
+  const store = deps.store ?? (await openStore(config.dbUrl, { postgres: { onError: (e) => log.warn({ err: e }, 'a pooled PostgreSQL connection failed; it will be replaced') } }));
 
   // One directory for health checks, opened on first use and reopened after a failure.
   let healthDir: Promise<DirectoryReader> | undefined;
@@ -204,11 +204,22 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     if (!res.headersSent) res.status(status && status >= 400 && status < 500 ? status : 500).json({ error: { code: isKrbopsError(err) ? err.code : 'INTERNAL', message: userMessage(err) } });
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.server.port, config.server.host);
-    s.once('listening', () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.server.port, config.server.host);
+      s.once('listening', () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (e) {
+    await dropHealthDir();
+    await store.close().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError('PORT', `${config.server.host}:${config.server.port} is already in use`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError('HOST', `cannot listen on ${config.server.host} (not an address of this machine)`);
+    if (code === 'EACCES') throw new ConfigError('PORT', `not allowed to listen on port ${config.server.port} (ports below 1024 need privileges)`);
+    throw e;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}`;

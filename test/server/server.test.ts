@@ -168,6 +168,18 @@ describe('unhealthy', () => {
   });
 });
 
+describe('start-up errors', () => {
+  it('names PORT when the port is taken, and leaves nothing open', async () => {
+    const first = await startServer(configFor(), { log: silentLogger, startScheduler: false });
+    try {
+      const config = configFor({ PORT: String(first.port) });
+      await expect(startServer(config, { log: silentLogger, startScheduler: false })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: `PORT: 127.0.0.1:${first.port} is already in use` });
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('graceful close', () => {
   it('finishes a request in flight, refuses new connections, stops the surfaces and the store', async () => {
     const surface = new SlowSurface();
