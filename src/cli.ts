@@ -12,13 +12,13 @@ import { usageText } from '../commands/parse.js';
 import type { AnyCommand, ParsedArgs } from '../commands/types.js';
 import { loadConfig, redactedConfig, type Config } from './config.js';
 import { createContext } from './core.js';
-import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, userMessage } from './errors.js';
+import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
 
 export const EXIT = { ok: 0, internal: 1, usage: 2, directory: 3, dependency: 4 } as const;
 
 export function exitCodeFor(e: unknown): number {
-  if (e instanceof CommandUsageError || e instanceof InvalidInputError) return EXIT.usage;
+  if (e instanceof CommandUsageError || e instanceof InvalidInputError || e instanceof NotAuthorizedError) return EXIT.usage;
   // A name that matches no account is bad input too: scripts can tell it from "found, no SPNs".
   if (e instanceof KrbopsError && (e.code === ErrorCode.ConfigInvalid || e.code === ErrorCode.AccountNotFound)) return EXIT.usage;
   if (e instanceof DirectoryError) return EXIT.directory;
