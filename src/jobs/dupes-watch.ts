@@ -73,7 +73,9 @@ export interface DupesWatchOptions {
 }
 
 export const dupesStateKey = (scope: string) => `${DUPES_JOB}:${scope}`;
-const stagingScope = (scope: string) => `${scope}#staging`;
+/** Per run (a run that lost its lease and kept writing cannot mix rows into the next run's scan). */
+const stagingPrefix = (scope: string) => `${scope}#staging:`;
+const stagingScope = (scope: string, tick: Date) => `${stagingPrefix(scope)}${tick.toISOString()}`;
 
 type Scanned = AccountRef & { servicePrincipalName: string[]; uSNChanged?: string };
 
@@ -152,8 +154,9 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
 
       if (reason) {
         // Full scan, staged page by page under a separate scope (bounded memory), swapped in at commit.
-        const staging = stagingScope(scope);
-        await store.clearSpnOwners(staging);
+        const staging = stagingScope(scope, ctx.tick);
+        // Leftovers of runs that died mid-scan.
+        await store.clearSpnOwners(stagingPrefix(scope), { prefix: true });
         let batch: SpnOwner[] = [];
         for await (const a of dir.scanSpns()) {
           signal.throwIfAborted();
@@ -238,7 +241,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
         episodes,
       };
       await store.transaction(async (tx) => {
-        if (reason) await tx.moveSpnOwners(stagingScope(scope), scope);
+        if (reason) await tx.moveSpnOwners(stagingScope(scope, ctx.tick), scope);
         else await tx.upsertSpnOwners(scope, ownerWrites);
         await tx.setState(key, next);
       });

@@ -69,6 +69,9 @@ export function fingerprint(accounts: { dn: string }[]): string {
   return createHash('sha256').update(dns.join('\n')).digest('hex').slice(0, 12);
 }
 
+/** Accounts in a stable order (by name), whatever order the directory or the store returned them in. */
+const byName = (a: AccountRef, b: AccountRef) => a.sAMAccountName.localeCompare(b.sAMAccountName, 'en', { sensitivity: 'base' }) || (a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0);
+
 const ref = (a: AccountRef): AccountRef => ({ dn: a.dn, sAMAccountName: a.sAMAccountName, ...(a.whenChanged ? { whenChanged: a.whenChanged } : {}), ...(a.disabled !== undefined ? { disabled: a.disabled } : {}) });
 
 /** Duplicate SPNs and alias collisions among `owners` (the whole map, or just the collision candidates). */
@@ -77,12 +80,12 @@ export function findSpnIssues(owners: Iterable<SpnOwner>, options: IssueOptions)
   for (const o of owners) index.add({ dn: o.dn, sAMAccountName: o.sAMAccountName, whenChanged: o.whenChanged, disabled: o.disabled }, o.spns);
   const out: SpnIssue[] = [];
   for (const d of index.duplicates()) {
-    const accounts = d.accounts.map(ref);
+    const accounts = d.accounts.map(ref).sort(byName);
     out.push({ id: `duplicate|${normaliseSpn(d.spn)}`, kind: 'duplicate', spn: d.spn, accounts, fingerprint: fingerprint(accounts) });
   }
   for (const c of index.aliasCollisions(options.mappings)) {
-    const serviceAccounts = c.serviceAccounts.map(ref);
-    const hostAccounts = c.hostAccounts.map(ref);
+    const serviceAccounts = c.serviceAccounts.map(ref).sort(byName);
+    const hostAccounts = c.hostAccounts.map(ref).sort(byName);
     const accounts = [...serviceAccounts, ...hostAccounts];
     out.push({ id: `alias|${normaliseSpn(c.spn)}`, kind: 'alias', spn: c.spn, aliasOf: c.aliasOf, accounts, serviceAccounts, hostAccounts, fingerprint: fingerprint(accounts) });
   }
