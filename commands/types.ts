@@ -71,3 +71,15 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> {
 }
 
 export type AnyCommand = CommandSpec<any>;
+
+/** One command answered by a surface, for `/metrics` and audit logs. */
+export interface CommandObservation {
+  surface: Actor['surface'];
+  /** `spn list`, `krb why-401`, `help`, or `invalid` for text that named no command. */
+  command: string;
+  outcome: 'ok' | 'error';
+  /** The error code when outcome is 'error'. */
+  code?: string;
+  durationMs: number;
+  actor: Actor;
+}

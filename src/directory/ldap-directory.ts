@@ -44,6 +44,12 @@ export function first(entry: Entry, attr: string): string | undefined {
   return values(entry, attr)[0];
 }
 
+/** A GUID as AD stores it (little-endian first three groups) → its usual text form. */
+export function guidToString(b: Buffer): string {
+  const hex = (x: Buffer) => x.toString('hex');
+  return [hex(Buffer.from(b.subarray(0, 4)).reverse()), hex(Buffer.from(b.subarray(4, 6)).reverse()), hex(Buffer.from(b.subarray(6, 8)).reverse()), hex(b.subarray(8, 10)), hex(b.subarray(10, 16))].join('-');
+}
+
 /** A ranged attribute returned as `attr;range=0-1499` (AD does this past MaxValRange). */
 export function rangedKey(entry: Entry, attr: string): { key: string; end: string } | undefined {
   const prefix = `${attr.toLowerCase()};range=`;
@@ -106,9 +112,15 @@ export class LdapDirectory implements DirectoryReader {
     private readonly log: Logger,
   ) {}
 
+  /** Naming contexts and names are read once; the clock and the USN watermark fresh on every call. */
   async info(): Promise<DirectoryInfo> {
+    const fresh = !this.infoCache;
     this.infoCache ??= this.readRootDse();
-    return this.infoCache;
+    const base = await this.infoCache;
+    if (fresh) return base;
+    const [root] = await this.conn.search({ base: '', scope: 'base', attributes: ['currentTime', 'highestCommittedUSN'] });
+    if (!root) return base;
+    return { ...base, currentTime: generalizedTimeToIso(first(root, 'currentTime')) ?? base.currentTime, highestCommittedUSN: first(root, 'highestCommittedUSN') ?? base.highestCommittedUSN };
   }
 
   /** The DC's clock read fresh (not cached): clock-skew checks need "now". */
@@ -141,8 +153,20 @@ export class LdapDirectory implements DirectoryReader {
     } catch (e) {
       this.log.debug({ err: (e as Error).message }, 'netbios name not readable');
     }
+    let invocationId: string | undefined;
+    const dsServiceName = first(root, 'dsServiceName');
+    if (dsServiceName) {
+      try {
+        const [ntds] = await this.conn.search({ base: dsServiceName, scope: 'base', attributes: ['invocationId'], binary: ['invocationId'] });
+        const raw = ntds?.invocationId;
+        if (Buffer.isBuffer(raw) && raw.length === 16) invocationId = guidToString(raw);
+      } catch (e) {
+        this.log.debug({ err: (e as Error).message }, 'invocationId not readable');
+      }
+    }
     return {
       server: this.conn.server,
+      invocationId,
       defaultNamingContext,
       configurationNamingContext,
       rootDomainNamingContext: first(root, 'rootDomainNamingContext'),
@@ -175,6 +199,11 @@ export class LdapDirectory implements DirectoryReader {
       return map;
     })();
     return this.mappingsCache;
+  }
+
+  /** The DC this directory is bound to (the one info() describes). */
+  private async dc(): Promise<{ conn: LdapConnection; base: string }> {
+    return { conn: this.conn, base: (await this.info()).defaultNamingContext };
   }
 
   /** The searches that should cover the whole forest go to the GC when one is configured. */
@@ -287,8 +316,9 @@ export class LdapDirectory implements DirectoryReader {
     return out.sort((a, b) => (a.via === b.via ? a.sAMAccountName.localeCompare(b.sAMAccountName) : a.via === 'exact' ? -1 : 1));
   }
 
-  async *scanSpns(options: { changedAfterUsn?: string } = {}): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
-    const { conn, base } = await this.forest();
+  async *scanSpns(options: { changedAfterUsn?: string; scope?: 'forest' | 'dc' } = {}): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
+    // USNs are per DC: a watermark is only meaningful on the DC that info() describes.
+    const { conn, base } = options.changedAfterUsn !== undefined || options.scope === 'dc' ? await this.dc() : await this.forest();
     const filters: Filter[] = [new PresenceFilter({ attribute: 'servicePrincipalName' })];
     if (options.changedAfterUsn !== undefined) {
       if (!/^\d+$/.test(options.changedAfterUsn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${options.changedAfterUsn}"`, { server: conn.server });
@@ -304,7 +334,7 @@ export class LdapDirectory implements DirectoryReader {
   /** Accounts that changed after a USN, including those that lost their last SPN (for incremental watches). */
   async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
     if (!/^\d+$/.test(usn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${usn}"`, { server: this.conn.server });
-    const { conn, base } = await this.forest();
+    const { conn, base } = await this.dc();
     const filter = and(isAccount(), new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: (BigInt(usn) + 1n).toString() }));
     for await (const page of conn.searchPages({ base, filter, attributes: SCAN_ATTRIBUTES })) {
       for (const e of page) yield { ...this.toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };

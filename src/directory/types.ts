@@ -98,8 +98,12 @@ export interface DirectoryInfo {
   currentTime?: string;
   /** NetBIOS name of the domain (CONTOSO). */
   netbiosDomain?: string;
+  /** The DC's highest USN when info() was called (read fresh each call: watermarks need "now"). */
   highestCommittedUSN?: string;
+  /** DN of the DC's NTDS Settings object: identifies the DC whose USNs these are. */
   dsServiceName?: string;
+  /** The DC database's invocationId (GUID); changes when the DC is restored from backup, resetting USN meaning. */
+  invocationId?: string;
 }
 
 /**
@@ -118,10 +122,14 @@ export interface DirectoryReader {
   spnHolders(spn: string, options?: { includeAliases?: boolean }): Promise<SpnHolder[]>;
   /** sPNMappings of the forest, as a map alias class (lower case) → 'host'. e.g. http → host. */
   spnMappings(): Promise<Map<string, string>>;
-  /** Stream all accounts that have any SPN, page by page (bounded memory). `changedAfterUsn` makes it incremental. */
-  scanSpns(options?: { changedAfterUsn?: string }): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
   /**
-   * Incremental watches: every account whose uSNChanged is above `usn` on this DC, with its current
+   * Stream all accounts that have any SPN, page by page (bounded memory). Default scope 'forest'
+   * (the Global Catalog when LDAP_GC_URL is set); scope 'dc' reads the DC that info() describes,
+   * which is what a USN watermark needs. `changedAfterUsn` (implies 'dc') makes it incremental.
+   */
+  scanSpns(options?: { changedAfterUsn?: string; scope?: 'forest' | 'dc' }): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
+  /**
+   * Incremental watches: every account whose uSNChanged is above `usn` on the DC info() describes, with its current
    * SPNs — including accounts that lost their last SPN (scanSpns cannot see those).
    */
   changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;

@@ -137,7 +137,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
       const { store, signal } = ctx;
       const now = ctx.now();
       const dir = await ctx.directory();
-      const info: DirectoryInfo & { invocationId?: string } = await dir.info();
+      const info: DirectoryInfo = await dir.info();
       const scope = info.defaultNamingContext;
       const key = dupesStateKey(scope);
       const prev = await store.getState<DupesState>(key);
@@ -158,7 +158,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
         // Leftovers of runs that died mid-scan.
         await store.clearSpnOwners(stagingPrefix(scope), { prefix: true });
         let batch: SpnOwner[] = [];
-        for await (const a of dir.scanSpns()) {
+        for await (const a of dir.scanSpns({ scope: 'dc' })) {
           signal.throwIfAborted();
           accountsRead++;
           maxSeen = maxUsn(maxSeen, a.uSNChanged);

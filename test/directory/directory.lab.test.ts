@@ -32,6 +32,7 @@ describe('rootDSE and forest facts', () => {
     expect(info.netbiosDomain).toBe('CONTOSO');
     expect(Math.abs(Date.parse(info.currentTime!) - Date.now())).toBeLessThan(60_000);
     expect(Number(info.highestCommittedUSN)).toBeGreaterThan(0);
+    expect(info.invocationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
   it('reads sPNMappings: http answers through host', async () => {
     expect((await dir.spnMappings()).get('http')).toBe('host');
@@ -169,6 +170,7 @@ describe('changes, on a lab of its own (the shared lab is read-only by conventio
   it('reads only what changed after a USN, including an account that lost its SPNs', async () => {
     const before = (await ownDir.info()).highestCommittedUSN!;
     await own.addUser('dirtest-usn', { ou: `OU=Service Accounts,${own.baseDn}`, spns: ['HTTP/dirtest-usn.contoso.test'] });
+    expect(BigInt((await ownDir.info()).highestCommittedUSN!)).toBeGreaterThan(BigInt(before)); // the watermark is read fresh
     const changed: string[] = [];
     for await (const a of ownDir.changedSince(before)) changed.push(a.sAMAccountName);
     expect(changed).toContain('dirtest-usn');

@@ -19,7 +19,7 @@ import {
   changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard, renderResult, REQUEST_CHANGE_ACTION, workingCard, type SlackReply,
 } from '../../../cards/slack/index.js';
 import { commands as registry } from '../../../commands/index.js';
-import type { Actor, AnyCommand } from '../../../commands/types.js';
+import type { Actor, AnyCommand, CommandObservation } from '../../../commands/types.js';
 import { ApprovalStateError } from '../../approvals/errors.js';
 import type { ApprovalActions } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
@@ -61,16 +61,8 @@ export interface ChangeRequestPort {
   requestChange(input: ChangeRequestInput): Promise<ChangeRequestView>;
 }
 
-/** One command run, for metrics (`/metrics`) and audit logs. */
-export interface CommandObservation {
-  surface: 'slack';
-  /** `spn list`, `krb why-401`, `help`, or `invalid` for text that named no command. */
-  command: string;
-  outcome: 'ok' | 'error';
-  code?: string;
-  durationMs: number;
-  actor: Actor;
-}
+
+export type { CommandObservation };
 
 export interface SlackDeps {
   /** Default: silent. */

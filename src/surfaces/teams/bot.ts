@@ -7,7 +7,7 @@ import { ActivityTypes, CardFactory, TurnContext, type Activity, type CloudAdapt
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands as registry } from '../../../commands/index.js';
-import type { Actor, AnyCommand } from '../../../commands/types.js';
+import type { Actor, AnyCommand, CommandObservation } from '../../../commands/types.js';
 import {
   APPROVAL_VERBS,
   approvalCard,
@@ -48,6 +48,8 @@ export interface TeamsBotOptions {
    * a slower command is acknowledged and its answer posted later in the same thread. Default 8000 ms.
    */
   replyWithinMs?: number;
+  /** Called after each command (metrics). */
+  observe?(o: CommandObservation): void;
 }
 
 const spnChangeSchema = z.object({
@@ -178,9 +180,11 @@ export class TeamsBot {
     try {
       const result = await plan.command.run(ctx, plan.args);
       log.info({ ms: Date.now() - started, kind: result.kind, user: actor.id }, 'command answered');
+      this.options.observe?.({ surface: 'teams', command: plan.command.path.join(' '), outcome: 'ok', durationMs: Date.now() - started, actor });
       return cardsForResult(result, plan.command);
     } catch (e) {
       const error = errorResultOf(e, ref);
+      this.options.observe?.({ surface: 'teams', command: plan.command.path.join(' '), outcome: 'error', code: error.code, durationMs: Date.now() - started, actor });
       if (error.code === 'INTERNAL') log.error({ err: e }, 'command failed');
       else log.warn({ code: error.code, msg: error.message }, 'command refused');
       return [errorCard(error)];
