@@ -24,7 +24,10 @@ export interface TeamsPostResult {
 
 export interface TeamsNotifier {
   readonly name: 'teams';
-  /** Posts the alert to every saved channel. Throws only when there are channels and none took it. */
+  /**
+   * Posts the alert to every saved channel. Throws when none took it — including when krbops has not
+   * been added to any channel yet — so the alert is not marked posted and the next run retries it.
+   */
   post(alert: TeamsAlert): Promise<TeamsPostResult>;
 }
 
@@ -35,6 +38,9 @@ export function createTeamsNotifier(options: TeamsNotifierOptions): TeamsNotifie
     async post(alert) {
       const cards = alertCards(alert);
       const conversations = await store.listConversations();
+      if (!conversations.length) {
+        throw new Error('krbops has not been added to any Teams channel yet (add the app to a team); the alert is kept for the next run');
+      }
       const result: TeamsPostResult = { sent: [], failed: [] };
       for (const c of conversations) {
         const reference = c.reference as ConversationReference;
@@ -51,7 +57,7 @@ export function createTeamsNotifier(options: TeamsNotifierOptions): TeamsNotifie
           log.warn({ surface: 'teams', conversation: c.id, err: e }, 'alert not delivered to a Teams channel');
         }
       }
-      if (conversations.length && !result.sent.length) {
+      if (!result.sent.length) {
         throw new Error(`The alert reached none of the ${conversations.length} Teams channel(s): ${result.failed.map((f) => f.error).join('; ').slice(0, 300)}`);
       }
       log.info({ surface: 'teams', title: alert.title, sent: result.sent.length, failed: result.failed.length }, 'alert posted to Teams');

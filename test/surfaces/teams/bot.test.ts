@@ -305,6 +305,13 @@ describe('turn errors', () => {
 });
 
 describe('channels and alerts', () => {
+  it('keeps an alert for the next run while krbops is in no channel yet (nothing marked posted, nothing lost)', async () => {
+    expect(await store.listConversations()).toEqual([]);
+    h.fake.clear();
+    await expect(h.surface.notifier().post({ title: 'New duplicate SPN: HTTP/x', severity: 'high', key: 'k' })).rejects.toThrow(/not been added to any Teams channel/);
+    expect(h.fake.messages()).toEqual([]);
+  });
+
   it('saves the channel when added, posts alerts there as new posts, and forgets it when removed', async () => {
     const o = { serviceUrl: h.fake.serviceUrl, appId: APP_ID };
     const [welcome] = await ask(botChannelUpdate('added', o));

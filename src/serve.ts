@@ -1,0 +1,70 @@
+/**
+ * `krbops serve`: the composition root. One store, one approvals service, the chat surfaces that
+ * are configured (Slack over HTTP or Socket Mode, Teams), their notifiers for the watchers' alerts,
+ * and the shared HTTP server with /healthz, /metrics and the schedules (src/server.ts).
+ */
+import type { Logger } from 'pino';
+import { createApprovals, createChatApprovals } from './approvals/index.js';
+import { redactedConfig, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import type { Notifier } from './notify.js';
+import { startServer, type HttpSurface, type RunningServer } from './server.js';
+import { openStore } from './store/index.js';
+import { createSlackHttpSurface, createSlackNotifier, slackMode, startSlackApp, type SlackBot } from './surfaces/slack/index.js';
+import { createTeamsSurface } from './surfaces/teams/index.js';
+
+export interface ServeOptions {
+  log?: Logger;
+  /** Install SIGTERM/SIGINT handlers (default true; tests that run serve in-process turn it off). */
+  handleSignals?: boolean;
+}
+
+export async function serve(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  log.info({ config: redactedConfig(config) }, 'krbops starting');
+  if (config.ldap && !config.ldap.tlsRejectUnauthorized) {
+    log.warn('LDAP_TLS_REJECT_UNAUTHORIZED=false: DC certificates are NOT verified; set LDAP_CA_FILE instead');
+  }
+  if (!config.ldap) log.warn('LDAP_URL is not set: directory commands and the duplicate-SPN watch answer with a configuration error');
+
+  const store = await openStore(config.dbUrl, { postgres: { onError: (e) => log.warn({ err: e }, 'a pooled PostgreSQL connection failed; it will be replaced') } });
+  const metrics = new Metrics();
+  const observe = (o: Parameters<Metrics['recordCommand']>[0]) => metrics.recordCommand(o);
+  const approvals = createApprovals({ store, config, log });
+  const chatApprovals = createChatApprovals({ approvals, config, log });
+  const core = { approvals };
+
+  const surfaces: HttpSurface[] = [];
+  const notifiers: Notifier[] = [];
+  let slackSocket: { stop(): Promise<void> } | undefined;
+  let slackBot: SlackBot | undefined;
+  const mode = slackMode(config);
+  if (mode === 'http') {
+    const slack = await createSlackHttpSurface(config, { log, approvals: chatApprovals, core, observe });
+    surfaces.push(slack);
+    slackBot = slack.bot;
+  } else if (mode === 'socket') {
+    const slack = await startSlackApp(config, { log, approvals: chatApprovals, core, observe });
+    slackSocket = slack;
+    slackBot = slack.bot;
+  }
+  if (slackBot && config.slack?.alertChannel) notifiers.push(createSlackNotifier(config, { log, client: slackBot.client }));
+  if (config.teams) {
+    const teams = createTeamsSurface({ config, log, store, approvals: chatApprovals, core, observe });
+    surfaces.push(teams);
+    notifiers.push(teams.notifier());
+  }
+  if (!surfaces.length && !slackSocket) log.warn('no chat surface configured (SLACK_* or MicrosoftAppId): serving /healthz, /metrics and the watchers only');
+
+  const server = await startServer(config, {
+    log,
+    store,
+    metrics,
+    surfaces: slackSocket ? [...surfaces, { name: 'slack-socket', mount() {}, stop: () => slackSocket!.stop() }] : surfaces,
+    notifiers,
+    handleSignals: options.handleSignals ?? true,
+  });
+  log.info({ url: server.url, surfaces: [...surfaces.map((s) => s.name), ...(slackSocket ? ['slack (Socket Mode)'] : [])], notifiers: notifiers.map((n) => n.name) }, 'krbops serving');
+  return server;
+}
