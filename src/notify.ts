@@ -26,6 +26,9 @@ export interface Alert {
   at?: string;
 }
 
+/** What a card shows of an alert (Slack and Teams render the same view); everything but the title optional. */
+export type AlertView = Pick<Alert, 'title'> & Partial<Omit<Alert, 'title'>>;
+
 export interface Notifier {
   /** Destination name, also the dedupe target in the store: 'slack', 'teams', 'log'… Unique per process. */
   readonly name: string;

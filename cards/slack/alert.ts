@@ -2,29 +2,15 @@
  * Alerts of the scheduled watchers (ADFS certificates, new duplicate SPNs) as channel messages:
  * a header with the severity, a few lines of context, and the findings with their fixes.
  */
+import type { AlertView } from '../../src/notify.js';
 import type { Finding, Severity } from '../../src/rules/types.js';
 import { code, context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks, SEVERITY_EMOJI } from './finding.js';
 import { SLACK_LIMITS } from './limits.js';
 
-export interface SlackAlert {
-  /** One line: "New duplicate SPN: HTTP/crm.contoso.test". */
-  title: string;
-  /** Default: the most severe finding's, else 'info'. */
-  severity?: Severity;
-  /** A paragraph: what happened and what to do. */
-  text?: string;
-  /** Plain lines (escaped here), e.g. "Resolved: HTTP/crm is now on one account". */
-  lines?: string[];
-  findings?: Finding[];
-  /** Where it came from: "ADFS watch", "duplicate SPN watch". */
-  source?: string;
-  /** When it was detected (ISO-8601). */
-  at?: string;
-  /** The store's posted-alert key, shown small for reference. */
-  key?: string;
-}
+/** An alert as the Slack card shows it (src/notify.ts AlertView, shared with Teams). */
+export type SlackAlert = AlertView;
 
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 

@@ -7,7 +7,7 @@ import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-app
 import type { Actor } from '../../commands/types.js';
 import type { ApprovalRecord, ApprovalStatus } from '../../src/store/types.js';
 import { actions, button, code, codeBlocks, context, esc, fallback, fitText, header, packLines, section, type Block, type SlackReply } from './blocks.js';
-import { setspnCommand } from './change-ref.js';
+import { setspnCommand } from '../../src/approvals/changes.js';
 import { composeReply } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
 
@@ -93,7 +93,7 @@ export function approvalCard(r: ApprovalRecord, o: ApprovalCardOptions = {}): Sl
   blocks.push(...packLines([`${STATUS_EMOJI[r.status]} *${esc(r.status.toUpperCase())}*`, ...aboutLines(r)], SLACK_LIMITS.sectionText).map((t) => section(t)));
 
   if (r.status === 'pending' || r.status === 'rejected' || r.status === 'cancelled') {
-    blocks.push(section(`*Changes asked for* (${r.changes.length}):`), ...commandSections(r.changes.map(setspnCommand)));
+    blocks.push(section(`*Changes asked for* (${r.changes.length}):`), ...commandSections(r.changes.map((c) => setspnCommand(c))));
   }
   if (r.status === 'pending') {
     blocks.push(section(approversText(o.approvers ?? [])));
@@ -131,7 +131,7 @@ export function approvalRequestedCard(r: ApprovalRecord, o: RequestedReplyOption
   lines.push('krbops never changes AD itself: the approving admin gets these commands, then krbops checks in AD that they landed.');
   return {
     text: fallback(`Change request ${r.id} recorded: pending approval`),
-    blocks: [section(lines.join('\n')), ...commandSections(r.changes.map(setspnCommand))],
+    blocks: [section(lines.join('\n')), ...commandSections(r.changes.map((c) => setspnCommand(c)))],
     followUps: [],
   };
 }

@@ -91,7 +91,4 @@ export function decodeChangeRef(value: string | undefined): ChangeRef | undefine
   };
 }
 
-/** The setspn command that makes a change, as shown next to the button. */
-export function setspnCommand(c: SpnChange): string {
-  return `setspn ${c.action === 'add' ? '-S' : '-D'} ${c.spn} ${c.account}`;
-}
+export { setspnCommand } from '../../src/approvals/changes.js';

@@ -4,7 +4,10 @@
  */
 import type { SpnChange } from '../../src/rules/types.js';
 import { code, codeBlocks, context, esc, fallback, header, section, type SlackReply } from './blocks.js';
-import { setspnCommand } from './change-ref.js';
+import { setspnCommand } from '../../src/approvals/changes.js';
+import type { ChangeRequestView } from '../../src/approvals/types.js';
+
+export type { ChangeRequestView };
 import { composeReply } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
 
@@ -31,23 +34,13 @@ export function textCard(title: string, text: string): SlackReply {
   });
 }
 
-/** What the approvals flow answers (the same shape the Teams surface gets). */
-export interface ChangeRequestView {
-  /** Identifier of the request in the approvals store. */
-  id: string;
-  status: string;
-  changes: SpnChange[];
-  requestedBy?: string;
-  /** What happens next ("waiting for an approver in #krbops-admins"). */
-  next?: string;
-}
 
 export function changeRequestedCard(r: ChangeRequestView): SlackReply {
   const lines = [`:memo: *Change request ${code(r.id)} recorded* (${esc(r.status)}).`];
   lines.push(r.next ? esc(r.next) : 'An approver decides; the commands below run only after approval.');
   return {
     text: fallback(`Change request ${r.id} recorded`),
-    blocks: [section(lines.join('\n')), ...codeBlocks(r.changes.map(setspnCommand), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t))],
+    blocks: [section(lines.join('\n')), ...codeBlocks(r.changes.map((c) => setspnCommand(c)), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t))],
     followUps: [],
   };
 }
@@ -58,7 +51,7 @@ export function changeRequestUnavailableCard(changes: SpnChange[]): SlackReply {
     text: fallback('Change requests are not enabled on this krbops: nothing was recorded'),
     blocks: [
       section(':information_source: *Change requests are not enabled on this krbops, so nothing was recorded.* A domain admin can make the change with:'),
-      ...codeBlocks(changes.map(setspnCommand), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t)),
+      ...codeBlocks(changes.map((c) => setspnCommand(c)), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t)),
       context('krbops itself never writes to Active Directory.'),
     ],
     followUps: [],

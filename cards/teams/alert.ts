@@ -3,29 +3,14 @@
  * The shape is the Slack alert's (cards/slack/alert.ts) plus `text` and `key`, so one alert object
  * serves both notifiers.
  */
+import type { AlertView } from '../../src/notify.js';
 import type { Finding, Severity } from '../../src/rules/types.js';
 import { SEVERITY_ORDER } from '../../src/rules/types.js';
 import { container, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { findingContainer, SEVERITY_COLOUR } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 
-export interface AlertView {
-  /** One line: "New duplicate SPN: HTTP/crm.contoso.test". */
-  title: string;
-  /** Default: the most severe finding's, else 'info'. */
-  severity?: Severity;
-  /** A paragraph: what happened and what to do. */
-  text?: string;
-  /** Plain lines, e.g. "Resolved: HTTP/crm is now on one account". */
-  lines?: string[];
-  findings?: Finding[];
-  /** Where it came from: "ADFS watch", "duplicate SPN watch". */
-  source?: string;
-  /** When it was detected (ISO-8601). */
-  at?: string;
-  /** The store's posted-alert key, shown small for reference. */
-  key?: string;
-}
+export type { AlertView };
 
 export function alertCards(a: AlertView, options: SplitOptions = {}): AdaptiveCard[] {
   const findings = a.findings ?? [];

@@ -7,7 +7,7 @@ import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-app
 import type { Actor } from '../../commands/types.js';
 import type { ApprovalRecord, ApprovalStatus } from '../../src/store/types.js';
 import { adaptiveCard, codeBlock, container, facts, text, type AdaptiveCard, type CardElement, type ContainerStyle, type ExecuteAction, type Fact } from './adaptive.js';
-import { spnChangeCommand } from './messages.js';
+import { setspnCommand } from '../../src/approvals/changes.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 
 /** Action.Execute verbs of the approval card; `data` is `{ id }`. */
@@ -71,7 +71,7 @@ function requestElements(r: ApprovalRecord, o: ApprovalCardOptions): CardElement
   if (o.notice) out.push(text(clip(o.notice, 500), { color: 'Warning', weight: 'Bolder' }));
   out.push(facts(list));
   if (r.status === 'pending' || r.status === 'rejected' || r.status === 'cancelled') {
-    out.push(text(`Changes asked for (${r.changes.length})`, { weight: 'Bolder', spacing: 'Medium' }), codeBlock(r.changes.slice(0, MAX_SHOWN).map((c) => clip(spnChangeCommand(c), 600))));
+    out.push(text(`Changes asked for (${r.changes.length})`, { weight: 'Bolder', spacing: 'Medium' }), codeBlock(r.changes.slice(0, MAX_SHOWN).map((c) => clip(setspnCommand(c), 600))));
   }
   if (r.status === 'pending') out.push(text(approversText(o.approvers ?? []), { isSubtle: true }));
   if (r.status === 'approved' || r.status === 'landed') {

@@ -2,6 +2,8 @@
  * The small cards: errors (with the DC and reason when the directory is down), usage, help, plain
  * text answers, and the answers to a "Request this change" button.
  */
+import { setspnCommand } from '../../src/approvals/changes.js';
+import type { ChangeRequestView } from '../../src/approvals/types.js';
 import type { ErrorResult } from '../../commands/results.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { usageLine } from '../../commands/parse.js';
@@ -117,28 +119,17 @@ export function approvalsNotConfiguredCard(changes: SpnChange[]): AdaptiveCard {
     [
       container([text('Change requests are not configured', { size: 'Medium', weight: 'Bolder' })], { style: 'Warning' }),
       text('krbops has not recorded or sent this request: no approvals flow is configured on this bot. Ask a domain admin to run the change:', { wrap: true }),
-      codeBlock(changes.slice(0, 50).map((c) => clip(spnChangeCommand(c), 600))),
+      codeBlock(changes.slice(0, 50).map((c) => clip(setspnCommand(c), 600))),
     ],
     { fallbackText: 'Change requests are not configured; nothing was requested.' },
   );
 }
 
-/** The setspn command an SPN change stands for. */
-export function spnChangeCommand(c: SpnChange): string {
-  return `setspn ${c.action === 'add' ? '-S' : '-D'} ${c.spn} ${c.account}`;
-}
 
-export interface ChangeRequestView {
-  /** Identifier of the request in the approvals store. */
-  id: string;
-  status: string;
-  changes: SpnChange[];
-  requestedBy?: string;
-  /** What happens next ("waiting for an approver in #krbops-admins"). */
-  next?: string;
-}
 
 /** The button's answer when the approvals flow accepted the request. */
+export type { ChangeRequestView };
+
 export function changeRequestedCard(r: ChangeRequestView): AdaptiveCard {
   const list: Fact[] = [
     { title: 'Request', value: clip(r.id, 100) },
@@ -148,7 +139,7 @@ export function changeRequestedCard(r: ChangeRequestView): AdaptiveCard {
   const body: CardElement[] = [
     container([text('Change requested', { size: 'Medium', weight: 'Bolder' })], { style: 'Accent' }),
     facts(list),
-    codeBlock(r.changes.slice(0, 50).map((c) => clip(spnChangeCommand(c), 600))),
+    codeBlock(r.changes.slice(0, 50).map((c) => clip(setspnCommand(c), 600))),
   ];
   if (r.next) body.push(text(clip(r.next, 500), { isSubtle: true }));
   return adaptiveCard(body, { fallbackText: `Change request ${clip(r.id, 60)}: ${r.status}` });

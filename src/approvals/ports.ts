@@ -12,7 +12,7 @@ import { openDirectory } from '../directory/ldap-directory.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { silentLogger } from '../log.js';
 import type { ApprovalRecord } from '../store/types.js';
-import type { ChangeRequestInput } from '../surfaces/slack/app.js';
+import type { ChangeRequestInput } from './types.js';
 import type { Approvals } from './service.js';
 import type { Decision, Step } from './transitions.js';
 

@@ -15,11 +15,12 @@ import { App, ExpressReceiver, type Receiver, type RespondFn, type webApi } from
 import { Router, type Application } from 'express';
 import type { Logger } from 'pino';
 import {
-  APPROVAL_ACTION_RE, approvalCard, approvalDecisionNotice, approvalRequestedCard, changeRequestedCard, changeRequestInvalidCard, type ChangeRequestView,
+  APPROVAL_ACTION_RE, approvalCard, approvalDecisionNotice, approvalRequestedCard, changeRequestedCard, changeRequestInvalidCard,
   changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard, renderResult, REQUEST_CHANGE_ACTION, workingCard, type SlackReply,
 } from '../../../cards/slack/index.js';
 import { commands as registry } from '../../../commands/index.js';
 import type { Actor, AnyCommand, CommandObservation } from '../../../commands/types.js';
+import type { ChangeRequestInput, ChangeRequestView } from '../../approvals/types.js';
 import { ApprovalStateError } from '../../approvals/errors.js';
 import type { ApprovalActions } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
@@ -41,17 +42,6 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  */
 export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 8000, randomize: true };
 
-/** A click on "Request this change" (the same shape the Teams surface passes). */
-export interface ChangeRequestInput {
-  changes: SpnChange[];
-  requester: Actor;
-  /** The finding the button was on. */
-  finding?: { ruleId?: string; title?: string; subject?: string };
-  /** The why-401 URL the finding came from. */
-  url?: string;
-  /** The Slack channel the button was clicked in, for the decision's reply. */
-  channelId?: string;
-}
 
 /**
  * What the approvals flow offers the "Request this change" button (src/approvals wires it; the
@@ -62,7 +52,8 @@ export interface ChangeRequestPort {
 }
 
 
-export type { CommandObservation };
+export type { CommandObservation, ChangeRequestInput, ChangeRequestView };
+
 
 export interface SlackDeps {
   /** Default: silent. */

@@ -6,20 +6,14 @@
 import type { Actor } from '../../../commands/types.js';
 import type { SpnChange } from '../../rules/types.js';
 import type { StoreOps } from '../../store/types.js';
-import type { ChangeRequestView } from '../../../cards/teams/messages.js';
+import type { ChangeRequestInput, ChangeRequestView } from '../../approvals/types.js';
+
+export type { ChangeRequestInput, ChangeRequestView };
 import type { AlertView } from '../../../cards/teams/alert.js';
 
 /** The part of the store the Teams surface uses (src/store implements it). */
 export type ConversationStore = Pick<StoreOps, 'saveConversation' | 'listConversations' | 'deleteConversation'>;
 
-export interface ChangeRequestInput {
-  changes: SpnChange[];
-  requester: Actor;
-  /** The finding the button was on. */
-  finding?: { ruleId?: string; title?: string; subject?: string };
-  /** The why-401 URL the finding came from. */
-  url?: string;
-}
 
 /**
  * The approvals flow as the "Request this change" button sees it. When none is given the button
