@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { parseMetadata } from '../../src/adfs/parse.js';
 import { makeServerCert, type TestCert } from '../helpers/tls.js';
 import { scratchDir, startHttpsServer, type TestServer } from './support.js';
 
-const FIXTURE = '/work/shared/fixtures/adfs/ucar-adfs-FederationMetadata.xml';
+const FIXTURE = fileURLToPath(new URL('../fixtures/adfs/ucar-adfs-FederationMetadata.xml', import.meta.url));
 const UCAR_SIGNING = '2CA67C00EBD5D4E5000AC5A814C829222FB776B6';
 const UCAR_ENCRYPTION = '0F73F4C5A5C93F1CE5C9A3328E0E0D5108D44191';
 

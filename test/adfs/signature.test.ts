@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetadata } from '../../src/adfs/parse.js';
 import { verifyMetadataSignature } from '../../src/adfs/signature.js';
 import { buildMetadata, DAY, makeTokenCert, scratchDir, signMetadata, type TokenCert } from './support.js';
 
-const FIXTURE = readFileSync('/work/shared/fixtures/adfs/ucar-adfs-FederationMetadata.xml', 'utf8');
+const FIXTURE = readFileSync(fileURLToPath(new URL('../fixtures/adfs/ucar-adfs-FederationMetadata.xml', import.meta.url)), 'utf8');
 const UCAR_SIGNING = '2CA67C00EBD5D4E5000AC5A814C829222FB776B6';
 
 const verify = (xml: string, pins: string[], now = new Date()) => verifyMetadataSignature(xml, parseMetadata(xml, { now }), pins, now);
