@@ -78,6 +78,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
       try {
         cmd.cliPrepare?.(args, opts); // CLI-only options (files on this host)
         const cfg = config();
+        if (cfg.ldap && !cfg.ldap.tlsRejectUnauthorized) io.err('krbops: warning: LDAP_TLS_REJECT_UNAUTHORIZED=false, DC certificates are not verified (set LDAP_CA_FILE instead)\n');
         const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
         ctx = createContext(cfg, log, { surface: 'cli', id: process.env.USER ?? 'cli' });
         const result = await cmd.run(ctx, args);

@@ -115,6 +115,15 @@ describe('the CLI with a stopped DC', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  it('warns on stderr when certificate checks are switched off', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'spn', 'dupes'], {
+      env: { ...process.env, LDAP_URL: 'ldaps://127.0.0.1:1', LDAP_BIND_DN: 'x', LDAP_BIND_PASSWORD: 'y', LDAP_TLS_REJECT_UNAUTHORIZED: 'false', LDAP_TIMEOUT_MS: '500' },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toContain('warning: LDAP_TLS_REJECT_UNAUTHORIZED=false');
+    expect(r.status).toBe(3);
+  });
+
   it('exits 2 with usage for bad arguments and names a missing variable', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'spn', 'query', 'not-an-spn'], {
       env: { ...process.env, LDAP_URL: 'ldaps://127.0.0.1:1', LDAP_BIND_DN: 'x', LDAP_BIND_PASSWORD: 'y' },
