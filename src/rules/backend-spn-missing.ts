@@ -1,7 +1,5 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { accountByDn, backendSpns, domainAccount, kdcTarget, netbiosDomain, norm, setspnAdd, setspnQuery } from './support/evidence-view.js';
-
-const hostOf = (spn: string) => norm(spn.split('/')[1]?.split(':')[0] ?? '');
+import { accountByDn, backendSpns, domainAccount, kdcTarget, netbiosDomain, norm, setspnAdd, setspnQuery , spnHostOf } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'backend-spn-missing',
@@ -24,12 +22,12 @@ export default defineRule({
           continue;
         }
       } else if (t.kind !== 'none') continue;
-      const comp = (ev.directory?.computers ?? []).find((c) => c.role === 'backend-host' && norm(c.host) === hostOf(spn));
+      const comp = (ev.directory?.computers ?? []).find((c) => c.role === 'backend-host' && norm(c.host) === spnHostOf(spn));
       const compFacts = accountByDn(ev, comp?.dn);
       const account = compFacts ? domainAccount(ev, compFacts) : `${netbiosDomain(ev)}\\<service-account>`;
       const evidence = [`No account holds ${spn}`];
       if (kdc?.outcome === 'not-found') evidence.push(`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`);
-      if (compFacts) evidence.push(`${hostOf(spn)} is the computer ${domainAccount(ev, compFacts)}`);
+      if (compFacts) evidence.push(`${spnHostOf(spn)} is the computer ${domainAccount(ev, compFacts)}`);
       out.push({
         subject: spn,
         certainty: kdc?.outcome === 'not-found' ? 1 : 0.9,

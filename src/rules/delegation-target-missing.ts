@@ -1,7 +1,5 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { backendSpns, domainAccount, frontEndAccount, norm, psIdentity, psNoun } from './support/evidence-view.js';
-
-const hostOf = (spn: string) => norm(spn.split('/')[1]?.split(':')[0] ?? '');
+import { backendSpns, domainAccount, frontEndAccount, norm, psIdentity, psNoun , spnHostOf } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'delegation-target-missing',
@@ -23,7 +21,7 @@ export default defineRule({
     if (!missing.length) return [];
     const name = domainAccount(ev, a);
     return missing.map((spn) => {
-      const near = a.allowedToDelegateTo.filter((x) => hostOf(x) === hostOf(spn) || hostOf(x).split('.')[0] === hostOf(spn).split('.')[0]);
+      const near = a.allowedToDelegateTo.filter((x) => spnHostOf(x) === spnHostOf(spn) || spnHostOf(x).split('.')[0] === spnHostOf(spn).split('.')[0]);
       return {
         subject: spn,
         certainty: 0.9,

@@ -8,6 +8,9 @@ import type { AccountFacts, SpnHolder } from '../../directory/types.js';
 
 export const norm = (s: string) => s.trim().toLowerCase();
 
+/** The host part of an SPN, lower case, without port or service name. */
+export const spnHostOf = (spn: string) => norm(spn.split('/')[1]?.split(':')[0] ?? '');
+
 export function directoryOk(ev: Evidence): boolean {
   return ev.directory?.ok === true;
 }
