@@ -76,7 +76,10 @@ describe('GET /healthz and GET /metrics', () => {
     expect(body.status).toBe('ok');
     expect(body.checks.directory).toMatchObject({ ok: true, server: lab.env().LDAP_URL.split(',')[0], dsServiceName: expect.stringMatching(/^CN=NTDS Settings,/i) });
     expect(body.checks.store).toMatchObject({ ok: true, kind: 'sqlite' });
-    expect(body.jobs).toEqual([{ job: 'dupes-watch', schedule: '*/15 * * * *', running: false }]);
+    expect(body.jobs).toEqual([
+      { job: 'dupes-watch', schedule: '*/15 * * * *', running: false },
+      { job: 'approvals-verify', schedule: '*/15 * * * *', running: false },
+    ]);
   });
 
   it('shows the last run of each job and its outcome', async () => {
