@@ -1,5 +1,5 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { accountByDn, backendSpns, domainAccount, kdcTarget, netbiosDomain, norm, setspnAdd, setspnQuery , spnHostOf } from './support/evidence-view.js';
+import { accountByDn, backendSpns, domainAccount, kdcAnswer, kdcTarget, netbiosDomain, norm, setspnAdd, setspnQuery, spnHostOf } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'backend-spn-missing',
@@ -14,7 +14,7 @@ export default defineRule({
     const out: RuleResult[] = [];
     for (const spn of backends) {
       const t = kdcTarget(ev, spn);
-      const kdc = ev.kdc?.answers.find((a) => norm(a.spn) === norm(spn));
+      const kdc = kdcAnswer(ev, spn);
       if (t.kind === 'unknown') {
         if (kdc?.outcome === 'ticket') continue;
         if (kdc?.outcome !== 'not-found') {

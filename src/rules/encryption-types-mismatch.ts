@@ -1,6 +1,6 @@
 import type { AccountFacts } from '../directory/types.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { backendSpns, domainAccount, expectedOf, isComputer, kdcTarget, norm, psIdentity, psNoun } from './support/evidence-view.js';
+import { backendSpns, domainAccount, expectedOf, isComputer, kdcAnswer, kdcTarget, norm, psIdentity, psNoun } from './support/evidence-view.js';
 
 const DES = 0x1 | 0x2;
 const RC4 = 0x4;
@@ -27,7 +27,7 @@ export default defineRule({
     const out: RuleResult[] = [];
     const seen = new Set<string>();
     for (const spn of spns) {
-      const kdc = ev.kdc?.answers.find((x) => norm(x.spn) === norm(spn));
+      const kdc = kdcAnswer(ev, spn);
       const t = kdcTarget(ev, spn);
       const a = t.kind === 'one' ? t.facts : undefined;
       if (kdc?.outcome === 'etype') {

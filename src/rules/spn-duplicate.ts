@@ -1,6 +1,6 @@
 import type { SpnChange } from './types.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { aliasHolders, domainAccount, exactHolders, identityOf, norm, sameAccount, setspnAdd, setspnDel, uniqueBy } from './support/evidence-view.js';
+import { aliasHolders, domainAccount, exactHolders, identityOf, kdcAnswer, norm, sameAccount, setspnAdd, setspnDel, uniqueBy } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'spn-duplicate',
@@ -37,7 +37,7 @@ export default defineRule({
       } else {
         summary = `Keep ${spn} only on the account that runs the service: run the setspn -D line for every other holder (the lines below remove it from all of them).`;
       }
-      const kdc = ev.kdc?.answers.find((a) => norm(a.spn) === norm(l.spn));
+      const kdc = kdcAnswer(ev, l.spn);
       const evidence = [`${spn} is held by ${holders.length} accounts:`, ...holders.map((h) => `  ${domainAccount(ev, h)} (${h.dn})${h.whenChanged ? `, changed ${h.whenChanged}` : ''}`)];
       if (kdc && kdc.outcome !== 'ticket') evidence.push(`The KDC answered "${kdc.message ?? kdc.outcome}" for ${l.spn}`);
       out.push({ subject: spn, certainty: 1, evidence, fix: { summary, commands, spnChanges } });

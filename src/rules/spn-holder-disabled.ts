@@ -1,5 +1,5 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { domainAccount, expectedOf, identityOf, kdcTarget, psIdentity, registrationAccount, sameAccount, setspnAdd, setspnDel } from './support/evidence-view.js';
+import { domainAccount, expectedOf, identityOf, kdcAnswer, kdcTarget, psIdentity, registrationAccount, sameAccount, setspnAdd, setspnDel } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'spn-holder-disabled',
@@ -26,7 +26,7 @@ export default defineRule({
       const evidence = [`${spn} resolves to ${holderName} (${t.holder.dn})${t.via === 'alias' ? ` through ${t.holder.matched}` : ''}`, `${t.holder.sAMAccountName} is disabled (userAccountControl ${t.facts?.userAccountControl.names.join(', ') ?? 'ACCOUNTDISABLE'})`];
       const acct = isSite ? registrationAccount(ev) : undefined;
       const moveTo = acct?.known && !sameAccount(acct.facts, t.holder) ? acct : undefined;
-      const kdc = ev.kdc?.answers.find((a) => a.spn.toLowerCase() === spn.toLowerCase());
+      const kdc = kdcAnswer(ev, spn);
       if (kdc) evidence.push(kdc.outcome === 'ticket' ? `This KDC still issued a ticket for ${spn} (kvno ${kdc.kvno ?? '?'}), yet the account is disabled: the service no longer runs with its key` : `The KDC answered "${kdc.message ?? kdc.outcome}" for ${spn}`);
       out.push({
         subject: spn,

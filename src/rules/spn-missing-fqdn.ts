@@ -1,5 +1,5 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { directoryOk, expectedOf, kdcTarget, lookup, exactHolders, registrationAccount, setspnAdd, setspnQuery } from './support/evidence-view.js';
+import { directoryOk, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount, setspnAdd, setspnQuery } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'spn-missing-fqdn',
@@ -15,7 +15,7 @@ export default defineRule({
     // A CNAME or a port variant explains the gap more precisely: dns-cname-target / spn-port-mismatch report it.
     if ((ev.dns?.chain.length ?? 0) > 1) return notApplicable('the URL host is a CNAME: dns-cname-target checks the canonical name');
     const portVariants = (ev.directory?.spns ?? []).filter((l) => l.role === 'port-variant' && l.form === 'fqdn' && exactHolders(l).length);
-    const kdc = ev.kdc?.answers.find((a) => a.spn.toLowerCase() === spn.toLowerCase());
+    const kdc = kdcAnswer(ev, spn);
     const target = kdcTarget(ev, spn);
     if (target.kind === 'unknown') {
       if (kdc?.outcome === 'not-found') {

@@ -1,5 +1,5 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { cnameAlias, exactHolders, expectedOf, kdcTarget, lookup, registrationAccount, setspnAdd, setspnQuery } from './support/evidence-view.js';
+import { cnameAlias, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount, setspnAdd, setspnQuery } from './support/evidence-view.js';
 
 export default defineRule({
   id: 'spn-missing-short-name',
@@ -14,7 +14,7 @@ export default defineRule({
     if (!spn) return notApplicable('the host has no short form');
     if (cnameAlias(ev)) return notApplicable('the URL host is a CNAME: dns-cname-target checks the canonical name');
     const urlIsShort = !ev.target.urlHost.includes('.');
-    const kdc = ev.kdc?.answers.find((a) => a.spn.toLowerCase() === spn.toLowerCase());
+    const kdc = kdcAnswer(ev, spn);
     const target = kdcTarget(ev, spn);
     if (target.kind === 'unknown') {
       if (kdc?.outcome === 'ticket') return [];

@@ -1,6 +1,6 @@
 import type { SpnChange } from './types.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { domainAccount, exactHolders, expectedOf, identityOf, kdcTarget, norm, setspnAdd, setspnDel } from './support/evidence-view.js';
+import { domainAccount, exactHolders, expectedOf, identityOf, kdcAnswer, kdcTarget, norm, setspnAdd, setspnDel } from './support/evidence-view.js';
 
 /**
  * An SPN registered with a port (HTTP/crm.contoso.com:5555) while browsers ask for the SPN without
@@ -43,7 +43,7 @@ export default defineRule({
         const evidence = [`${v.spn} is registered on ${acct}`];
         if (target.kind === 'none') evidence.push(`${spn} (what browsers request) is registered on no account`);
         else if (target.kind === 'one') evidence.push(`${spn} (what browsers request) resolves to ${target.holder.sAMAccountName}${target.via === 'alias' ? ' through its HOST/ SPN' : ''}, not ${owner.sAMAccountName}`);
-        const kdc = ev.kdc?.answers.find((a) => norm(a.spn) === norm(spn));
+        const kdc = kdcAnswer(ev, spn);
         if (kdc?.outcome === 'not-found') evidence.push(`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`);
         const commands = [setspnAdd(spn, acct)];
         const spnChanges: SpnChange[] = [{ action: 'add', spn, account: acct, accountDn: owner.dn }];

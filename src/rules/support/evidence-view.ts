@@ -3,7 +3,7 @@
  * encrypt a ticket for, which account the web server decrypts with, and how to name accounts in
  * setspn / PowerShell / appcmd commands. Pure.
  */
-import type { Evidence, IisAuthSection, SpnLookup } from '../../collectors/evidence.js';
+import type { Evidence, IisAuthSection, KdcAnswer, SpnLookup } from '../../collectors/evidence.js';
 import type { AccountFacts, SpnHolder } from '../../directory/types.js';
 
 export const norm = (s: string) => s.trim().toLowerCase();
@@ -18,6 +18,12 @@ export function directoryOk(ev: Evidence): boolean {
 export function lookup(ev: Evidence, spn: string): SpnLookup | undefined {
   const n = norm(spn);
   return ev.directory?.spns.find((l) => norm(l.spn) === n);
+}
+
+/** What the KDC answered when asked for a ticket to this SPN, when it was asked. */
+export function kdcAnswer(ev: Evidence, spn: string): KdcAnswer | undefined {
+  const n = norm(spn);
+  return ev.kdc?.answers.find((a) => norm(a.spn) === n);
 }
 
 export const exactHolders = (l: SpnLookup | undefined): SpnHolder[] => (l ? l.holders.filter((h) => h.via === 'exact') : []);
