@@ -115,8 +115,7 @@ export class LdapDirectory implements DirectoryReader {
   /** Naming contexts and names are read once; the clock and the USN watermark fresh on every call. */
   async info(): Promise<DirectoryInfo> {
     const fresh = !this.infoCache;
-    this.infoCache ??= this.readRootDse();
-    const base = await this.infoCache;
+    const base = await this.names();
     if (fresh) return base;
     const [root] = await this.conn.search({ base: '', scope: 'base', attributes: ['currentTime', 'highestCommittedUSN'] });
     if (!root) return base;
@@ -127,6 +126,14 @@ export class LdapDirectory implements DirectoryReader {
   async currentTime(): Promise<string | undefined> {
     const [root] = await this.conn.search({ base: '', scope: 'base', attributes: ['currentTime'] });
     return generalizedTimeToIso(root && first(root, 'currentTime'));
+  }
+
+  /**
+   * The rootDSE as first read, for the lookups' own needs (naming contexts, NetBIOS name): they
+   * do not need the fresh clock and USN that info() fetches, so they cost no extra round trip.
+   */
+  private names(): Promise<DirectoryInfo> {
+    return (this.infoCache ??= this.readRootDse());
   }
 
   private async readRootDse(): Promise<DirectoryInfo> {
@@ -180,7 +187,7 @@ export class LdapDirectory implements DirectoryReader {
 
   async spnMappings(): Promise<Map<string, string>> {
     this.mappingsCache ??= (async () => {
-      const { configurationNamingContext } = await this.info();
+      const { configurationNamingContext } = await this.names();
       const map = new Map<string, string>();
       const entries = await this.conn.search({
         base: `CN=Directory Service,CN=Windows NT,CN=Services,${configurationNamingContext}`,
@@ -203,7 +210,7 @@ export class LdapDirectory implements DirectoryReader {
 
   /** The DC this directory is bound to (the one info() describes). */
   private async dc(): Promise<{ conn: LdapConnection; base: string }> {
-    return { conn: this.conn, base: (await this.info()).defaultNamingContext };
+    return { conn: this.conn, base: (await this.names()).defaultNamingContext };
   }
 
   /** The searches that should cover the whole forest go to the GC when one is configured. */
@@ -212,7 +219,7 @@ export class LdapDirectory implements DirectoryReader {
       this.gcConn ??= LdapConnection.open(this.config, [this.config.gcUrl], this.log);
       return { conn: await this.gcConn, base: '' };
     }
-    return { conn: this.conn, base: (await this.info()).defaultNamingContext };
+    return { conn: this.conn, base: (await this.names()).defaultNamingContext };
   }
 
   async findAccount(query: string): Promise<AccountFacts> {
@@ -224,7 +231,7 @@ export class LdapDirectory implements DirectoryReader {
   async tryFindAccount(query: string): Promise<AccountFacts | undefined> {
     const q = query.trim();
     if (!q) return undefined;
-    const { defaultNamingContext } = await this.info();
+    const { defaultNamingContext } = await this.names();
     // A DN: read that object (base scope); a malformed DN is simply "not found".
     if (/^(CN|OU|DC|O)=/i.test(q) && q.includes('=')) {
       try {
@@ -274,7 +281,7 @@ export class LdapDirectory implements DirectoryReader {
     const q = query.trim().replace(/^[^\\]*\\/, '').replace(/\$$/, '');
     if (q.length < 2 || q.length > 64) return [];
     try {
-      const { defaultNamingContext } = await this.info();
+      const { defaultNamingContext } = await this.names();
       const entries = await this.conn.search({ base: defaultNamingContext, filter: and(isAccount(), eq('anr', q)), attributes: ['sAMAccountName'], sizeLimit: 5 });
       return entries.map((e) => first(e, 'sAMAccountName')).filter((s): s is string => !!s).slice(0, 5);
     } catch {
@@ -285,7 +292,7 @@ export class LdapDirectory implements DirectoryReader {
   async findComputerByHost(host: string): Promise<AccountFacts | undefined> {
     const h = host.trim().replace(/\.$/, '');
     if (!h || h.length > 255) return undefined;
-    const { defaultNamingContext } = await this.info();
+    const { defaultNamingContext } = await this.names();
     const entries = await this.conn.search({
       base: defaultNamingContext,
       filter: and(eq('objectCategory', 'computer'), or(eq('dNSHostName', h), eq('sAMAccountName', `${h.split('.')[0]}$`))),
@@ -369,7 +376,7 @@ export class LdapDirectory implements DirectoryReader {
   }
 
   private async toFacts(e: Entry): Promise<AccountFacts> {
-    const info = await this.info();
+    const info = await this.names();
     const objectClass = values(e, 'objectClass');
     const etypes = first(e, 'msDS-SupportedEncryptionTypes');
     const memberOf = values(e, 'memberOf');
@@ -400,7 +407,7 @@ export class LdapDirectory implements DirectoryReader {
   private async isProtectedUser(dn: string, memberOf: string[]): Promise<boolean> {
     this.protectedUsersDn ??= (async () => {
       try {
-        const { defaultNamingContext } = await this.info();
+        const { defaultNamingContext } = await this.names();
         const [domain] = await this.conn.search({ base: defaultNamingContext, scope: 'base', attributes: ['objectSid'], binary: ['objectSid'] });
         const sidRaw = domain?.objectSid;
         if (!Buffer.isBuffer(sidRaw)) return undefined;
