@@ -3,6 +3,7 @@
  * answers are packed into several cards, in order, each under a byte budget.
  * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
  */
+import { truncate } from '../../src/errors.js';
 import { adaptiveCard, cardBytes, heading, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 
 /** Bytes of card JSON allowed per card: 28 KB less room for the activity envelope. */
@@ -36,7 +37,7 @@ export interface SplitOptions {
 
 /** Shortens user or directory text for a card; never cuts a 10 000-character argument into a reply whole. */
 export function clip(value: string, max = MAX_TEXT): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+  return truncate(value, max);
 }
 
 function tooLarge(section: CardElement, budget: number): CardElement {
