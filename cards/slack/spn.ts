@@ -3,6 +3,7 @@
  * and accounts: the first message shows what fits, the rest follows (see compose.ts).
  */
 import type { SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import { domainAccount } from '../../src/approvals/changes.js';
 import type { AccountFacts, AccountRef } from '../../src/directory/types.js';
 import {
   code, codeBlocks, context, divider, esc, fallback, fieldsSection, formatDuration, header, joinFitting, packLines, section,
@@ -31,7 +32,7 @@ function delegation(a: AccountFacts): string {
 }
 
 function accountName(a: AccountFacts): string {
-  return a.domain ? `${a.domain}\\${a.sAMAccountName}` : a.sAMAccountName;
+  return domainAccount(a.sAMAccountName, a.domain);
 }
 
 export function spnListCard(r: SpnListResult): SlackReply {

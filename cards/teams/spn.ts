@@ -3,6 +3,7 @@
  * `-X`, with the account facts that matter for Kerberos and copy-ready `setspn` commands.
  */
 import type { SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import { domainAccount } from '../../src/approvals/changes.js';
 import type { AccountFacts, AccountRef } from '../../src/directory/types.js';
 import { codeBlock, container, facts, mono, text, type AdaptiveCard, type CardElement, type Fact } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
@@ -56,7 +57,7 @@ function accountFacts(a: AccountFacts, server: string): Fact[] {
 
 export function spnListCards(r: SpnListResult, options: SplitOptions = {}): AdaptiveCard[] {
   const a = r.account;
-  const name = a.domain ? `${a.domain}\\${a.sAMAccountName}` : a.sAMAccountName;
+  const name = domainAccount(a.sAMAccountName, a.domain);
   const head: CardElement[] = [facts(accountFacts(a, r.server)), text(`Service principal names (${r.spns.length})`, { weight: 'Bolder', spacing: 'Large' })];
   const sections: CardElement[] = r.spns.length
     ? chunks(r.spns.map((s) => clip(s, 500)), SPN_CHUNK).map((c) => codeBlock(c))

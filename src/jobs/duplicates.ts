@@ -11,6 +11,7 @@
  * `episode` counts how often the issue was resolved before, so a duplicate that comes back is new again.
  */
 import { createHash } from 'node:crypto';
+import { domainAccount } from '../approvals/changes.js';
 import type { AccountRef } from '../directory/types.js';
 import type { Alert } from '../notify.js';
 import type { Finding, SpnChange } from '../rules/types.js';
@@ -123,9 +124,7 @@ export const issueAlertKey = (scope: string, i: RememberedIssue) => `dupes:${sco
 export const resolvedAlertKey = (scope: string, i: RememberedIssue) => `dupes:${scope}:resolved:${i.id}#${i.episode}`;
 
 /** `CONTOSO\svc-crm` when the NetBIOS domain is known, else `svc-crm` (setspn accepts both). */
-export function accountName(a: { sAMAccountName: string }, domain?: string): string {
-  return domain ? `${domain}\\${a.sAMAccountName}` : a.sAMAccountName;
-}
+const accountName = (a: { sAMAccountName: string }, domain?: string): string => domainAccount(a.sAMAccountName, domain);
 
 function accountLine(a: AccountRef, domain?: string): string {
   return `${accountName(a, domain)} (${a.dn})${a.whenChanged ? `, changed ${a.whenChanged}` : ''}${a.disabled ? ' [disabled]' : ''}`;
