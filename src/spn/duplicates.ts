@@ -5,7 +5,7 @@
  * Memory holds one small entry per distinct SPN (an index into the account list), never the pages.
  */
 import type { AccountRef, AliasCollision, DuplicateSpn } from '../directory/types.js';
-import { normaliseSpn } from './parse.js';
+import { aliasHostSpn, normaliseSpn } from './parse.js';
 
 export class SpnIndex {
   private readonly accounts: AccountRef[] = [];
@@ -51,10 +51,8 @@ export class SpnIndex {
   aliasCollisions(mappings: Map<string, string>): AliasCollision[] {
     const out: AliasCollision[] = [];
     for (const [key, { text, holders }] of this.bySpn) {
-      const slash = key.indexOf('/');
-      const target = mappings.get(key.slice(0, slash));
-      if (!target || this.isAllowed(key)) continue;
-      const hostKey = `${target}/${key.slice(slash + 1)}`;
+      const hostKey = aliasHostSpn(key, mappings);
+      if (!hostKey || this.isAllowed(key)) continue;
       const host = this.bySpn.get(hostKey);
       if (!host) continue;
       const others = host.holders.filter((h) => !holders.includes(h));
