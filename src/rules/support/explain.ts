@@ -5,6 +5,7 @@
 import { truncate } from '../../errors.js';
 import { ruleById } from '../index.js';
 import type { ExplainMatch, ExplainResult } from '../types.js';
+import { spnHostOf } from './evidence-view.js';
 
 interface Entry {
   code: string;
@@ -113,7 +114,7 @@ export function mentioned(text: string): ExplainResult['mentioned'] {
   const spns = [...new Set([...text.matchAll(SPN_RE)].map((m) => m[0].replace(/@.*$/, '').replace(/[.\-]+$/, '')))].slice(0, 10);
   const urls = [...new Set([...text.matchAll(URL_RE)].map((m) => m[0].replace(/[.,;]+$/, '')))].slice(0, 5);
   const hosts = new Set<string>();
-  for (const s of spns) hosts.add(s.split('/')[1].split(':')[0].toLowerCase());
+  for (const s of spns) hosts.add(spnHostOf(s));
   for (const u of urls) {
     try {
       hosts.add(new URL(u).hostname.toLowerCase());
