@@ -41,6 +41,7 @@ export function adfsWatchJob(config: Config, options: AdfsWatchOptions = {}): Jo
     name: ADFS_JOB,
     schedule: config.schedules.adfs,
     scheduleVariable: 'KRBOPS_SCHEDULE_ADFS',
+    source: 'ADFS certificate watch',
     async run(ctx: JobContext): Promise<AdfsWatchSummary> {
       const now = ctx.now();
       const summary: AdfsWatchSummary = { sources: [], alertsPosted: 0, alertsFailed: 0 };

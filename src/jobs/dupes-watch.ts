@@ -133,6 +133,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
     name: DUPES_JOB,
     schedule: config.schedules.dupes,
     scheduleVariable: 'KRBOPS_SCHEDULE_DUPES',
+    source: 'duplicate SPN watch',
     async run(ctx: JobContext): Promise<DupesWatchSummary> {
       const { store, signal } = ctx;
       const now = ctx.now();

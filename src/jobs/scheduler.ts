@@ -53,9 +53,6 @@ export interface JobStatus {
   nextRun?: string;
 }
 
-/** How alerts name the job that raised them. */
-const JOB_SOURCES: Record<string, string> = { 'dupes-watch': 'duplicate SPN watch', 'adfs-watch': 'ADFS certificate watch' };
-
 /** How a failed run is recorded: the error code and message, never a stack. */
 export function describeError(e: unknown): string {
   if (isKrbopsError(e)) return `${e.code}: ${e.message}`;
@@ -191,7 +188,7 @@ export class Scheduler {
           },
         )),
       deliver: async (alert: Alert) => {
-        const full: Alert = { ...alert, job: alert.job ?? job.name, source: alert.source ?? JOB_SOURCES[job.name] ?? job.name, at: alert.at ?? this.now().toISOString() };
+        const full: Alert = { ...alert, job: alert.job ?? job.name, source: alert.source ?? job.source ?? job.name, at: alert.at ?? this.now().toISOString() };
         const r = await deliverAlert(store, this.o.notifiers, full, runLog);
         for (const t of r.posted) metrics?.alertsPosted.inc({ target: t });
         for (const f of r.failed) metrics?.alertFailures.inc({ target: f.target });

@@ -32,6 +32,8 @@ export interface Job {
   schedule: string;
   /** The environment variable the schedule comes from, named in configuration errors (KRBOPS_SCHEDULE_DUPES). */
   scheduleVariable?: string;
+  /** Where its alerts come from, for people ("duplicate SPN watch"), unless an alert names its own. Default: the job's name. */
+  source?: string;
   /**
    * Does one run. Idempotent: it may be cut off anywhere before its final commit and run again.
    * Returns a small JSON summary recorded with the run. Throws to record a failed run.
