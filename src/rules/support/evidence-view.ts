@@ -61,10 +61,6 @@ export function psNoun(a: { kind?: string; sAMAccountName: string }): 'ADUser' |
   return 'ADUser';
 }
 
-export function holderLine(h: { sAMAccountName: string; dn: string; disabled?: boolean }, ev?: Evidence): string {
-  return `${ev ? domainAccount(ev, h) : h.sAMAccountName} (${h.dn})${h.disabled ? ' [disabled]' : ''}`;
-}
-
 export interface IdentityView {
   /** The account facts of the app-pool identity, when resolved. */
   facts?: AccountFacts;
