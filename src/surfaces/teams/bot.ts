@@ -11,6 +11,7 @@ import type { Actor, AnyCommand, CommandObservation } from '../../../commands/ty
 import {
   APPROVAL_VERBS,
   approvalCard,
+  CARD_CONTENT_TYPE,
   approvalsNotConfiguredCard,
   cardsForResult,
   changeRequestedCard,
@@ -92,7 +93,7 @@ function messageResponse(text: string): InvokeBody {
 
 /** Universal Actions: the card in the response replaces the one the button was on. */
 function cardResponse(card: AdaptiveCard): InvokeBody {
-  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+  return { statusCode: 200, type: CARD_CONTENT_TYPE, value: card };
 }
 
 function errorResponse(statusCode: number, code: string, message: string): InvokeBody {
