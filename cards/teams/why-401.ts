@@ -7,6 +7,9 @@ import { container, facts, text, type AdaptiveCard, type ContainerStyle, type Fa
 import { findingContainer } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 
+/** Under the "Most likely cause" label the verdict stands alone, so it starts with a capital. */
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function verdictStyle(r: Why401Result): ContainerStyle {
   const failing = r.findings.filter((f) => f.status === 'fail');
   if (failing.some((f) => f.severity === 'critical' || f.severity === 'high')) return 'Attention';
@@ -28,7 +31,7 @@ export function why401Cards(r: Why401Result, options: SplitOptions = {}): Adapti
       [
         text(r.findings.length ? 'Most likely cause' : 'Verdict', { size: 'Small', weight: 'Bolder' }),
         // Verdicts may already open with the label ("Most likely cause: …"); say it once.
-        text(clip(r.verdict.replace(/^most likely cause:\s*/i, '')), { size: 'Medium', weight: 'Bolder', spacing: 'Small' }),
+        text(clip(sentence(r.verdict.replace(/^most likely cause:\s*/i, ''))), { size: 'Medium', weight: 'Bolder', spacing: 'Small' }),
       ],
       { style: verdictStyle(r), spacing: 'Medium' },
     ),
