@@ -3,9 +3,8 @@
  * SQLite file (default ./data/krbops.db, its directory created on first run; `:memory:` for a
  * throwaway store). Pending migrations are applied before the store is returned.
  */
-import { PostgresDriver, type PostgresOptions } from './postgres.js';
+import type { PostgresOptions } from './postgres.js';
 import { SqlStore } from './sql.js';
-import { SqliteDriver } from './sqlite.js';
 import type { Store } from './types.js';
 
 export type { Store, StoreOps } from './types.js';
@@ -21,9 +20,10 @@ export interface OpenStoreOptions {
 
 /** Opens (and migrates) the store named by `url` (config.dbUrl). Throws StoreError. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
-  let driver;
-  if (isPostgresUrl(url)) driver = new PostgresDriver(url, options.postgres);
-  else driver = new SqliteDriver(url.replace(/^sqlite:(\/\/)?/i, '') || './data/krbops.db');
+  // Each backend's driver (pg, better-sqlite3) is loaded only when it is used: the CLI starts faster.
+  const driver = isPostgresUrl(url)
+    ? new (await import('./postgres.js')).PostgresDriver(url, options.postgres)
+    : new (await import('./sqlite.js')).SqliteDriver(url.replace(/^sqlite:(\/\/)?/i, '') || './data/krbops.db');
   const store = new SqlStore(driver);
   try {
     await store.migrate();
