@@ -198,6 +198,12 @@ describe('binding', () => {
       await d.close();
     }
   });
+  it('fails over to the next DC in LDAP_URL when the first is down', async () => {
+    const d = await openDirectory({ ...ldap, urls: ['ldaps://127.0.0.1:1', lab.ldapsUrl] }, silentLogger);
+    expect((await d.info()).server).toBe(lab.ldapsUrl);
+    await d.close();
+  });
+
   it('upgrades ldap:// with StartTLS', async () => {
     const d = await openDirectory({ ...ldap, urls: [lab.ldapUrl] }, silentLogger);
     expect((await d.info()).defaultNamingContext).toBe(lab.baseDn);

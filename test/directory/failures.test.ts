@@ -115,6 +115,17 @@ describe('the CLI with a stopped DC', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  it('prints the configuration it read with every secret redacted', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'config'], {
+      env: { PATH: process.env.PATH, LDAP_URL: 'ldaps://dc1.contoso.test', LDAP_BIND_DN: 'krbops@contoso.test', LDAP_BIND_PASSWORD: 'Very-Secret-Pw1!', SLACK_BOT_TOKEN: 'xoxb-not-a-real-token', SLACK_SIGNING_SECRET: 'sign-me' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const shown = JSON.parse(r.stdout);
+    expect(shown.ldap).toMatchObject({ urls: ['ldaps://dc1.contoso.test'], bindDn: 'krbops@contoso.test', bindPassword: '[redacted]' });
+    expect(r.stdout).not.toMatch(/Very-Secret-Pw1!|xoxb-not-a-real-token|sign-me/);
+  });
+
   it('warns on stderr when certificate checks are switched off', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'spn', 'dupes'], {
       env: { ...process.env, LDAP_URL: 'ldaps://127.0.0.1:1', LDAP_BIND_DN: 'x', LDAP_BIND_PASSWORD: 'y', LDAP_TLS_REJECT_UNAUTHORIZED: 'false', LDAP_TIMEOUT_MS: '500' },
