@@ -241,7 +241,9 @@ export async function ensureTools(log: (line: string) => void = () => {}, tools:
   if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
     await runOk('apt-get', ['update', '-qq'], { env, timeoutMs: 600_000 });
-    await runOk('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env, timeoutMs: 1_200_000 });
+    // With Recommends: samba-ad-dc only recommends samba-ad-provision (the provisioning data) and samba-dsdb-modules.
+    const extra = pkgs.some((p) => p.startsWith('samba')) ? ['samba-ad-provision', 'samba-dsdb-modules'] : [];
+    await runOk('apt-get', ['install', '-y', '-qq', ...pkgs, ...extra], { env, timeoutMs: 1_200_000 });
   } finally {
     if (!hadPolicy) unlinkSync(policy);
   }
