@@ -28,7 +28,6 @@ export function landedAlert(r: ApprovalRecord): Alert {
     text: [`The change requested by ${r.requester.name ?? r.requester.id} and approved by ${r.decidedBy?.name ?? r.decidedBy?.id ?? 'an admin'} is now visible in AD.`, ...lines].join('\n'),
     lines,
     job: APPROVALS_JOB,
-    source: 'approvals',
     at: r.verification?.checkedAt,
   };
 }
@@ -38,6 +37,7 @@ export function approvalsVerifyJob(config: Config): Job {
     name: APPROVALS_JOB,
     schedule: config.schedules.dupes,
     scheduleVariable: 'KRBOPS_SCHEDULE_DUPES',
+    source: 'SPN change approvals',
     async run(ctx: JobContext): Promise<ApprovalsVerifySummary> {
       const approvals = createApprovals({ store: ctx.store, config, log: ctx.log, now: () => ctx.now() });
       const approved = await approvals.list({ status: 'approved', limit: 200 });
