@@ -9,7 +9,8 @@ import type { Config } from '../config.js';
 import type { DirectoryInfo, DirectoryReader } from '../directory/types.js';
 import { InvalidInputError, truncate } from '../errors.js';
 import { findSite, loadInventory } from '../inventory.js';
-import { expectedSpnsForUrl, parseHttpUrl } from '../spn/expected.js';
+import { expectedSpnsForUrl, parseTargetUrl } from '../spn/expected.js';
+import { USERINFO_REMOVED_NOTE } from '../spn/host.js';
 import { parseSpn } from '../spn/parse.js';
 import { clockEvidence, readDcClock } from './clock.js';
 import { collectDirectory, dnsDomainOf, type DirectoryPlan } from './directory.js';
@@ -52,15 +53,15 @@ const MAX_BACKENDS = 16;
 const isIpLiteral = (h: string) => /^\d+\.\d+\.\d+\.\d+$/.test(h) || h.includes(':');
 
 /** Validates the request before any I/O. Throws InvalidInputError with a clear message. */
-export function validateRequest(req: Why401Request): { url: URL; backends: string[] } {
-  const url = parseHttpUrl(req.url);
+export function validateRequest(req: Why401Request): { url: URL; backends: string[]; userinfoRemoved: boolean } {
+  const { url, userinfoRemoved } = parseTargetUrl(req.url);
   for (const [name, v] of [['--identity', req.identity], ['--user', req.user]] as const) {
     if (v !== undefined && (!v.trim() || v.length > MAX_NAME || /[\0\r\n]/.test(v))) throw new InvalidInputError(`${name} "${truncate(v, 60)}" is not an account name.`);
   }
   const backends = (req.backends ?? []).map((b) => b.trim()).filter(Boolean);
   if (backends.length > MAX_BACKENDS) throw new InvalidInputError(`At most ${MAX_BACKENDS} --backend SPNs, got ${backends.length}.`);
   for (const b of backends) parseSpn(b);
-  return { url, backends };
+  return { url, backends, userinfoRemoved };
 }
 
 /** SPN lookups for a URL: expected forms, port forms (seed 001), the CNAME alias forms, backends. */
@@ -115,11 +116,11 @@ export function describeTarget(url: URL, canonicalHost: string | undefined, dnsS
 
 /** Collects all evidence for one why-401 request. Throws only InvalidInputError (bad URL/SPN). */
 export async function collectEvidence(req: Why401Request, deps: CollectDeps): Promise<Evidence> {
-  const { url, backends: givenBackends } = validateRequest(req);
+  const { url, backends: givenBackends, userinfoRemoved } = validateRequest(req);
   const { config, log } = deps;
   const timeoutMs = config.probeTimeoutMs;
   const collectorErrors: CollectorError[] = [];
-  const inferred: string[] = [];
+  const inferred: string[] = userinfoRemoved ? [USERINFO_REMOVED_NOTE] : [];
   const collectedAt = deps.now();
 
   // Inputs: options first, then the inventory, then the pasted IIS config.

@@ -96,7 +96,8 @@ export async function collectKdc(spns: string[], kerberos: NonNullable<Config['k
       KRB5CCNAME: `FILE:${path.join(dir, 'ccache')}`,
       ...(kerberos.krb5Config ? { KRB5_CONFIG: kerberos.krb5Config } : process.env.KRB5_CONFIG ? { KRB5_CONFIG: process.env.KRB5_CONFIG } : {}),
     };
-    const kinitArgs = kerberos.keytab ? ['-k', '-t', kerberos.keytab, kerberos.principal] : [kerberos.principal];
+    // `--` ends the options of every tool call: no value can ever be read as an option (issue 11).
+    const kinitArgs = kerberos.keytab ? ['-k', '-t', kerberos.keytab, '--', kerberos.principal] : ['--', kerberos.principal];
     const kinit = await runTool(bin('kinit'), kinitArgs, env, kerberos.keytab ? undefined : `${kerberos.password}\n`, timeoutMs);
     if (kinit.spawnError || kinit.timedOut || kinit.code !== 0) {
       const why = kinit.spawnError ? `kinit could not run (${kinit.spawnError}; install krb5-user)` : kinit.timedOut ? `kinit did not finish within ${timeoutMs} ms` : (kinit.stderr.trim().split('\n').pop() ?? `kinit exited with ${kinit.code}`);
@@ -104,7 +105,7 @@ export async function collectKdc(spns: string[], kerberos: NonNullable<Config['k
       return ev;
     }
     const left = timeoutMs - (Date.now() - started);
-    const kvno = await runTool(bin('kvno'), spns, env, undefined, left);
+    const kvno = await runTool(bin('kvno'), ['--', ...spns], env, undefined, left);
     if (kvno.spawnError || kvno.timedOut) {
       ev.error = { collector: 'kdc', code: kvno.timedOut ? 'PROBE_TIMEOUT' : 'KDC_TOOL_MISSING', message: kvno.timedOut ? `kvno did not finish within ${timeoutMs} ms` : `kvno could not run (${kvno.spawnError})` };
       ev.answers = parseKvnoOutput(spns, kvno.stdout, kvno.stderr).filter((a) => a.message !== 'no answer from kvno for this SPN');

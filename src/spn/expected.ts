@@ -5,6 +5,7 @@
  * IE/Edge only add it with the FEATURE_INCLUDE_PORT_IN_SPN_KB908209 setting).
  */
 import { InvalidInputError, truncate } from '../errors.js';
+import { hostProblem, stripUserinfo } from './host.js';
 import { isFqdn, shortHost } from './parse.js';
 
 export interface ExpectedSpnOptions {
@@ -30,17 +31,33 @@ export interface ExpectedSpns {
   all: string[];
 }
 
-export function parseHttpUrl(input: string): URL {
+/**
+ * Parses the URL a person typed (`crm.contoso.com` gets `http://`). The host must be a DNS name or
+ * an IP literal (src/spn/host.ts); a user name or password is removed (`userinfoRemoved` says so)
+ * and never echoed, even in the error for a URL that does not parse.
+ */
+export function parseTargetUrl(input: string): { url: URL; userinfoRemoved: boolean } {
   let url: URL;
   const text = input.trim();
+  const shown = () => truncate(stripUserinfo(text), 80);
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
   } catch {
-    throw new InvalidInputError(`"${truncate(text, 80)}" is not a URL. Example: http://crm.contoso.com/`);
+    throw new InvalidInputError(`"${shown()}" is not a URL. Example: http://crm.contoso.com/`);
   }
+  const userinfoRemoved = !!(url.username || url.password);
+  url.username = '';
+  url.password = '';
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError(`Only http:// and https:// URLs can be diagnosed, not ${url.protocol}//`);
-  if (!url.hostname) throw new InvalidInputError(`"${truncate(text, 80)}" has no host name.`);
-  return url;
+  if (!url.hostname) throw new InvalidInputError(`"${shown()}" has no host name.`);
+  const problem = hostProblem(url.hostname);
+  if (problem) throw new InvalidInputError(`"${truncate(url.hostname, 80)}" is not a host name: ${problem}. Example: http://crm.contoso.com/`);
+  return { url, userinfoRemoved };
+}
+
+/** parseTargetUrl without the flag: the URL, validated, without user name or password. */
+export function parseHttpUrl(input: string): URL {
+  return parseTargetUrl(input).url;
 }
 
 export function expectedSpnsForUrl(input: string | URL, options: ExpectedSpnOptions = {}): ExpectedSpns {

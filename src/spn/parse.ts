@@ -24,6 +24,8 @@ export function parseSpn(input: string): Spn {
   if (!text) bad('it is empty');
   if (text.length > MAX_SPN_LENGTH) bad(`it is ${text.length} characters long`);
   if (/[\s\0]/.test(text)) bad('it contains white space or control characters');
+  // A tool would read it as an option (`kvno -c/tmp/x`, `setspn -D …`): no SPN starts with "-".
+  if (text.startsWith('-')) bad('it starts with "-"');
   const parts = text.split('/');
   if (parts.length < 2) bad('there is no "/" between the service class and the host');
   if (parts.length > 3) bad('it has more than three "/"-separated parts');
