@@ -36,7 +36,15 @@ function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
 /** Runs a why-401 diagnosis: the core every surface (and the benchmark) calls. */
 export async function diagnose(ctx: CommandContext, request: Parameters<typeof collectEvidence>[0]): Promise<Why401Result> {
   const started = Date.now();
-  const evidence = await collectEvidence(request, { config: ctx.config, directory: () => ctx.directory(), log: ctx.log, now: () => ctx.now(), adfs: adfsLoader(ctx) });
+  const evidence = await collectEvidence(request, {
+    config: ctx.config,
+    directory: () => ctx.directory(),
+    log: ctx.log,
+    now: () => ctx.now(),
+    adfs: adfsLoader(ctx),
+    // The CLI is run by an operator; anyone in chat is held to the probe policy (issue 11, SSRF).
+    requester: ctx.actor.surface === 'cli' ? 'operator' : 'chat',
+  });
   const run = runRules(evidence, rules);
   return why401Result(evidence, run, Date.now() - started);
 }

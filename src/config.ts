@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseProbeAllow } from './collectors/probe-policy.js';
 import { ConfigError } from './errors.js';
 
 const csv = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -36,6 +37,8 @@ export interface Config {
   inventoryFile?: string;
   kerberos?: { keytab?: string; principal: string; password?: string; krb5Config?: string };
   probeTimeoutMs: number;
+  /** KRBOPS_PROBE_ALLOW: hosts, `*.domain` patterns, addresses and CIDR ranges chat users may probe besides the forest's domains (src/collectors/probe-policy.ts). */
+  probeAllow: string[];
   slack?: { signingSecret?: string; botToken?: string; appToken?: string; apiUrl?: string; alertChannel?: string };
   teams?: { appId: string; appPassword?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI'; tenantId?: string };
   adfs: { metadataUrls: string[]; caFile?: string; warnDays: number[]; expectedThumbprints: Record<string, string[]> };
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { principal: kerberosPrincipal, keytab: env.KRB5_KEYTAB || undefined, password: env.KRBOPS_KERBEROS_PASSWORD || undefined, krb5Config: env.KRB5_CONFIG || undefined }
       : undefined,
     probeTimeoutMs: parseVar(env, 'KRBOPS_PROBE_TIMEOUT_MS', intVar('KRBOPS_PROBE_TIMEOUT_MS', 100, 120_000), 4000),
+    probeAllow: parseProbeAllow(env.KRBOPS_PROBE_ALLOW).entries,
     slack:
       env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN
         ? {

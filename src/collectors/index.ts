@@ -19,6 +19,7 @@ import type { AdfsEvidence, CollectorError, Evidence, ExpectedSpn, HttpEvidence,
 import { isClaimsRedirect, probeUrl } from './http-probe.js';
 import { parseIisConfig } from './iis-config.js';
 import { collectKdc } from './kdc.js';
+import { checkProbeAddresses, checkProbeHost, forestDomainsOf, parseProbeAllow, type ProbePolicy, type ProbeRequester } from './probe-policy.js';
 import { collectorError, withTimeout } from './timeout.js';
 
 export interface Why401Request {
@@ -45,6 +46,8 @@ export interface CollectDeps {
    * (the command wires src/adfs here when KRBOPS_ADFS_METADATA_URLS is set). Default: none.
    */
   adfs?(http: HttpEvidence): Promise<AdfsEvidence | undefined>;
+  /** Who asks: 'chat' restricts what the HTTP probe may reach (src/collectors/probe-policy.ts). Default 'operator'. */
+  requester?: ProbeRequester;
 }
 
 const MAX_NAME = 256;
@@ -179,7 +182,12 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
       inferred.push(`${urlHost} qualified as ${queryHost} with the domain's DNS suffix`);
     }
   }
+  // From chat, the host (then every address it resolves to) must pass the probe policy before anything is sent to it.
+  const policy: ProbePolicy | undefined =
+    deps.requester === 'chat' ? { requester: 'chat', allow: parseProbeAllow((config.probeAllow ?? []).join(',')), forestDomains: forestDomainsOf(await infoP) } : undefined;
+  if (policy) checkProbeHost(policy, queryHost);
   const dns = await collectDns(queryHost, { servers: config.dnsServers, timeoutMs });
+  if (policy && dns.addresses.length) checkProbeAddresses(policy, queryHost, dns.addresses.map((a) => a.address));
   if (dns.error) collectorErrors.push(dns.error);
   if (dns.chain.length > 1) inferred.push(`Canonical host: ${dns.canonicalName} (${dns.chain.join(' → ')}); browsers build the SPN from it`);
   const canonical = dns.chain.length > 1 || (dns.ok && queryHost !== urlHost) ? dns.canonicalName : undefined;
@@ -187,7 +195,11 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
 
   // Everything else in parallel.
   const address = dns.addresses[0]?.address;
-  const httpP = probeUrl(url.href, { address, timeoutMs, now: deps.now });
+  // Without a checked address, chat never lets the probe resolve the name itself.
+  const httpP: Promise<HttpEvidence> =
+    policy && !address
+      ? Promise.resolve({ ok: false, wwwAuthenticate: [], schemes: [], error: { collector: 'http', code: 'NOT_AUTHORIZED', message: `not probed from chat: DNS gave no address for ${queryHost} to check first` } })
+      : probeUrl(url.href, { address, timeoutMs, now: deps.now });
   const ptrHosts = dns.ptr.flatMap((p) => p.names).filter((n) => n !== target.canonicalHost);
   const backendSpns = inputs.backends.map((b) => b.spn);
   const plan: DirectoryPlan = {

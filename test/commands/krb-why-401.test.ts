@@ -51,9 +51,9 @@ async function serve(name: string, address: string, handler: Handler, port = 0):
 
 const IIS_OK = '<windowsAuthentication enabled="true" useKernelMode="true" useAppPoolCredentials="true"><providers><add value="Negotiate" /><add value="NTLM" /></providers></windowsAuthentication>';
 
-async function why(line: string, cfg: Config = config): Promise<Why401Result> {
+async function why(line: string, cfg: Config = config, surface: 'slack' | 'cli' = 'slack'): Promise<Why401Result> {
   const { command, args } = resolveCommand(commands, tokenize(line));
-  const ctx = createContext(cfg, silentLogger, { surface: 'slack', id: 'U1' });
+  const ctx = createContext(cfg, silentLogger, { surface, id: 'U1' });
   contexts.push(ctx);
   try {
     return (await command.run(ctx, args)) as Why401Result;
@@ -173,9 +173,10 @@ describe('krb why-401 against the Samba lab', () => {
     expect(text).toMatch(/\npassed: .*HTTP SPN on the site FQDN/);
   });
 
+  // From chat, a directory that does not answer leaves no forest domain to probe under (test/security/probe-policy.lab.test.ts): an operator's run.
   it('still answers when the directory is down: SPN checks become unknown, the probe still counts', async () => {
     const down = loadConfig({ ...lab.env(), LDAP_URL: `ldaps://${lab.hosts.legacy}:1636`, LDAP_TIMEOUT_MS: '500', KRBOPS_KERBEROS_PRINCIPAL: '' });
-    const r = await why(`krb why-401 ${url('ndcrmsrv2')}`, down);
+    const r = await why(`krb why-401 ${url('ndcrmsrv2')}`, down, 'cli');
     expect(r.collectorErrors.map((e) => e.collector)).toContain('directory');
     expect(failing(r)).toEqual(['keepalive-disabled', 'negotiate-not-offered']);
     expect(r.findings.filter((f) => f.status === 'unknown').map((f) => f.ruleId)).toEqual(expect.arrayContaining(['spn-missing-fqdn', 'spn-missing-short-name']));
@@ -217,7 +218,7 @@ describe('krb why-401 against the Samba lab', () => {
   });
 
   it('answers without any directory configured: the missing LDAP_URL is evidence, not a crash', async () => {
-    const r = await why(`krb why-401 http://${lab.hosts.ndcrmsrv2}:${ports.ndcrmsrv2}/`, loadConfig({}));
+    const r = await why(`krb why-401 http://${lab.hosts.ndcrmsrv2}:${ports.ndcrmsrv2}/`, loadConfig({}), 'cli');
     expect(r.collectorErrors).toEqual([expect.objectContaining({ collector: 'directory', code: 'CONFIG_INVALID', message: expect.stringContaining('LDAP_URL') })]);
     expect(failing(r)).toEqual(['keepalive-disabled', 'negotiate-not-offered', 'url-ip-address']);
     expect(r.verdict).toMatch(/^Most likely cause: /);

@@ -537,6 +537,8 @@ export class Lab implements LabInfo {
       KRB5_CONFIG: this.krb5Conf,
       KRBOPS_KERBEROS_PRINCIPAL: `krbops-reader@${this.realm}`,
       KRBOPS_KERBEROS_PASSWORD: this.bindPassword,
+      // The lab's hosts live on loopback addresses, which chat users may not probe unless allowed (issue 11, SSRF).
+      KRBOPS_PROBE_ALLOW: `${this.ip.split('.').slice(0, 3).join('.')}.0/24`,
     };
   }
 
