@@ -38,7 +38,8 @@ const site = z.object({
     }),
 });
 
-const schema = z.object({ sites: z.array(site).max(10_000).default([]) }).strict();
+// `access:` is the access policy (src/policy/config.ts reads it at start).
+const schema = z.object({ sites: z.array(site).max(10_000).default([]), access: z.unknown().optional() }).strict();
 
 export type InventorySite = z.infer<typeof site>;
 export interface Inventory {
