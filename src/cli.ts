@@ -10,10 +10,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { commands } from '../commands/index.js';
 import { usageText } from '../commands/parse.js';
 import type { AnyCommand, ParsedArgs } from '../commands/types.js';
+import { exportCommandAudit, parseSince } from './audit/export.js';
 import { loadConfig, redactedConfig, type Config } from './config.js';
 import { createContext } from './core.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
+import { openStore, type Store } from './store/index.js';
 
 export const EXIT = { ok: 0, internal: 1, usage: 2, directory: 3, dependency: 4 } as const;
 
@@ -98,6 +100,28 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     .description('Print the configuration krbops read from the environment (secrets redacted)')
     .action(() => {
       io.out(`${JSON.stringify(redactedConfig(config()), null, 2)}\n`);
+    });
+
+  const audit = program.command('audit').description('The command audit (every command run from chat)');
+  audit
+    .command('export')
+    .description('Print the command audit since a time as JSON lines (one entry per line, for a SIEM)')
+    .option('--since <time>', 'ISO-8601 date or time (2026-12-01, 2026-12-01T08:00:00Z) or an age (90m, 24h, 7d)')
+    .option('--json', 'JSON lines (the only format; accepted for symmetry with the other commands)')
+    .exitOverride()
+    .action(async (opts: { since?: string; json?: boolean }) => {
+      let store: Store | undefined;
+      try {
+        const since = parseSince(opts.since);
+        store = await openStore(config().dbUrl);
+        await exportCommandAudit(store, since, io.out);
+        setExit(EXIT.ok);
+      } catch (e) {
+        reportError(e, io, Boolean(opts.json));
+        setExit(exitCodeFor(e));
+      } finally {
+        await store?.close();
+      }
     });
 
   program

@@ -6,12 +6,14 @@
 import type { Actor } from '../../commands/types.js';
 import { StoreError } from '../errors.js';
 import type { SpnChange } from '../rules/types.js';
+import { appendCommandAudit, listCommandAudit } from './command-audit-sql.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
   ApprovalRecord,
   ApprovalStatus,
   AuditEvent,
   ClaimOptions,
+  CommandAuditEntry,
   ClaimResult,
   ConversationRecord,
   JobRun,
@@ -414,6 +416,15 @@ export class SqlOps implements StoreOps {
       [...(options.requestId ? [options.requestId] : []), options.limit ?? 1000],
     );
     return rows.map((r) => ({ id: Number(r.id), requestId: String(r.request_id), at: String(r.at), actor: parse<Actor>(r.actor)!, action: String(r.action), detail: parse(r.detail) }));
+  }
+
+  // ── command audit (command-audit-sql.ts) ──
+  async appendCommandAudit(e: CommandAuditEntry): Promise<void> {
+    await appendCommandAudit({ query: (sql, params) => this.q(sql, params) }, e);
+  }
+
+  async listCommandAudit(options: { since?: string; afterId?: number; limit?: number } = {}): Promise<CommandAuditEntry[]> {
+    return listCommandAudit({ query: (sql, params) => this.q(sql, params) }, options);
   }
 }
 

@@ -103,6 +103,28 @@ export interface AuditEvent {
   detail?: unknown;
 }
 
+/**
+ * One command run from any surface (the command audit, for a SIEM): who, where, what (secrets
+ * stripped by src/audit/redact.ts before it gets here), how it ended and how long it took.
+ */
+export interface CommandAuditEntry {
+  id?: number;
+  /** ISO-8601, when the command was received. */
+  at: string;
+  surface: Actor['surface'];
+  actor: { id: string; name?: string };
+  /** Slack channel / Teams conversation the command was typed in. */
+  channelId?: string;
+  /** `spn list`, `help`, `invalid`, `request change`, `approve`… */
+  command: string;
+  /** The words as typed, secrets stripped. */
+  text?: string;
+  outcome: 'ok' | 'error' | 'refused';
+  /** Error code or refusal kind. */
+  code?: string;
+  durationMs: number;
+}
+
 /** Everything a store can do, inside or outside a transaction. */
 export interface StoreOps {
   // ── key/value job state ──
@@ -173,6 +195,11 @@ export interface StoreOps {
   listApprovals(options?: { status?: ApprovalStatus; limit?: number }): Promise<ApprovalRecord[]>;
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(options?: { requestId?: string; limit?: number }): Promise<AuditEvent[]>;
+
+  // ── command audit ──
+  appendCommandAudit(entry: CommandAuditEntry): Promise<void>;
+  /** In the order recorded, received at or after `since` (ISO-8601), after entry `afterId` (paging); at most `limit` (default 10 000). */
+  listCommandAudit(options?: { since?: string; afterId?: number; limit?: number }): Promise<CommandAuditEntry[]>;
 }
 
 export interface Store extends StoreOps {

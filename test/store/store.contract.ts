@@ -51,9 +51,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it('applies the versioned migrations once, and not again on reopen', async () => {
       const { store, reopen } = await fresh();
-      expect(await store.migrations()).toEqual([1]);
+      expect(await store.migrations()).toEqual([1, 2]);
       const again = await reopen();
-      expect(await again.migrations()).toEqual([1]);
+      expect(await again.migrations()).toEqual([1, 2]);
       await store.ping();
     });
 
@@ -308,6 +308,24 @@ export function storeContract(name: string, factory: StoreFactory): void {
       ]);
       expect(events[0].detail).toEqual({ changes: 1 });
       expect(await store.listAudit()).toHaveLength(3);
+    });
+
+    it('keeps the command audit in order and lists it from a time on', async () => {
+      const { store, reopen } = await fresh();
+      await store.appendCommandAudit({ at: '2026-12-01T10:00:00.000Z', surface: 'slack', actor: { id: 'U0ALICE', name: 'alice' }, channelId: 'C0INCIDENT', command: 'spn list', text: '/spn list crmweb', outcome: 'ok', durationMs: 41.6 });
+      await store.appendCommandAudit({ at: '2026-12-01T11:00:00.000Z', surface: 'teams', actor: { id: 'aad-bob' }, command: 'krb why-401', outcome: 'refused', code: 'place', durationMs: 0 });
+      await store.appendCommandAudit({ at: '2026-12-01T12:00:00.000Z', surface: 'cli', actor: { id: 'root' }, command: 'spn dupes', outcome: 'error', code: 'DIRECTORY_UNAVAILABLE', durationMs: 5003 });
+      const again = await reopen();
+      const all = await again.listCommandAudit();
+      expect(all.map((e) => [e.command, e.outcome])).toEqual([
+        ['spn list', 'ok'],
+        ['krb why-401', 'refused'],
+        ['spn dupes', 'error'],
+      ]);
+      expect(all[0]).toEqual({ id: all[0].id, at: '2026-12-01T10:00:00.000Z', surface: 'slack', actor: { id: 'U0ALICE', name: 'alice' }, channelId: 'C0INCIDENT', command: 'spn list', text: '/spn list crmweb', outcome: 'ok', durationMs: 42 });
+      expect(all[1]).toEqual({ id: all[1].id, at: '2026-12-01T11:00:00.000Z', surface: 'teams', actor: { id: 'aad-bob' }, command: 'krb why-401', outcome: 'refused', code: 'place', durationMs: 0 });
+      expect((await again.listCommandAudit({ since: '2026-12-01T11:00:00.000Z' })).map((e) => e.command)).toEqual(['krb why-401', 'spn dupes']);
+      expect(await again.listCommandAudit({ since: '2026-12-01T12:00:00.001Z' })).toEqual([]);
     });
   });
 }
