@@ -40,7 +40,14 @@ export interface Config {
   /** KRBOPS_PROBE_ALLOW: hosts, `*.domain` patterns, addresses and CIDR ranges chat users may probe besides the forest's domains (src/collectors/probe-policy.ts). */
   probeAllow: string[];
   slack?: { signingSecret?: string; botToken?: string; appToken?: string; apiUrl?: string; alertChannel?: string };
-  teams?: { appId: string; appPassword?: string; appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI'; tenantId?: string };
+  teams?: {
+    appId: string;
+    appPassword?: string;
+    appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+    tenantId?: string;
+    /** The Bot Framework cloud, in the SDK's own names (BOT_FRAMEWORK_CLOUD_VARIABLES); empty: the public Azure cloud. */
+    cloud: Record<string, string>;
+  };
   adfs: { metadataUrls: string[]; caFile?: string; warnDays: number[]; expectedThumbprints: Record<string, string[]> };
   schedules: { adfs: string; dupes: string; timezone?: string };
   dbUrl: string;
@@ -74,6 +81,45 @@ function ldapUrl(name: string, u: string): string {
   }
   if (parsed.protocol !== 'ldaps:' && parsed.protocol !== 'ldap:') fail(name, `"${u}" must start with ldaps:// or ldap://`);
   return u;
+}
+
+/**
+ * The variables botbuilder's ConfigurationBotFrameworkAuthentication reads to select a Bot Framework
+ * cloud (Azure Government, GCC High, DoD, a private cloud), read from the environment under the
+ * same names and handed to it unchanged.
+ */
+export const BOT_FRAMEWORK_CLOUD_VARIABLES = [
+  'ChannelService',
+  'ToChannelFromBotLoginUrl',
+  'ToChannelFromBotOAuthScope',
+  'ToBotFromChannelTokenIssuer',
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromEmulatorOpenIdMetadataUrl',
+  'OAuthUrl',
+  'OAuthApiEndpoint',
+  'BotOpenIdMetadata',
+  'ValidateAuthority',
+  'CallerId',
+] as const;
+
+function botFrameworkCloud(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of BOT_FRAMEWORK_CLOUD_VARIABLES) {
+    const v = env[name]?.trim();
+    if (!v) continue;
+    if (/Url$|Endpoint$|Metadata$/.test(name)) {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        fail(name, `"${v.slice(0, 80)}" is not a URL`);
+      }
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') fail(name, 'must be an https:// URL');
+    }
+    if (name === 'ValidateAuthority' && !['true', 'false'].includes(v.toLowerCase())) fail(name, 'must be true or false');
+    out[name] = v;
+  }
+  return out;
 }
 
 /** Reads and validates the environment. Throws ConfigError naming the variable. */
@@ -159,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     teams: teamsAppId
-      ? { appId: teamsAppId, appPassword: env.MicrosoftAppPassword || undefined, appType: appType as 'SingleTenant', tenantId: env.MicrosoftAppTenantId || undefined }
+      ? { appId: teamsAppId, appPassword: env.MicrosoftAppPassword || undefined, appType: appType as 'SingleTenant', tenantId: env.MicrosoftAppTenantId || undefined, cloud: botFrameworkCloud(env) }
       : undefined,
     adfs: { metadataUrls: csv(env.KRBOPS_ADFS_METADATA_URLS), caFile: env.KRBOPS_ADFS_CA_FILE || undefined, warnDays, expectedThumbprints },
     schedules: {

@@ -1,10 +1,14 @@
 /**
- * Bot Framework authentication from krbops' configuration (the SDK's own variable names:
- * MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId).
+ * Bot Framework authentication from krbops' configuration, in the SDK's own variable names:
+ * MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType, MicrosoftAppTenantId, and for any cloud
+ * other than public Azure the names ConfigurationBotFrameworkAuthentication reads (ChannelService,
+ * ToChannelFromBotLoginUrl, ToChannelFromBotOAuthScope, ToBotFromChannelTokenIssuer,
+ * ToBotFromChannelOpenIdMetadataUrl, OAuthUrl, ValidateAuthority… see BOT_FRAMEWORK_CLOUD_VARIABLES),
+ * handed to it unchanged. With none set, the public Azure Bot Service cloud is used exactly as the
+ * SDK configures it; `ChannelService=https://botframework.azure.us` alone selects US Government.
  *
- * By default the public Azure Bot Service cloud is used exactly as the SDK configures it. A
- * `BotFrameworkCloud` replaces its endpoints — for sovereign or private clouds, and for tests, where
- * a local server on loopback stands in for the Bot Connector and its token service.
+ * A token service that is not Microsoft's (a private cloud, the tests' local stand-in) gets an MSAL
+ * client that knows its authority, trusting the CAs of NODE_EXTRA_CA_CERTS.
  */
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { CallerIdConstants, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
@@ -38,13 +42,33 @@ export interface BotFrameworkCloud {
   loginCa?: string;
 }
 
-/** The SDK's configuration object for these settings (what ConfigurationBotFrameworkAuthentication reads). */
+/**
+ * The SDK's configuration object (what ConfigurationBotFrameworkAuthentication reads): the app's
+ * credentials and, when set, the cloud's endpoints under the SDK's own names.
+ */
 export function sdkSettings(teams: TeamsConfig): Record<string, string> {
   const s: Record<string, string> = { MicrosoftAppId: teams.appId, MicrosoftAppType: teams.appType };
   if (teams.appPassword) s.MicrosoftAppPassword = teams.appPassword;
   if (teams.tenantId) s.MicrosoftAppTenantId = teams.tenantId;
-  return s;
+  return { ...s, ...(teams.cloud ?? {}) };
 }
+
+/** The endpoints of a `BotFrameworkCloud` under the SDK's names (tests, and code that builds a cloud). */
+export function cloudSettings(cloud: BotFrameworkCloud): Record<string, string> {
+  return {
+    ToBotFromChannelOpenIdMetadataUrl: cloud.openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: cloud.openIdMetadataUrl,
+    ToBotFromChannelTokenIssuer: cloud.tokenIssuer,
+    ToChannelFromBotLoginUrl: cloud.loginUrl,
+    ToChannelFromBotOAuthScope: cloud.oauthScope,
+    OAuthUrl: cloud.oauthScope,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+    ValidateAuthority: 'true',
+  };
+}
+
+/** Login URLs the SDK knows how to get tokens from by itself (public Azure and US Government). */
+const SDK_LOGIN_PREFIXES = ['https://login.microsoftonline.com/', 'https://login.microsoftonline.us/'];
 
 /**
  * The authentication the CloudAdapter validates requests with (JWTs from the channel, checked
@@ -99,36 +123,37 @@ class RejectBadTokens extends BotFrameworkAuthentication {
 
 function sdkAuthentication(teams: TeamsConfig | undefined, cloud?: BotFrameworkCloud): BotFrameworkAuthentication {
   if (!teams?.appId) throw new ConfigError('MicrosoftAppId', 'is required for the Teams bot (the Azure Bot registration’s app ID); requests are authenticated against it');
-  const settings = sdkSettings(teams);
-  if (!cloud) return new ConfigurationBotFrameworkAuthentication(settings);
+  const settings = { ...sdkSettings(teams), ...(cloud ? cloudSettings(cloud) : {}) };
+  const loginUrl = settings.ToChannelFromBotLoginUrl;
+  const sdkLogin = !loginUrl || SDK_LOGIN_PREFIXES.some((p) => loginUrl.toLowerCase().startsWith(p));
+  const variable = cloud ? 'loginUrl' : 'ToChannelFromBotLoginUrl';
+  if (sdkLogin) return configured(settings);
 
   if (teams.appType === 'UserAssignedMSI') throw new ConfigError('MicrosoftAppType', 'UserAssignedMSI works only in the public Azure cloud');
   if (!teams.appPassword) throw new ConfigError('MicrosoftAppPassword', 'is required to obtain tokens from a custom Bot Framework cloud');
   let login: URL;
   try {
-    login = new URL(cloud.loginUrl);
+    login = new URL(loginUrl);
   } catch {
-    throw new ConfigError('loginUrl', `"${cloud.loginUrl}" is not a URL`);
+    throw new ConfigError(variable, `"${loginUrl}" is not a URL`);
   }
+  if (login.protocol !== 'https:') throw new ConfigError(variable, 'must be an https:// URL (the token service)');
   // MSAL only talks to authorities it knows; a private cloud's login host is declared known here,
-  // so no instance discovery goes to login.microsoftonline.com.
+  // so no instance discovery goes to login.microsoftonline.com. Its CA: NODE_EXTRA_CA_CERTS (or
+  // `loginCa` when the cloud is given in code).
   const msal = new ConfidentialClientApplication({
-    auth: { clientId: teams.appId, clientSecret: teams.appPassword, authority: cloud.loginUrl, knownAuthorities: [login.host] },
-    system: cloud.loginCa ? { customAgentOptions: { ca: cloud.loginCa } } : undefined,
+    auth: { clientId: teams.appId, clientSecret: teams.appPassword, authority: loginUrl, knownAuthorities: [login.host] },
+    system: cloud?.loginCa ? { customAgentOptions: { ca: cloud.loginCa } } : undefined,
   });
-  return new ConfigurationBotFrameworkAuthentication(
-    {
-      ...settings,
-      ToBotFromChannelOpenIdMetadataUrl: cloud.openIdMetadataUrl,
-      ToBotFromEmulatorOpenIdMetadataUrl: cloud.openIdMetadataUrl,
-      ToBotFromChannelTokenIssuer: cloud.tokenIssuer,
-      ToChannelFromBotLoginUrl: cloud.loginUrl,
-      ToChannelFromBotOAuthScope: cloud.oauthScope,
-      OAuthUrl: cloud.oauthScope,
-      CallerId: CallerIdConstants.PublicAzureChannel,
-      ValidateAuthority: true,
-    },
-    // The connector is typed against msal-node's CommonJS declarations, this module gets the ESM ones: same class.
-    new MsalServiceClientCredentialsFactory(teams.appId, msal as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1]),
-  );
+  // The connector is typed against msal-node's CommonJS declarations, this module gets the ESM ones: same class.
+  return configured(settings, new MsalServiceClientCredentialsFactory(teams.appId, msal as unknown as ConstructorParameters<typeof MsalServiceClientCredentialsFactory>[1]));
+}
+
+/** The SDK's own reading of the settings; its refusal of a cloud becomes a ConfigError naming ChannelService. */
+function configured(settings: Record<string, string>, credentials?: MsalServiceClientCredentialsFactory): BotFrameworkAuthentication {
+  try {
+    return new ConfigurationBotFrameworkAuthentication(settings, credentials);
+  } catch (e) {
+    throw new ConfigError('ChannelService', `the Bot Framework SDK refused the cloud settings (${(e as Error).message.slice(0, 200)}); set ToChannelFromBotLoginUrl, ToChannelFromBotOAuthScope, ToBotFromChannelTokenIssuer and ToBotFromChannelOpenIdMetadataUrl for a private cloud`);
+  }
 }
