@@ -9,6 +9,7 @@ import type { LdapConfig } from '../config.js';
 import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { LdapConnection, type Entry } from './ldap-client.js';
+import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount, type DomainKeyFacts, type EncryptionScanAccount } from './encryption-scan.js';
 import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
@@ -59,7 +60,7 @@ export function rangedKey(entry: Entry, attr: string): { key: string; end: strin
   return m ? { key, end: m[2] } : undefined;
 }
 
-function accountKind(objectClass: string[]): AccountKind {
+export function accountKind(objectClass: string[]): AccountKind {
   const oc = objectClass.map((c) => c.toLowerCase());
   if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';
   if (oc.includes('msds-managedserviceaccount')) return 'msa';
@@ -346,6 +347,19 @@ export class LdapDirectory implements DirectoryReader {
     for await (const page of conn.searchPages({ base, filter, attributes: SCAN_ATTRIBUTES })) {
       for (const e of page) yield { ...this.toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
     }
+  }
+
+  /** Every SPN holder plus krbtgt of the DC's domain, with what the encryption-type report needs (one paged search). */
+  async *scanEncryptionTypes(): AsyncIterable<EncryptionScanAccount> {
+    const { conn, base } = await this.dc();
+    for await (const page of conn.searchPages({ base, filter: ENCRYPTION_SCAN_FILTER, attributes: ENCRYPTION_SCAN_ATTRIBUTES })) {
+      for (const e of page) yield toEncryptionScanAccount(e, accountKind(values(e, 'objectClass')), await this.allSpns(conn, e));
+    }
+  }
+
+  async domainKeyFacts(): Promise<DomainKeyFacts> {
+    const { conn, base } = await this.dc();
+    return readDomainKeyFacts(conn, base);
   }
 
   /** All values of servicePrincipalName, following `;range=` retrieval when the DC splits them. */

@@ -3,6 +3,8 @@
  * importer of ldapts) and consumed by commands, collectors and rules as plain objects.
  */
 
+import type { DomainKeyFacts, EncryptionScanAccount } from './encryption-scan.js';
+
 export type AccountKind = 'user' | 'computer' | 'gmsa' | 'msa' | 'other';
 
 /** userAccountControl flags, decoded. https://learn.microsoft.com/troubleshoot/windows-server/active-directory/useraccountcontrol-manipulate-account-properties */
@@ -133,6 +135,13 @@ export interface DirectoryReader {
    * SPNs — including accounts that lost their last SPN (scanSpns cannot see those).
    */
   changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
+  /**
+   * Every account holding an SPN, plus krbtgt, in the DC's domain, with msDS-SupportedEncryptionTypes,
+   * pwdLastSet and whenCreated (one paged search on the DC: those attributes are not in the GC).
+   */
+  scanEncryptionTypes(): AsyncIterable<EncryptionScanAccount>;
+  /** The domain head's and the Read-only Domain Controllers group's (RID 521) whenCreated. */
+  domainKeyFacts(): Promise<DomainKeyFacts>;
   /** The DC's clock read now (rootDSE currentTime, ISO-8601); info().currentTime is cached. */
   currentTime(): Promise<string | undefined>;
   close(): Promise<void>;
