@@ -9,6 +9,7 @@ import spnDupes from './spn-dupes.js';
 import adfsCheck, { krbAdfs } from './adfs-check.js';
 import krbWhy401 from './krb-why-401.js';
 import krbExplain from './krb-explain.js';
+import krbEtypes from './krb-etypes.js';
 import { krbApprovals, krbVerify } from './krb-approvals.js';
 
-export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck, krbWhy401, krbExplain, krbAdfs, krbApprovals, krbVerify];
+export const commands: AnyCommand[] = [spnList, spnQuery, spnDupes, adfsCheck, krbWhy401, krbExplain, krbEtypes, krbAdfs, krbApprovals, krbVerify];

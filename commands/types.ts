@@ -66,6 +66,8 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> {
    */
   cliOptions?: OptionSpec[];
   cliPrepare?(args: ParsedArgs, cliOptions: Record<string, unknown>): void;
+  /** The `--json` document, when it is not the result itself (default: the result as it is). */
+  json?(result: R): unknown;
   /** Plain-text rendering for the terminal. */
   text(result: R): string;
 }

@@ -84,7 +84,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
         const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
         ctx = createContext(cfg, log, { surface: 'cli', id: process.env.USER ?? 'cli' });
         const result = await cmd.run(ctx, args);
-        io.out(json ? `${JSON.stringify(result, null, 2)}\n` : `${cmd.text(result)}\n`);
+        io.out(json ? `${JSON.stringify(cmd.json ? cmd.json(result) : result, null, 2)}\n` : `${cmd.text(result)}\n`);
         setExit(EXIT.ok);
       } catch (e) {
         reportError(e, io, json, cmd);

@@ -95,7 +95,8 @@ export function classifyAccount(a: EncryptionScanAccount, ctx: ClassifyContext):
   else reasons.push(`msDS-SupportedEncryptionTypes ${setText}.`);
   if (decoded.unknownBits) reasons.push(`Unknown bits 0x${decoded.unknownBits.toString(16)} are set.`);
   reasons.push(keysReason(a, likely, ctx.aesSince));
-  if (a.userAccountControl & UAC_DISABLED) reasons.push('The account is disabled.');
+  // krbtgt is always disabled: saying so would only distract.
+  if (a.userAccountControl & UAC_DISABLED && !isKrbtgt(a)) reasons.push('The account is disabled.');
 
   let risk: EtypeRisk;
   let fix: Fix;

@@ -1,0 +1,174 @@
+/**
+ * `krb etypes` against a Samba AD DC of its own (the classes planted by scenario-etypes*.ldif would
+ * change forest-wide answers other files assert on the shared lab), and the KDC side for real: with
+ * a client that permits only AES, an RC4-only account gets KDC_ERR_ETYPE_NOSUPP from Samba's KDC.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { loadConfig } from '../../src/config.js';
+import { openDirectory } from '../../src/directory/ldap-directory.js';
+import { silentLogger } from '../../src/log.js';
+import { attr, run, startLab, type Lab } from '../lab/lab.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const LAB_DIR = path.join(HERE, '..', 'lab');
+
+let lab: Lab;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  lab = await startLab({ ldif: [path.join(LAB_DIR, 'scenario-etypes.ldif')], rawLdif: [path.join(LAB_DIR, 'scenario-etypes-raw.ldif')] });
+  Object.assign(process.env, lab.env());
+}, 120_000);
+afterAll(async () => {
+  process.env = saved;
+  await lab?.stop();
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+interface AccountDoc {
+  sAMAccountName: string;
+  kind: string;
+  spns: string[];
+  supportedEncryptionTypes: { value: number | null; names: string[] };
+  effectiveEncryptionTypes: string[];
+  aesKeysLikely: boolean | null;
+  pwdLastSet: string | null;
+  risk: string;
+  reasons: string[];
+  fix: { summary: string; commands: string[] };
+}
+
+describe('krb etypes --json on a lab with every class planted', () => {
+  let doc: { aesSince: string; krbtgt: AccountDoc; accounts: AccountDoc[] };
+  const acct = (sam: string) => {
+    const a = doc.accounts.find((x) => x.sAMAccountName.toLowerCase() === sam.toLowerCase());
+    if (!a) throw new Error(`${sam} not in the report`);
+    return a;
+  };
+
+  beforeAll(async () => {
+    const r = await cli('krb', 'etypes', '--json');
+    expect(r.code, r.err).toBe(0);
+    doc = JSON.parse(r.out);
+  });
+
+  it('prints exactly aesSince, krbtgt and accounts', () => {
+    expect(Object.keys(doc).sort()).toEqual(['accounts', 'aesSince', 'krbtgt']);
+    expect(Object.keys(doc.accounts[0]).sort()).toEqual(['aesKeysLikely', 'effectiveEncryptionTypes', 'fix', 'kind', 'pwdLastSet', 'reasons', 'risk', 'sAMAccountName', 'spns', 'supportedEncryptionTypes'].sort());
+  });
+
+  it('takes aesSince from the RID-521 group (created with the domain in a Samba provision)', async () => {
+    const [group] = await lab.ldapsearch('(sAMAccountName=Read-only Domain Controllers)', ['whenCreated']);
+    const w = attr(group, 'whenCreated')[0];
+    const groupIso = `${w.slice(0, 4)}-${w.slice(4, 6)}-${w.slice(6, 8)}T${w.slice(8, 10)}:${w.slice(10, 12)}:${w.slice(12, 14)}`;
+    expect(Math.abs(Date.parse(doc.aesSince) - Date.parse(`${groupIso}Z`))).toBeLessThan(3_600_000);
+  });
+
+  it.each([
+    ['et-rc4only', 'at-risk', /RC4 only/],
+    ['et-desonly', 'fails-now', /DES only/],
+    ['et-deskeyonly', 'fails-now', /USE_DES_KEY_ONLY/],
+    ['et-aesonly', 'ok', /AES keys likely/],
+    ['et-aesonly-old', 'fails-now', /no AES key/],
+    ['et-notset', 'ok', /AES only \(0x18\)/],
+    ['et-notset-old', 'fails-now', /before the domain could make AES keys/],
+    ['et-rc4aes-old', 'at-risk', /RC4 is still allowed explicitly/],
+    ['et-roast', 'kerberoastable', /Kerberoastable.*password last set/],
+    ['ET-WEB1$', 'ok', /AES keys likely/],
+    ['ET-OLD1$', 'fails-now', /before the domain could make AES keys/],
+    ['et-gmsa$', 'fails-now', /managed password was never set/],
+    ['et-msa$', 'ok', /AES keys likely/],
+    ['svc-rc4', 'at-risk', /RC4 only/],
+  ])('%s is %s', (sam, risk, reason) => {
+    const a = acct(sam);
+    expect(a.risk).toBe(risk);
+    expect(a.reasons.join('\n')).toMatch(reason);
+    if (risk === 'ok') expect(a.fix.commands).toEqual([]);
+    else expect(a.fix.commands.length).toBeGreaterThan(0);
+  });
+
+  it('decodes the attribute and the types the KDC will use', () => {
+    expect(acct('et-rc4only')).toMatchObject({ kind: 'user', supportedEncryptionTypes: { value: 4, names: ['RC4-HMAC'] }, effectiveEncryptionTypes: ['RC4-HMAC'], aesKeysLikely: true });
+    expect(acct('et-notset-old')).toMatchObject({ supportedEncryptionTypes: { value: null }, effectiveEncryptionTypes: ['AES128-CTS-HMAC-SHA1-96', 'AES256-CTS-HMAC-SHA1-96'], aesKeysLikely: false, pwdLastSet: '2005-03-01T00:00:00.000Z' });
+    expect(acct('ET-OLD1$').kind).toBe('computer');
+    expect(acct('et-gmsa$').kind).toBe('gmsa');
+    expect(acct('et-msa$').kind).toBe('msa');
+  });
+
+  it('gives each account its exact fix', () => {
+    expect(acct('et-notset-old').fix.commands).toEqual([
+      'Set-ADUser -Identity et-notset-old -KerberosEncryptionType AES128,AES256',
+      'Set-ADAccountPassword -Identity et-notset-old -Reset',
+      'ktpass -princ HTTP/et-notset-old.contoso.test@CONTOSO.TEST -mapuser CONTOSO\\et-notset-old -crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out et-notset-old.keytab',
+    ]);
+    expect(acct('ET-OLD1$').fix.commands).toEqual(["Set-ADComputer -Identity 'ET-OLD1$' -KerberosEncryptionType AES128,AES256", 'Reset-ComputerMachinePassword']);
+    expect(acct('et-roast').fix.commands).toEqual(['Set-ADUser -Identity et-roast -KerberosEncryptionType AES128,AES256']);
+  });
+
+  it('lists every SPN holder of the domain once, krbtgt apart', async () => {
+    const holders = await lab.ldapsearch('(servicePrincipalName=*)', ['sAMAccountName']);
+    const names = holders.map((h) => attr(h, 'sAMAccountName')[0].toLowerCase()).filter((n) => n !== 'krbtgt');
+    expect(doc.accounts.map((a) => a.sAMAccountName.toLowerCase()).sort()).toEqual(names.sort());
+    expect(doc.krbtgt).toMatchObject({ sAMAccountName: 'krbtgt', risk: 'ok', aesKeysLikely: true });
+  });
+
+  it('reads like a report in text mode', async () => {
+    const r = await cli('krb', 'etypes');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Encryption types in DC=contoso,DC=test under the 2026 AES-only default: \d+ accounts with SPNs — 7 fails now, 3 at risk, 1 kerberoastable, \d+ ok/);
+    expect(r.out).toContain('Fails now (7):');
+    expect(r.out).toContain('> Set-ADAccountPassword -Identity et-aesonly-old -Reset');
+  });
+
+  it('streams the same accounts through the directory API as one scan', async () => {
+    const dir = await openDirectory(loadConfig(lab.env()).ldap!, silentLogger);
+    try {
+      const rows = [];
+      for await (const a of dir.scanEncryptionTypes()) rows.push(a);
+      expect(rows.length).toBe(doc.accounts.length + 1);
+      expect((await dir.domainKeyFacts()).rodcGroupDn).toMatch(/^CN=Read-only Domain Controllers,CN=Users,DC=contoso,DC=test$/i);
+    } finally {
+      await dir.close();
+    }
+  });
+});
+
+describe('the KDC side (Samba KDC, MIT client)', () => {
+  let aesOnlyConf: string;
+  beforeAll(async () => {
+    aesOnlyConf = path.join(lab.dir, 'krb5-aes-only.conf');
+    const aes = 'aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96';
+    writeFileSync(aesOnlyConf, readFileSync(lab.krb5Conf, 'utf8').replace('[libdefaults]', `[libdefaults]\n\tdefault_tgs_enctypes = ${aes}\n\tdefault_tkt_enctypes = ${aes}\n\tpermitted_enctypes = ${aes}`));
+  });
+
+  let traces = 0;
+  async function kvno(spn: string, conf: string) {
+    const cc = await lab.kinit();
+    const trace = path.join(lab.dir, `kvno-trace-${traces++}`);
+    const r = await run('kvno', [spn], { env: { ...lab.krbEnv(cc), KRB5_CONFIG: conf, KRB5_TRACE: trace } });
+    return { ...r, trace: readFileSync(trace, 'utf8') };
+  }
+
+  it('an RC4-only account yields KDC_ERR_ETYPE_NOSUPP (14) when the client permits only AES', async () => {
+    const r = await kvno('HTTP/et-rc4only.contoso.test', aesOnlyConf);
+    expect(r.ok).toBe(false);
+    expect(r.text).toContain('KDC has no support for encryption type while getting credentials for HTTP/et-rc4only.contoso.test@CONTOSO.TEST');
+    // MIT's com_err code: ERROR_TABLE_BASE_krb5 (-1765328384) + 14 = KDC_ERR_ETYPE_NOSUPP.
+    expect(r.trace).toContain(`TGS request result: ${-1765328384 + 14}/KDC has no support for encryption type`);
+  });
+
+  it('the same client gets a ticket for an AES account, and the default client one for the RC4 account', async () => {
+    expect((await kvno('HTTP/et-aesonly.contoso.test', aesOnlyConf)).ok).toBe(true);
+    expect((await kvno('HTTP/et-rc4only.contoso.test', lab.krb5Conf)).ok).toBe(true);
+  });
+});
