@@ -11,6 +11,8 @@ import { adfsCheckCard } from './adfs.js';
 import { approvalResultCard, approvalsListCard } from './approvals.js';
 import type { SlackReply } from './blocks.js';
 import { errorCard } from './error.js';
+import { etypesCard } from './etypes.js';
+import type { EtypesResult } from '../../commands/krb-etypes.js';
 import { explainCard } from './explain.js';
 import { textCard } from './misc.js';
 import { spnDupesCard, spnListCard, spnQueryCard } from './spn.js';
@@ -25,6 +27,7 @@ export * from './compose.js';
 export * from './change-ref.js';
 export * from './finding.js';
 export * from './error.js';
+export * from './etypes.js';
 export * from './explain.js';
 export * from './help.js';
 export * from './misc.js';
@@ -53,6 +56,8 @@ export function renderResult(result: { kind: string }, command?: AnyCommand, o: 
       return explainCard(result as ExplainResult);
     case 'adfs-check':
       return adfsCheckCard(result as AdfsCheckResult);
+    case 'krb-etypes':
+      return etypesCard(result as EtypesResult);
     case 'approvals-list':
       return approvalsListCard(result as ApprovalsListResult);
     case 'approval':

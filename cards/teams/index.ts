@@ -12,6 +12,8 @@ import { approvalResultCards, approvalsListCards } from './approvals.js';
 import { adfsCards, explainCards } from './explain-adfs.js';
 import { findingContainer } from './finding.js';
 import { errorCard, textCards } from './messages.js';
+import { etypesCards } from './etypes.js';
+import type { EtypesResult } from '../../commands/krb-etypes.js';
 import { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 import { why401Cards } from './why-401.js';
@@ -24,6 +26,7 @@ export * from './messages.js';
 export { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
 export { splitCards, clip, CARD_BUDGET_BYTES, MAX_CARDS } from './split.js';
 export { why401Cards } from './why-401.js';
+export { etypesCards } from './etypes.js';
 export { adfsCards, explainCards } from './explain-adfs.js';
 
 function isFindingList(v: unknown): v is Finding[] {
@@ -61,6 +64,8 @@ export function cardsForResult(result: { kind: string }, command?: AnyCommand, o
       return explainCards(result as ExplainResult, options);
     case 'adfs-check':
       return adfsCards(result as AdfsCheckResult, options);
+    case 'krb-etypes':
+      return etypesCards(result as EtypesResult, options);
     case 'approvals-list':
       return approvalsListCards(result as ApprovalsListResult, options);
     case 'approval':

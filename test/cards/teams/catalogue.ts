@@ -16,6 +16,7 @@ import {
   welcomeCard,
   type AdaptiveCard,
 } from '../../../cards/teams/index.js';
+import { etypesFixtures } from '../../etypes/fixtures.js';
 import { adfsFixtures, errorFixtures, explainFixtures, genericFixtures, spnDupesFixtures, spnListFixtures, spnQueryFixtures, why401Fixtures } from './fixtures.js';
 
 export interface CatalogueEntry {
@@ -25,7 +26,7 @@ export interface CatalogueEntry {
 
 export function cardCatalogue(): CatalogueEntry[] {
   const out: CatalogueEntry[] = [];
-  const results = { ...why401Fixtures, ...spnListFixtures, ...spnQueryFixtures, ...spnDupesFixtures, ...errorFixtures, ...explainFixtures, ...adfsFixtures };
+  const results = { ...why401Fixtures, ...spnListFixtures, ...spnQueryFixtures, ...spnDupesFixtures, ...errorFixtures, ...explainFixtures, ...adfsFixtures, ...etypesFixtures };
   for (const [name, r] of Object.entries(results)) out.push({ name, cards: cardsForResult(r) });
   out.push({ name: 'usage-card', cards: [usageCard(errorFixtures['error-usage'])] });
   out.push({ name: 'error-card-direct', cards: [errorCard(errorFixtures['error-directory-down'])] });
