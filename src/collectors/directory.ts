@@ -63,6 +63,8 @@ export async function collectDirectory(dirP: Promise<DirectoryReader>, plan: Dir
           (m) => Object.fromEntries(m),
           () => ({ http: 'host' }),
         );
+        // Two indexed reads; the encryption-type rule decides "AES keys likely" only with them.
+        const keyFactsP = dir.domainKeyFacts().catch(() => undefined);
         const lookupsP = Promise.all(
           plan.lookups.map(async (l): Promise<SpnLookup> => {
             try {
@@ -95,8 +97,9 @@ export async function collectDirectory(dirP: Promise<DirectoryReader>, plan: Dir
             ),
           ),
         );
-        const [mappings, lookups, identity, user, computers] = await Promise.all([mappingsP, lookupsP, identityP, userP, hostsP]);
+        const [mappings, lookups, identity, user, computers, keyFacts] = await Promise.all([mappingsP, lookupsP, identityP, userP, hostsP, keyFactsP]);
         ev.mappings = mappings;
+        if (keyFacts) ev.keyFacts = keyFacts;
         ev.spns = lookups;
         ev.user = user;
         ev.computers = computers;

@@ -4,6 +4,7 @@
  * (pure). A section that is absent was not collected (not configured, not given); a section with
  * `ok: false` was attempted and failed, and its `error` says why.
  */
+import type { DomainKeyFacts } from '../directory/encryption-scan.js';
 import type { AccountFacts, SpnHolder } from '../directory/types.js';
 import type { Severity } from '../rules/types.js';
 
@@ -103,6 +104,8 @@ export interface DirectoryEvidence {
   identity?: ResolvedAccount;
   user?: { query: string; dn?: string; error?: string };
   computers: HostComputer[];
+  /** When the domain gained AES keys (domain head and RID-521 group whenCreated), for the encryption-type rule. */
+  keyFacts?: DomainKeyFacts;
 }
 
 export interface DnsEvidence {

@@ -48,7 +48,8 @@ function newKeys(a: FixTarget): string[] {
 
 /** ktpass for a keytab with the AES256 key, or undefined when a value is not a plain name. */
 export function ktpassCommand(a: FixTarget, names: FixNames): string | undefined {
-  const spn = a.spns.find((s) => /^http\//i.test(s)) ?? a.spns[0];
+  // The FQDN HTTP SPN first: it is what browsers ask for.
+  const spn = a.spns.find((s) => /^http\/[^/:]+\./i.test(s)) ?? a.spns.find((s) => /^http\//i.test(s)) ?? a.spns[0];
   if (!spn || !names.realm || !names.netbios) return undefined;
   const file = `${a.sAMAccountName.replace(/\$$/, '')}.keytab`;
   if (![spn, names.realm, names.netbios, a.sAMAccountName, file].every((v) => PLAIN.test(v))) return undefined;

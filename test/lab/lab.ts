@@ -979,8 +979,10 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     // Seed before start: through sam.ldb (checked), then raw into the partition (duplicates).
     const ldif = [...(options.scenario === false ? [] : [path.join(HERE, 'scenario.ldif')]), ...(options.ldif ?? [])];
     const raw = [...(options.scenario === false ? [] : [path.join(HERE, 'scenario-raw.ldif')]), ...(options.rawLdif ?? [])];
-    for (const f of ldif) await runOk('ldbmodify', ['-H', info.samLdb, `--configfile=${smbConf}`, f]);
-    for (const f of raw) await runOk('ldbmodify', ['-H', domainPartition, `--configfile=${smbConf}`, f]);
+    // Bench labs load tens of thousands of accounts: far more than the default 60 s per command on a busy machine.
+    const seedTimeoutMs = 30 * 60_000;
+    for (const f of ldif) await runOk('ldbmodify', ['-H', info.samLdb, `--configfile=${smbConf}`, f], { timeoutMs: seedTimeoutMs });
+    for (const f of raw) await runOk('ldbmodify', ['-H', domainPartition, `--configfile=${smbConf}`, f], { timeoutMs: seedTimeoutMs });
     if (options.scenario !== false) {
       // Resource-based constrained delegation: NDSQLSRV1$ accepts delegated tickets from rptservice.
       const sid = attr((await lab.ldbsearch('(sAMAccountName=rptservice)', ['objectSid']))[0], 'objectSid')[0];
