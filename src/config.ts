@@ -49,7 +49,7 @@ export interface Config {
     cloud: Record<string, string>;
   };
   adfs: { metadataUrls: string[]; caFile?: string; warnDays: number[]; expectedThumbprints: Record<string, string[]> };
-  schedules: { adfs: string; dupes: string; timezone?: string };
+  schedules: { adfs: string; dupes: string; etypes: string; timezone?: string };
   dbUrl: string;
   /** Accounts (Slack user IDs or Teams AAD object IDs) allowed to approve SPN change requests. */
   admins: string[];
@@ -211,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedules: {
       adfs: env.KRBOPS_SCHEDULE_ADFS || '0 */6 * * *',
       dupes: env.KRBOPS_SCHEDULE_DUPES || '*/15 * * * *',
+      etypes: env.KRBOPS_SCHEDULE_ETYPES || '7 * * * *',
       timezone: env.KRBOPS_TIMEZONE || env.TZ || undefined,
     },
     dbUrl: env.KRBOPS_DB || './data/krbops.db',

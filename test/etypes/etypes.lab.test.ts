@@ -3,7 +3,8 @@
  * change forest-wide answers other files assert on the shared lab), and the KDC side for real: with
  * a client that permits only AES, an RC4-only account gets KDC_ERR_ETYPE_NOSUPP from Samba's KDC.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,11 @@ import { main } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
 import { openDirectory } from '../../src/directory/ldap-directory.js';
 import { silentLogger } from '../../src/log.js';
+import { requireLdap } from '../../src/config.js';
+import { etypesStateKey, etypesWatchJob, type EtypesWatchState, type EtypesWatchSummary } from '../../src/jobs/etypes-watch.js';
+import { Scheduler, type TickResult } from '../../src/jobs/scheduler.js';
+import { RecordingNotifier } from '../../src/notify.js';
+import { openStore } from '../../src/store/index.js';
 import { attr, run, startLab, type Lab } from '../lab/lab.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -170,5 +176,90 @@ describe('the KDC side (Samba KDC, MIT client)', () => {
   it('the same client gets a ticket for an AES account, and the default client one for the RC4 account', async () => {
     expect((await kvno('HTTP/et-aesonly.contoso.test', aesOnlyConf)).ok).toBe(true);
     expect((await kvno('HTTP/et-rc4only.contoso.test', lab.krb5Conf)).ok).toBe(true);
+  });
+});
+
+describe('etypes-watch (scheduler, SQLite store, the same delivery path as the other watchers)', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'krbops-etypes-'));
+  const SCOPE = 'DC=contoso,DC=test';
+  let clock = new Date('2026-12-01T10:07:00.000Z'); // a Tuesday, ISO week 2026-W49
+  const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  async function replica() {
+    const config = loadConfig({ ...lab.env(), KRBOPS_DB: path.join(root, 'krbops.db') });
+    const store = await openStore(config.dbUrl);
+    const chat = new RecordingNotifier('chat');
+    const scheduler = new Scheduler({ config, store, jobs: [etypesWatchJob(config)], log: silentLogger, notifiers: [chat], openDirectory: () => openDirectory(requireLdap(config), silentLogger), now: () => clock });
+    return { store, chat, scheduler, close: async () => (await scheduler.stop(), await store.close()) };
+  }
+  const ran = (r: TickResult): EtypesWatchSummary => {
+    if (r.status !== 'ran' || r.outcome !== 'ok') throw new Error(`tick: ${JSON.stringify(r)}`);
+    return r.summary as EtypesWatchSummary;
+  };
+  let r: Awaited<ReturnType<typeof replica>>;
+
+  it('first run: one baseline summary with the counts per class', async () => {
+    r = await replica();
+    const s = ran(await r.scheduler.runTick('etypes-watch', clock));
+    expect(s).toMatchObject({ scope: SCOPE, counts: { 'fails-now': 7, 'at-risk': 3, kerberoastable: 1 }, krbtgt: 'ok', entered: 0, alertsPosted: 1 });
+    expect(r.chat.alerts).toHaveLength(1);
+    expect(r.chat.alerts[0]).toMatchObject({ key: `etypes:${SCOPE}:baseline`, job: 'etypes-watch', source: 'encryption-type watch' });
+    expect(r.chat.alerts[0].title).toMatch(/^Encryption-type watch started: 7 fail now, 3 at risk, 1 Kerberoastable, \d+ OK; krbtgt OK$/);
+    expect(r.chat.alerts[0].text).toContain('et-notset-old: fails now');
+  });
+
+  it('a run without changes posts nothing', async () => {
+    r.chat.clear();
+    advance(3_600_000);
+    expect(ran(await r.scheduler.runTick('etypes-watch', clock))).toMatchObject({ entered: 0, alertsPosted: 0 });
+    expect(r.chat.alerts).toEqual([]);
+  });
+
+  it('an account that newly fails now is posted once, with its reasons and fix', async () => {
+    await lab.modify('et-notset', [{ op: 'replace', attr: 'msDS-SupportedEncryptionTypes', values: [3] }]);
+    r.chat.clear();
+    advance(3_600_000);
+    expect(ran(await r.scheduler.runTick('etypes-watch', clock))).toMatchObject({ entered: 1, alertsPosted: 1, counts: { 'fails-now': 8 } });
+    expect(r.chat.alerts).toHaveLength(1);
+    const [a] = r.chat.alerts;
+    expect(a).toMatchObject({ key: `etypes:${SCOPE}:fails-now:et-notset#0`, title: 'Kerberos encryption types: et-notset fails now', severity: 'high' });
+    expect(a.findings?.[0].fix.commands).toContain('Set-ADUser -Identity et-notset -KerberosEncryptionType AES128,AES256');
+    expect(a.text).toMatch(/DES only/);
+    r.chat.clear();
+    advance(3_600_000);
+    ran(await r.scheduler.runTick('etypes-watch', clock));
+    expect(r.chat.alerts).toEqual([]);
+  });
+
+  it('after a restart nothing is posted again; leaving and coming back is a new alert', async () => {
+    await r.close();
+    r = await replica();
+    advance(3_600_000);
+    ran(await r.scheduler.runTick('etypes-watch', clock));
+    expect(r.chat.alerts).toEqual([]);
+    await lab.modify('et-notset', [{ op: 'delete', attr: 'msDS-SupportedEncryptionTypes' }]);
+    advance(3_600_000);
+    expect(ran(await r.scheduler.runTick('etypes-watch', clock))).toMatchObject({ left: 1, alertsPosted: 0 });
+    await lab.modify('et-notset', [{ op: 'replace', attr: 'msDS-SupportedEncryptionTypes', values: [4] }]);
+    advance(3_600_000);
+    ran(await r.scheduler.runTick('etypes-watch', clock));
+    expect(r.chat.alerts.map((x) => x.key)).toEqual([`etypes:${SCOPE}:at-risk:et-notset#0`]);
+    const state = await r.store.getState<EtypesWatchState>(etypesStateKey(SCOPE));
+    expect(state?.episodes['fails-now|et-notset']).toBe(1);
+  });
+
+  it('posts one weekly summary with the counts per class in the next ISO week', async () => {
+    r.chat.clear();
+    advance(7 * 86_400_000);
+    expect(ran(await r.scheduler.runTick('etypes-watch', clock))).toMatchObject({ summaryPosted: true, alertsPosted: 1 });
+    expect(r.chat.alerts).toHaveLength(1);
+    expect(r.chat.alerts[0]).toMatchObject({ key: `etypes:${SCOPE}:summary:2026-W50` });
+    expect(r.chat.alerts[0].title).toMatch(/^Encryption types, week 2026-W50: 7 fail now, 4 at risk, 1 Kerberoastable, \d+ OK; krbtgt OK$/);
+    r.chat.clear();
+    advance(3_600_000);
+    ran(await r.scheduler.runTick('etypes-watch', clock));
+    expect(r.chat.alerts).toEqual([]);
+    await r.close();
   });
 });
