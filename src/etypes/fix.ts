@@ -62,11 +62,13 @@ const KEYTAB_NOTE =
 /** The fix for an account whose keys or allowed types keep the KDC from issuing an AES ticket. */
 export function accountFix(a: FixTarget, need: { resetKeys: boolean; allowAes: boolean }, names: FixNames): Fix {
   const commands = [...clearDesOnly(a)];
+  // A managed account without keys: check the KDS root key first, nothing else helps without it.
+  if (need.resetKeys && isManaged(a)) commands.push(...newKeys(a));
   if (need.allowAes || a.useDesKeyOnly) commands.push(allowAesCommand(a));
   const parts: string[] = [];
   if (need.allowAes || a.useDesKeyOnly) parts.push(`Allow AES (AES128, AES256) on ${a.sAMAccountName}${a.useDesKeyOnly ? ' and clear USE_DES_KEY_ONLY' : ''}`);
   if (need.resetKeys) {
-    commands.push(...newKeys(a));
+    if (!isManaged(a)) commands.push(...newKeys(a));
     if (isManaged(a)) parts.push('check that a KDS root key exists and the managed password was generated (its next rotation creates AES keys)');
     else if (a.kind === 'computer') parts.push('reset the machine password on that computer (Reset-ComputerMachinePassword, run there) so AES keys are created');
     else parts.push('reset its password so AES keys are created, then set the new password wherever the service runs (IIS app pool identity, Windows service logon)');

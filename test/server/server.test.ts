@@ -78,6 +78,7 @@ describe('GET /healthz and GET /metrics', () => {
     expect(body.checks.store).toMatchObject({ ok: true, kind: 'sqlite' });
     expect(body.jobs).toEqual([
       { job: 'dupes-watch', schedule: '*/15 * * * *', running: false },
+      { job: 'etypes-watch', schedule: '7 * * * *', running: false },
       { job: 'approvals-verify', schedule: '*/15 * * * *', running: false },
     ]);
   });
