@@ -10,6 +10,8 @@ export const COMMAND_CAPABILITIES: Readonly<Record<string, Capability>> = {
   'spn list': 'spn',
   'spn query': 'spn',
   'spn dupes': 'spn',
+  // A forest-wide directory read like spn dupes (its Kerberoastable list is as sensitive as SPN lists).
+  'krb etypes': 'spn',
   'krb why-401': 'why-401',
   'adfs check': 'adfs',
   'krb adfs': 'adfs',
@@ -36,7 +38,7 @@ export function capabilityOf(path: readonly string[] | string): Capability {
 export function capabilityLabel(c: Capability): string {
   switch (c) {
     case 'spn':
-      return 'spn list / query / dupes';
+      return 'spn list / query / dupes, krb etypes';
     case 'why-401':
       return 'krb why-401';
     case 'explain':
