@@ -8,7 +8,7 @@ import type { DomainKeyFacts } from '../directory/encryption-scan.js';
 import type { AccountFacts, SpnHolder } from '../directory/types.js';
 import type { Severity } from '../rules/types.js';
 
-export type CollectorName = 'directory' | 'dns' | 'http' | 'clock' | 'iis' | 'kdc' | 'inventory' | 'adfs';
+export type CollectorName = 'directory' | 'dns' | 'http' | 'clock' | 'iis' | 'kdc' | 'inventory' | 'adfs' | 'kerberos';
 
 /** A collector failure, as recorded (never thrown). */
 export interface CollectorError {
@@ -231,6 +231,49 @@ export interface AdfsEvidence {
   findings: { code: string; severity?: Severity; message: string; fix?: string[] }[];
 }
 
+/** What the real SPNEGO exchange showed (src/collectors/spnego.ts): the browser's path, end to end. */
+export type AuthenticationOutcome = 'authenticated' | 'rejected' | 'no-ticket' | 'not-offered' | 'error';
+
+export interface AuthenticationEvidence {
+  attempted: boolean;
+  /** Why it was not attempted (no probe identity, IP address, host unresolvable, addon missing…). */
+  reason?: string;
+  /** The probe identity (client principal). */
+  as?: string;
+  /** The SPN asked for: HTTP/<host after CNAMEs>, no port, no reverse DNS (what Chrome/Edge on Windows ask). */
+  spn?: string;
+  outcome?: AuthenticationOutcome;
+  /** Status of the authenticated request (or of the anonymous one for not-offered). */
+  httpStatus?: number;
+  /** The KDC's refusal (no-ticket) or the server's KRB-ERROR (rejected). */
+  kerberosError?: {
+    code: number;
+    name: string;
+    /** Who answered: the KDC (asking for the ticket) or the web server (reject token). */
+    from: 'kdc' | 'server';
+    /** KRB-ERROR stime: the server's clock. */
+    serverTime?: string;
+    /** KRB-ERROR sname/realm: the principal the server answered as. */
+    serverName?: string;
+    eText?: string;
+    /** The library's message, when the code comes from it (KDC errors). */
+    message?: string;
+  };
+  /** The ticket sent (from our own AP-REQ): the SPN holder's key type and version at the KDC. */
+  ticket?: { etype: number; etypeName: string; kvno?: number };
+  /** The user name the server returned (a response header), if any. */
+  user?: string;
+  /** Mutual authentication on success: verified from the server's AP-REP, failed, or the server sent no token. */
+  mutual?: 'verified' | 'failed' | 'no-token';
+  /** A 401 after our token carried no (decodable) reject token. */
+  rejectToken?: 'none' | 'undecodable';
+  /** Local clock when the reply arrived (ISO-8601), for the skew in KRB_AP_ERR_SKEW. */
+  observedAt?: string;
+  /** Details of an error outcome or of a failed mutual authentication. */
+  message?: string;
+  durationMs?: number;
+}
+
 export interface Evidence {
   collectedAt: string;
   target: TargetEvidence;
@@ -245,5 +288,7 @@ export interface Evidence {
   iis?: IisEvidence;
   kdc?: KdcEvidence;
   adfs?: AdfsEvidence;
+  /** The SPNEGO exchange as a browser would do it (absent in evidence built before it existed). */
+  authentication?: AuthenticationEvidence;
   collectorErrors: CollectorError[];
 }

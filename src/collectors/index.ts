@@ -15,11 +15,12 @@ import { parseSpn } from '../spn/parse.js';
 import { clockEvidence, readDcClock } from './clock.js';
 import { collectDirectory, dnsDomainOf, type DirectoryPlan } from './directory.js';
 import { collectDns } from './dns.js';
-import type { AdfsEvidence, CollectorError, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from './evidence.js';
+import type { AdfsEvidence, AuthenticationEvidence, CollectorError, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from './evidence.js';
 import { isClaimsRedirect, probeUrl } from './http-probe.js';
 import { parseIisConfig } from './iis-config.js';
 import { collectKdc } from './kdc.js';
 import { checkProbeAddresses, checkProbeHost, forestDomainsOf, parseProbeAllow, type ProbePolicy, type ProbeRequester } from './probe-policy.js';
+import { probeKerberos } from './spnego.js';
 import { collectorError, withTimeout } from './timeout.js';
 
 export interface Why401Request {
@@ -115,6 +116,14 @@ export function describeTarget(url: URL, canonicalHost: string | undefined, dnsS
         ...(x.short && x.short !== x.fqdn ? [{ spn: x.short, form: 'short' as const, host: shortHost! }] : []),
       ];
   return { target, expected };
+}
+
+/** The SPNEGO exchange, when a probe identity is configured and there is a host to ask a ticket for. */
+async function authenticate(http: HttpEvidence, target: TargetEvidence, dns: Awaited<ReturnType<typeof collectDns>>, address: string | undefined, config: Config, now: () => Date): Promise<AuthenticationEvidence> {
+  if (!config.kerberos) return { attempted: false, reason: 'no probe identity is configured (KRBOPS_KERBEROS_PRINCIPAL with KRB5_KEYTAB or KRBOPS_KERBEROS_PASSWORD)' };
+  if (target.isIpAddress) return { attempted: false, as: config.kerberos.principal, reason: 'the URL names an IP address: browsers do not use Kerberos for it' };
+  if (!dns.ok || !address) return { attempted: false, as: config.kerberos.principal, reason: `${dns.queried} does not resolve, so no browser can reach it` };
+  return probeKerberos({ url: target.url, host: target.fqdn ?? target.canonicalHost, address, anonymous: http }, config.kerberos, { timeoutMs: config.probeTimeoutMs, now });
 }
 
 /** Collects all evidence for one why-401 request. Throws only InvalidInputError (bad URL/SPN). */
@@ -226,7 +235,8 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
             : undefined,
         )
       : Promise.resolve(undefined);
-  const [http, directory, kdc, dcClock, adfs] = await Promise.all([httpP, directoryP, kdcP, dcClockP, adfsP]);
+  const authP = httpP.then((h) => authenticate(h, target, dns, address, config, deps.now));
+  const [http, directory, kdc, dcClock, adfs, authentication] = await Promise.all([httpP, directoryP, kdcP, dcClockP, adfsP, authP]);
 
   if (http.error) collectorErrors.push(http.error);
   if (directory.error) collectorErrors.push(directory.error);
@@ -250,6 +260,7 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
     ...(iis ? { iis } : {}),
     ...(kdc ? { kdc } : {}),
     ...(adfs ? { adfs } : {}),
+    authentication,
     collectorErrors,
   };
 }

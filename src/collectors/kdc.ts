@@ -18,7 +18,7 @@ export interface KdcOptions {
   binDir?: string;
 }
 
-interface RunResult {
+export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -26,7 +26,7 @@ interface RunResult {
   spawnError?: string;
 }
 
-function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv, input: string | undefined, timeoutMs: number): Promise<RunResult> {
+export function runTool(cmd: string, args: string[], env: NodeJS.ProcessEnv, input: string | undefined, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -77,6 +77,35 @@ export function parseKvnoOutput(spns: string[], stdout: string, stderr: string):
   });
 }
 
+/**
+ * Gets a TGT for the probe identity into a credential cache in `dir` (the caller's private
+ * temporary directory, removed by the caller). The password goes through stdin only.
+ * Returns the environment for Kerberos tools using that cache, or the error.
+ */
+export async function kinitInto(
+  dir: string,
+  kerberos: NonNullable<Config['kerberos']>,
+  timeoutMs: number,
+  binDir?: string,
+  krb5Config: string | undefined = kerberos.krb5Config ?? process.env.KRB5_CONFIG,
+): Promise<{ env: NodeJS.ProcessEnv } | { error: { code: string; message: string } }> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    LANG: 'C',
+    LC_ALL: 'C',
+    KRB5CCNAME: `FILE:${path.join(dir, 'ccache')}`,
+    ...(krb5Config ? { KRB5_CONFIG: krb5Config } : {}),
+  };
+  // `--` ends the options of every tool call: no value can ever be read as an option (issue 11).
+  const kinitArgs = kerberos.keytab ? ['-k', '-t', kerberos.keytab, '--', kerberos.principal] : ['--', kerberos.principal];
+  const kinit = await runTool(binDir ? path.join(binDir, 'kinit') : 'kinit', kinitArgs, env, kerberos.keytab ? undefined : `${kerberos.password}\n`, timeoutMs);
+  if (kinit.spawnError || kinit.timedOut || kinit.code !== 0) {
+    const why = kinit.spawnError ? `kinit could not run (${kinit.spawnError}; install krb5-user)` : kinit.timedOut ? `kinit did not finish within ${timeoutMs} ms` : (kinit.stderr.trim().split('\n').pop() ?? `kinit exited with ${kinit.code}`);
+    return { error: { code: kinit.timedOut ? 'PROBE_TIMEOUT' : 'KDC_AUTH_FAILED', message: `Getting a TGT for ${kerberos.principal} failed: ${why.replace(/Password for \S+:\s*/, '')}` } };
+  }
+  return { env };
+}
+
 /** Asks the KDC about each SPN. Never throws; without config.kerberos the caller skips it. */
 export async function collectKdc(spns: string[], kerberos: NonNullable<Config['kerberos']>, options: KdcOptions = {}): Promise<KdcEvidence> {
   const timeoutMs = options.timeoutMs ?? 4000;
@@ -89,21 +118,12 @@ export async function collectKdc(spns: string[], kerberos: NonNullable<Config['k
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'krbops-kdc-'));
   try {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      LANG: 'C',
-      LC_ALL: 'C',
-      KRB5CCNAME: `FILE:${path.join(dir, 'ccache')}`,
-      ...(kerberos.krb5Config ? { KRB5_CONFIG: kerberos.krb5Config } : process.env.KRB5_CONFIG ? { KRB5_CONFIG: process.env.KRB5_CONFIG } : {}),
-    };
-    // `--` ends the options of every tool call: no value can ever be read as an option (issue 11).
-    const kinitArgs = kerberos.keytab ? ['-k', '-t', kerberos.keytab, '--', kerberos.principal] : ['--', kerberos.principal];
-    const kinit = await runTool(bin('kinit'), kinitArgs, env, kerberos.keytab ? undefined : `${kerberos.password}\n`, timeoutMs);
-    if (kinit.spawnError || kinit.timedOut || kinit.code !== 0) {
-      const why = kinit.spawnError ? `kinit could not run (${kinit.spawnError}; install krb5-user)` : kinit.timedOut ? `kinit did not finish within ${timeoutMs} ms` : (kinit.stderr.trim().split('\n').pop() ?? `kinit exited with ${kinit.code}`);
-      ev.error = { collector: 'kdc', code: kinit.timedOut ? 'PROBE_TIMEOUT' : 'KDC_AUTH_FAILED', message: `Getting a TGT for ${kerberos.principal} failed: ${why.replace(/Password for \S+:\s*/, '')}` };
+    const tgt = await kinitInto(dir, kerberos, timeoutMs, options.binDir);
+    if ('error' in tgt) {
+      ev.error = { collector: 'kdc', ...tgt.error };
       return ev;
     }
+    const env = tgt.env;
     const left = timeoutMs - (Date.now() - started);
     const kvno = await runTool(bin('kvno'), ['--', ...spns], env, undefined, left);
     if (kvno.spawnError || kvno.timedOut) {
