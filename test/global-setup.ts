@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureTools, startLab, type Lab, type LabInfo } from './lab/lab.js';
+import { startWebLab, type WebLab, type WebLabInfo } from './lab/web.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,6 +25,7 @@ declare module 'vitest' {
 }
 
 export type LabReply = { ok: true; info: LabInfo } | { ok: false; error: string };
+export type WebLabReply = { ok: true; info: WebLabInfo } | { ok: false; error: string };
 
 const log = (line: string) => {
   if (process.env.KRBOPS_LAB_VERBOSE) process.stderr.write(`${line}\n`);
@@ -34,7 +36,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const socket = path.join(tmpdir(), `krbops-lab-${process.pid}-${Date.now()}.sock`);
   let lab: Promise<Lab> | undefined;
+  // The Kerberos web lab (test/lab/web.ts): its own DC plus Apache, started on the first /web-lab call.
+  let webLab: Promise<WebLab> | undefined;
   const server = http.createServer((req, res) => {
+    if (req.url === '/web-lab') {
+      webLab ??= startWebLab({ log }).then((w) => {
+        process.stderr.write(`[lab] Kerberos web lab up on ${w.lab.ip} in ${w.startMs} ms\n`);
+        return w;
+      });
+      webLab.then(
+        (w) => res.end(JSON.stringify({ ok: true, info: w.info() } satisfies WebLabReply)),
+        (e: Error) => res.end(JSON.stringify({ ok: false, error: e.message } satisfies WebLabReply)),
+      );
+      return;
+    }
     if (req.url !== '/lab') {
       res.writeHead(404).end();
       return;
@@ -58,7 +73,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     server.close();
     if (existsSync(socket)) unlinkSync(socket);
-    const started = await lab?.catch(() => undefined);
-    await started?.stop();
+    const [started, web] = await Promise.all([lab?.catch(() => undefined), webLab?.catch(() => undefined)]);
+    await Promise.all([started?.stop(), web?.stop()]);
   };
 }

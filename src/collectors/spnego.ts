@@ -197,7 +197,7 @@ export async function probeKerberos(req: SpnegoProbeRequest, kerberos: NonNullab
     await writeFile(own, '[libdefaults]\n\tdns_canonicalize_hostname = false\n\trdns = false\n', { mode: 0o600 });
     const userConf = kerberos.krb5Config ?? process.env.KRB5_CONFIG ?? '/etc/krb5.conf';
     const tgt = await kinitInto(dir, kerberos, deadline.left(), options.binDir, `${own}:${userConf}`);
-    if ('error' in tgt) return done({ ...base, outcome: 'error', message: tgt.error.message });
+    if ('error' in tgt) return done({ ...base, outcome: 'error', message: tgt.error.code === 'PROBE_TIMEOUT' ? `The exchange did not finish within ${options.timeoutMs} ms (KRBOPS_PROBE_TIMEOUT_MS): ${tgt.error.message}` : tgt.error.message });
 
     const helper: Helper = spawn(process.execPath, ['-e', SPNEGO_CHILD_SOURCE], { env: tgt.env, stdio: ['pipe', 'pipe', 'ignore'] });
     child = helper;

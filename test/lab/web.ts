@@ -19,7 +19,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE_DN, DOMAIN, REALM, attachLab, encodeDnsRecord, run, startLab, type Lab, type LabInfo } from './lab.js';
+import { existsSync } from 'node:fs';
+import { BASE_DN, DOMAIN, REALM, attachLab, encodeDnsRecord, ensureTools, run, startLab, type Lab, type LabInfo } from './lab.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MODULES = '/usr/lib/apache2/modules';
@@ -228,6 +229,9 @@ export async function startWebLab(options: { log?: (line: string) => void } = {}
   const t0 = Date.now();
   const log = options.log ?? (() => {});
   const step = (what: string) => log(`[web-lab] ${what} (+${Date.now() - t0} ms)`);
+  // CI fails here with the apt command when a package is missing; locally, as root, it installs them.
+  await ensureTools(log, { apache2: 'apache2', faketime: 'faketime' });
+  if (!existsSync(path.join(MODULES, 'mod_auth_gssapi.so'))) throw new Error('Kerberos web lab: mod_auth_gssapi is not installed. .ci/run installs it (apt-get install -y libapache2-mod-auth-gssapi).');
   const lab = await startLab({ log, ldif: [path.join(HERE, 'web-scenario.ldif')], rawLdif: [path.join(HERE, 'web-scenario-raw.ldif')] });
   step('DC up');
   const pids: number[] = [];
