@@ -5,6 +5,8 @@
  */
 import type { Evidence } from './collectors/evidence.js';
 import type { Rule, RuleResult } from './rules/support/define.js';
+import { exchangeOf } from './rules/support/exchange.js';
+import { judgeFindings, publicAuthentication, verdictPriority } from './rules/support/verdict.js';
 import { SEVERITY_ORDER, type Finding, type NotApplicableCheck, type PassedCheck, type Why401Result } from './rules/types.js';
 
 export interface RuleRun {
@@ -38,6 +40,8 @@ export function rankFindings(findings: Finding[]): Finding[] {
   return findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => {
+      const p = verdictPriority(a.f) - verdictPriority(b.f);
+      if (p) return p;
       if (a.f.status !== b.f.status) return a.f.status === 'fail' ? -1 : 1;
       const s = SEVERITY_ORDER.indexOf(a.f.severity) - SEVERITY_ORDER.indexOf(b.f.severity);
       if (s) return s;
@@ -81,11 +85,17 @@ export function runRules(evidence: Evidence, rules: readonly Rule[]): RuleRun {
 }
 
 /** The one-sentence answer: the top failing finding as the most likely cause, or a healthy verdict. */
-export function verdictFor(target: { url: string; canonicalHost?: string }, run: RuleRun): string {
+export function verdictFor(target: { url: string; canonicalHost?: string }, run: RuleRun, evidence?: Evidence): string {
   const top = run.findings.find((f) => f.status === 'fail');
+  const x = evidence ? exchangeOf(evidence) : undefined;
+  const serious = top && SEVERITY_ORDER.indexOf(top.severity) < SEVERITY_ORDER.indexOf('low');
+  if (x?.outcome === 'authenticated' && !serious) {
+    const who = x.user ?? x.as ?? 'the probe identity';
+    return `Verified by Kerberos as ${who}: ${target.url} accepts Kerberos (HTTP ${x.httpStatus}${x.mutual === 'verified' ? ', mutual authentication verified' : ''})${top ? `; ${run.findings.filter((f) => f.status === 'fail').length} low-severity finding(s) remain` : ''}.`;
+  }
   if (top) {
     const about = top.subject && !top.title.includes(top.subject) ? ` — ${top.subject}` : '';
-    return `Most likely cause: ${lowerFirst(top.title)}${about}.`;
+    return `${top.verified ? 'Cause verified by Kerberos' : 'Most likely cause'}: ${lowerFirst(top.title)}${about}.`;
   }
   const unknowns = run.findings.filter((f) => f.status === 'unknown');
   if (unknowns.length) {
@@ -97,7 +107,8 @@ export function verdictFor(target: { url: string; canonicalHost?: string }, run:
 const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
 
 /** Assembles the why-401 answer from the evidence and the rule run. */
-export function why401Result(evidence: Evidence, run: RuleRun, durationMs: number): Why401Result {
+export function why401Result(evidence: Evidence, ruleRun: RuleRun, durationMs: number): Why401Result {
+  const run: RuleRun = { ...ruleRun, findings: rankFindings(judgeFindings(ruleRun.findings, evidence)) };
   return {
     kind: 'why-401',
     url: evidence.target.url,
@@ -107,8 +118,9 @@ export function why401Result(evidence: Evidence, run: RuleRun, durationMs: numbe
     findings: run.findings,
     passed: run.passed,
     notApplicable: run.notApplicable,
-    verdict: verdictFor(evidence.target, run),
+    verdict: verdictFor(evidence.target, run, evidence),
     durationMs,
     collectorErrors: evidence.collectorErrors,
+    authentication: publicAuthentication(evidence.authentication),
   };
 }

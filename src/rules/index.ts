@@ -23,6 +23,11 @@ import backendSpnMissing from './backend-spn-missing.js';
 import encryptionTypesMismatch from './encryption-types-mismatch.js';
 import claimsAuthCertificateRollover from './claims-auth-certificate-rollover.js';
 import urlIpAddress from './url-ip-address.js';
+import hostUnresolvable from './host-unresolvable.js';
+import kerberosExchangeFailed from './kerberos-exchange-failed.js';
+import keytabKeyVersionMismatch from './keytab-key-version-mismatch.js';
+import serverCannotDecrypt from './server-cannot-decrypt.js';
+import mutualAuthenticationFailed from './mutual-authentication-failed.js';
 
 export const rules: readonly Rule[] = [
   spnMissingFqdn,
@@ -45,6 +50,11 @@ export const rules: readonly Rule[] = [
   encryptionTypesMismatch,
   claimsAuthCertificateRollover,
   urlIpAddress,
+  hostUnresolvable,
+  kerberosExchangeFailed,
+  keytabKeyVersionMismatch,
+  serverCannotDecrypt,
+  mutualAuthenticationFailed,
 ];
 
 export type { Rule, RuleResult } from './support/define.js';

@@ -3,6 +3,8 @@
  * src/collectors/evidence.ts; a rule is a pure function of it.
  */
 
+import type { Why401Authentication } from './support/verdict.js';
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
@@ -50,6 +52,8 @@ export interface Finding {
   /** The SPN, account or host the finding is about, for grouping and dedup. */
   subject?: string;
   references?: string[];
+  /** The Kerberos exchange confirmed it (its first evidence line is the exchange). Set on every why-401 finding. */
+  verified?: boolean;
 }
 
 export interface PassedCheck {
@@ -81,6 +85,8 @@ export interface Why401Result {
   collectorErrors: { collector: string; code: string; message: string }[];
   /** Rules that did not apply, with the reason (absent in older results). */
   notApplicable?: NotApplicableCheck[];
+  /** The Kerberos exchange (absent in older results). */
+  authentication?: Why401Authentication;
 }
 
 /** One recognised error in pasted text and what it points to. */

@@ -25,7 +25,7 @@ async function probe(name: WebSiteName, options: { timeoutMs?: number; kerberosM
 }
 
 describe('the exchange on every site of the web lab', () => {
-  const table = (Object.keys(WEB_SITES) as WebSiteName[]).map((name) => ({ name, ...WEB_SITES[name].expect, about: WEB_SITES[name].about }));
+  const table = (Object.keys(WEB_SITES) as WebSiteName[]).map((name) => ({ name, ...(WEB_SITES[name].expect as { outcome: string; code?: number; spn: string }), about: WEB_SITES[name].about }));
   it.each(table)('$name ($about): $outcome $code', async ({ name, outcome, code, spn }) => {
     const a = await probe(name);
     expect(a).toMatchObject({ attempted: true, as: 'krbops-reader@CONTOSO.TEST', spn, outcome });

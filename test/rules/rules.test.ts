@@ -37,6 +37,11 @@ const IIS_KERNEL_NO_APPPOOL = `<system.webServer><security><authentication>
   </windowsAuthentication></authentication></security></system.webServer>`;
 
 const crmweb = contoso.crmweb;
+
+/** The healthy CRM evidence plus an exchange with HTTP/crm.contoso.test as krbops-reader. */
+function withExchange(a: Partial<NonNullable<Evidence['authentication']>>): Evidence {
+  return { ...anEvidence(), authentication: { attempted: true, as: 'krbops-reader@CONTOSO.TEST', spn: 'HTTP/crm.contoso.test', ...a } };
+}
 const computers = contoso.computers;
 
 const cases: Case[] = [
@@ -475,6 +480,41 @@ const cases: Case[] = [
   { name: 'healthy: https, identity inferred from the SPN holder', evidence: anEvidence({ url: 'https://crm.contoso.test/', identity: null }), fails: [] },
   { name: 'healthy: NLB with the SPN on the shared service account and useAppPoolCredentials', evidence: anEvidence({ nlbNodes: ['ndcrmsrv1.contoso.test', 'ndcrmsrv2.contoso.test', 'ndcrmsrv3.contoso.test'] }), fails: [] },
   { name: 'healthy: the site allows anonymous access (200, no challenge)', evidence: anEvidence({ http: { status: 200, statusText: 'OK', wwwAuthenticate: [], schemes: [] } }), fails: [] },
+  // What only the Kerberos exchange sees (issue 10): the directory below is healthy.
+  {
+    name: "reports a keytab older than the account's password from the exchange's KRB_AP_ERR_BADKEYVER",
+    evidence: withExchange({ outcome: 'rejected', httpStatus: 401, ticket: { etype: 23, etypeName: 'rc4-hmac', kvno: 3 }, kerberosError: { code: 44, name: 'KRB_AP_ERR_BADKEYVER', from: 'server', serverTime: NOW.toISOString(), serverName: 'HTTP/crm.contoso.test@CONTOSO.TEST' } }),
+    fails: ['keytab-key-version-mismatch'],
+    expect: [{ ruleId: 'keytab-key-version-mismatch', severity: 'critical', evidence: ['KRB_AP_ERR_BADKEYVER (44)', 'key version 3 of crmweb'], commands: ['klist get HTTP/crm.contoso.test'] }],
+  },
+  {
+    name: 'reports a server that cannot decrypt (KRB_AP_ERR_MODIFIED) when the directory looks right',
+    evidence: withExchange({ outcome: 'rejected', httpStatus: 401, ticket: { etype: 18, etypeName: 'aes256-cts-hmac-sha1-96', kvno: 2 }, kerberosError: { code: 41, name: 'KRB_AP_ERR_MODIFIED', from: 'server' } }),
+    fails: ['server-cannot-decrypt'],
+    expect: [{ ruleId: 'server-cannot-decrypt', evidence: ['the key of crmweb, the only holder of HTTP/crm.contoso.test'] }],
+  },
+  {
+    name: 'reports a reply that does not prove the server (mutual authentication failed)',
+    evidence: withExchange({ outcome: 'authenticated', httpStatus: 200, mutual: 'failed', message: 'Decrypt integrity check failed' }),
+    fails: ['mutual-authentication-failed'],
+    expect: [{ ruleId: 'mutual-authentication-failed', severity: 'high', evidence: ['Decrypt integrity check failed'] }],
+  },
+  {
+    name: "reports the server clock from a KRB_AP_ERR_SKEW reject through 'kerberos-exchange-failed'",
+    evidence: withExchange({ outcome: 'rejected', httpStatus: 401, observedAt: NOW.toISOString(), kerberosError: { code: 37, name: 'KRB_AP_ERR_SKEW', from: 'server', serverTime: new Date(NOW.getTime() + 10 * 60_000).toISOString() } }),
+    fails: ['kerberos-exchange-failed'],
+    expect: [{ ruleId: 'kerberos-exchange-failed', evidence: ['(10.0 min ahead)', 'is 600 s off the krbops host'] }],
+  },
+  {
+    name: "reports a URL host DNS does not know through 'host-unresolvable'",
+    evidence: (() => {
+      const ev = anEvidence();
+      return { ...ev, dns: { ...ev.dns!, ok: false, addresses: [], ptr: [], error: { collector: 'dns' as const, code: 'ENOTFOUND', message: 'crm.contoso.test has no A or AAAA record' } } };
+    })(),
+    fails: ['host-unresolvable'],
+    unknowns: [],
+    expect: [{ ruleId: 'host-unresolvable', severity: 'critical', commands: ['nslookup crm.contoso.test'] }],
+  },
 ];
 
 function matches(f: Finding, e: Expect): boolean {
