@@ -12,29 +12,14 @@ import { collectAdfs } from '../src/collectors/adfs.js';
 import { checkAdfs } from '../src/adfs/check.js';
 import { isUrlSource } from '../src/adfs/fetch.js';
 import { summarizeCertificate } from '../src/adfs/index.js';
-import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from '../src/adfs/types.js';
+import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from '../src/model/index.js';
 import { CommandUsageError, InvalidInputError } from '../src/errors.js';
 import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';
+import type { AdfsCheckResult } from '../src/model/results.js';
+import { compareSeverity } from '../src/model/severity.js';
 
-export interface AdfsCheckResult {
-  kind: 'adfs-check';
-  checkedAt: string;
-  sources: {
-    source: string;
-    entityId?: string;
-    ok: boolean;
-    signature: SignatureStatus;
-    /** Why the signature failed, or what verified it. */
-    signatureDetail?: string;
-    primaryThumbprint?: string;
-    error?: { code: string; message: string };
-  }[];
-  /** Every certificate of every source; `source` says which. */
-  certificates: (AdfsCertificateSummary & { source: string })[];
-  /** Most severe first. */
-  findings: AdfsFinding[];
-}
+export type { AdfsCheckResult } from '../src/model/results.js';
 
 /** Every certificate in a PEM bundle, or the one DER certificate of a .cer file. */
 function readPins(path: string): string[] {
@@ -101,8 +86,7 @@ const adfsCheck: CommandSpec<AdfsCheckResult> = {
     for (const snap of snapshots) {
       findings.push(...checkAdfs(snap, undefined, { now, warnDays: cfg.warnDays, expectedThumbprints: cfg.expectedThumbprints }));
     }
-    const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-    findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+    findings.sort((a, b) => compareSeverity(a.severity, b.severity));
     return {
       kind: 'adfs-check',
       checkedAt: now.toISOString(),

@@ -3,7 +3,7 @@
  * and details; anything else becomes INTERNAL with a reference to the log line, never its message.
  */
 import { CommandUsageError, ErrorCode, KrbopsError, userMessage } from '../src/errors.js';
-import type { ErrorResult } from './results.js';
+import type { ErrorResult } from '../src/model/index.js';
 
 export function errorResultOf(e: unknown, ref?: string): ErrorResult {
   if (e instanceof CommandUsageError) return { kind: 'error', code: e.code, message: e.message, usage: e.usage, details: e.details };

@@ -7,33 +7,14 @@ import { createApprovals, type Approvals } from '../src/approvals/service.js';
 import { actorLabel } from '../src/approvals/transitions.js';
 import { CommandUsageError } from '../src/errors.js';
 import { openStore } from '../src/store/index.js';
-import type { ApprovalRecord, ApprovalStatus, AuditEvent } from '../src/store/types.js';
+import type { ApprovalRecord, ApprovalStatus, AuditEvent } from '../src/model/index.js';
 import { usageText } from './parse.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';
+
+export type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';
 
 export const APPROVAL_STATUSES: ApprovalStatus[] = ['pending', 'approved', 'rejected', 'cancelled', 'landed'];
-
-export interface ApprovalsListResult {
-  kind: 'approvals-list';
-  /** The status asked for; undefined = every status. */
-  status?: ApprovalStatus;
-  approvals: ApprovalRecord[];
-  /** How many admins can approve (KRBOPS_ADMINS). */
-  admins: number;
-  /** The most shown; `approvals.length === limit` means there may be more. */
-  limit: number;
-}
-
-export interface ApprovalResult {
-  kind: 'approval';
-  approval: ApprovalRecord;
-  /** Oldest first. */
-  audit: AuditEvent[];
-  /** True when AD was read by this command (krb verify). */
-  checked: boolean;
-  /** Who can approve (KRBOPS_ADMINS chat IDs), for a pending request. */
-  approvers: string[];
-}
 
 const LIST_LIMIT = 50;
 

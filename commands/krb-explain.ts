@@ -5,7 +5,7 @@
  */
 import { CommandUsageError } from '../src/errors.js';
 import { explainText, MAX_EXPLAIN_LENGTH } from '../src/rules/support/explain.js';
-import type { ExplainResult } from '../src/rules/types.js';
+import type { ExplainResult } from '../src/model/index.js';
 import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';
 

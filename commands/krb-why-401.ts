@@ -5,12 +5,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { collectEvidence, type CollectDeps } from '../src/collectors/index.js';
-import type { AdfsEvidence } from '../src/collectors/evidence.js';
+import type { AdfsRuleEvidence } from '../src/model/evidence.js';
 import { MAX_IIS_CONFIG_LENGTH } from '../src/collectors/iis-config.js';
 import { runRules, why401Result } from '../src/engine.js';
 import { InvalidInputError } from '../src/errors.js';
 import { rules } from '../src/rules/index.js';
-import type { Finding, Why401Result } from '../src/rules/types.js';
+import type { Finding, Why401Result } from '../src/model/index.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
@@ -29,7 +29,7 @@ function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
     const now = ctx.now();
     const snapshot = await collectAdfs(sources[0], { now, caFile: ctx.config.adfs.caFile, timeoutMs: ctx.config.probeTimeoutMs });
     const findings = checkAdfs(snapshot, undefined, { now, warnDays: ctx.config.adfs.warnDays, expectedThumbprints: ctx.config.adfs.expectedThumbprints });
-    return toWhy401AdfsEvidence(toAdfsEvidence(snapshot, findings)) as AdfsEvidence;
+    return toWhy401AdfsEvidence(toAdfsEvidence(snapshot, findings)) as AdfsRuleEvidence;
   };
 }
 

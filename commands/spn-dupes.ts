@@ -1,6 +1,6 @@
 /** `spn dupes` — duplicate SPNs across the forest (like `setspn -X -F`) and HOST/ alias collisions. */
 import { SpnIndex } from '../src/spn/duplicates.js';
-import type { SpnDupesResult } from './results.js';
+import type { SpnDupesResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
 
 const spnDupes: CommandSpec<SpnDupesResult> = {

@@ -1,5 +1,5 @@
 /** `spn list <account>` — the account's facts and SPNs, like `setspn -L`. */
-import type { SpnListResult } from './results.js';
+import type { SpnListResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
 
 const spnList: CommandSpec<SpnListResult> = {

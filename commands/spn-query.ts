@@ -1,6 +1,6 @@
 /** `spn query <spn>` — every account holding an SPN, like `setspn -Q`, plus HOST/ aliases. */
 import { parseSpn } from '../src/spn/parse.js';
-import type { SpnQueryResult } from './results.js';
+import type { SpnQueryResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
 
 const spnQuery: CommandSpec<SpnQueryResult> = {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Approvals } from '../src/approvals/service.js';
 import type { Config } from '../src/config.js';
 import type { DirectoryReader } from '../src/directory/types.js';
+import type { Actor } from '../src/model/actor.js';
 
 export interface OptionSpec {
   name: string;
@@ -30,12 +31,7 @@ export interface ParsedArgs {
   options: Record<string, string | string[] | boolean | undefined>;
 }
 
-/** Who asked, from which surface: used for audit trails and approvals. */
-export interface Actor {
-  surface: 'cli' | 'slack' | 'teams' | 'scheduler';
-  id: string;
-  name?: string;
-}
+export type { Actor } from '../src/model/actor.js';
 
 export interface CommandContext {
   config: Config;

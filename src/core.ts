@@ -3,7 +3,8 @@
  * Surfaces build a CommandContext per request with `createContext` and close it afterwards.
  */
 import type { Logger } from 'pino';
-import type { Actor, CommandContext } from '../commands/types.js';
+import type { CommandContext } from '../commands/types.js';
+import type { Actor } from './model/index.js';
 import type { Approvals } from './approvals/service.js';
 import { requireLdap, type Config } from './config.js';
 import { openDirectory } from './directory/ldap-directory.js';

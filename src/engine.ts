@@ -3,11 +3,10 @@
  * A rule that throws becomes a `rule-error` finding and the others still run (cdk-nag's
  * behaviour): one broken rule must not hide the real cause.
  */
-import type { Evidence } from './collectors/evidence.js';
+import { type Evidence, type Finding, type NotApplicableCheck, type PassedCheck, compareSeverity, type Why401Result } from './model/index.js';
 import type { Rule, RuleResult } from './rules/support/define.js';
 import { exchangeOf } from './rules/support/exchange.js';
 import { judgeFindings, publicAuthentication, verdictPriority } from './rules/support/verdict.js';
-import { SEVERITY_ORDER, type Finding, type NotApplicableCheck, type PassedCheck, type Why401Result } from './rules/types.js';
 
 export interface RuleRun {
   /** Ranked: failures first (severity, then certainty), then unknowns (same order). */
@@ -43,7 +42,7 @@ export function rankFindings(findings: Finding[]): Finding[] {
       const p = verdictPriority(a.f) - verdictPriority(b.f);
       if (p) return p;
       if (a.f.status !== b.f.status) return a.f.status === 'fail' ? -1 : 1;
-      const s = SEVERITY_ORDER.indexOf(a.f.severity) - SEVERITY_ORDER.indexOf(b.f.severity);
+      const s = compareSeverity(a.f.severity, b.f.severity);
       if (s) return s;
       if (a.f.certainty !== b.f.certainty) return b.f.certainty - a.f.certainty;
       return a.i - b.i;
@@ -88,7 +87,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[]): RuleRun {
 export function verdictFor(target: { url: string; canonicalHost?: string }, run: RuleRun, evidence?: Evidence): string {
   const top = run.findings.find((f) => f.status === 'fail');
   const x = evidence ? exchangeOf(evidence) : undefined;
-  const serious = top && SEVERITY_ORDER.indexOf(top.severity) < SEVERITY_ORDER.indexOf('low');
+  const serious = top && compareSeverity(top.severity, 'low') < 0;
   if (x?.outcome === 'authenticated' && !serious) {
     const who = x.user ?? x.as ?? 'the probe identity';
     return `Verified by Kerberos as ${who}: ${target.url} accepts Kerberos (HTTP ${x.httpStatus}${x.mutual === 'verified' ? ', mutual authentication verified' : ''})${top ? `; ${run.findings.filter((f) => f.status === 'fail').length} low-severity finding(s) remain` : ''}.`;

@@ -5,7 +5,7 @@
  * and replicas, by marking it in the store first.
  */
 import type { Logger } from 'pino';
-import type { Finding, Severity } from './rules/types.js';
+import type { Finding, Severity } from './model/index.js';
 import type { StoreOps } from './store/types.js';
 
 export interface Alert {

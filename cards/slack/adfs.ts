@@ -2,7 +2,7 @@
  * `/krb adfs`: the AD FS token-signing and encryption certificates each metadata source publishes,
  * and the findings about them (expiry, rollover, thumbprints relying parties trust, signature).
  */
-import type { AdfsCheckResult } from '../../commands/adfs-check.js';
+import type { AdfsCheckResult } from '../../src/model/index.js';
 import { code, context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply, type ReplyItem } from './compose.js';
 import { findingBlocks } from './finding.js';

@@ -3,7 +3,7 @@
  * a header with the severity, a few lines of context, and the findings with their fixes.
  */
 import type { AlertView } from '../../src/notify.js';
-import type { Finding, Severity } from '../../src/rules/types.js';
+import { type Finding, mostSevere, type Severity } from '../../src/model/index.js';
 import { code, context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks, SEVERITY_EMOJI } from './finding.js';
@@ -12,11 +12,9 @@ import { SLACK_LIMITS } from './limits.js';
 /** An alert as the Slack card shows it (src/notify.ts AlertView, shared with Teams). */
 export type SlackAlert = AlertView;
 
-const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-
 export function alertCard(a: SlackAlert): SlackReply {
   const findings = a.findings ?? [];
-  const severity = a.severity ?? findings.map((f) => f.severity).sort((x, y) => ORDER.indexOf(x) - ORDER.indexOf(y))[0] ?? 'info';
+  const severity = a.severity ?? mostSevere(findings.map((f) => f.severity));
   const head: Block[] = [header(`${SEVERITY_EMOJI[severity]} ${a.title}`)];
   const lines = [...(a.text ? [esc(a.text)] : []), ...(a.lines ?? []).map(esc)];
   if (lines.length) head.push(...packLines(lines, SLACK_LIMITS.sectionText).map((t) => section(t)));

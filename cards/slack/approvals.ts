@@ -3,9 +3,7 @@
  * then the hand-off commands and "Verify in AD", then landed or what is still missing), the
  * requester's reply, and the `krb approvals` / `krb verify` answers. Pure Block Kit.
  */
-import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
-import type { Actor } from '../../commands/types.js';
-import type { ApprovalRecord, ApprovalStatus } from '../../src/store/types.js';
+import type { Actor, ApprovalRecord, ApprovalResult, ApprovalsListResult, ApprovalStatus } from '../../src/model/index.js';
 import { actions, button, code, codeBlocks, context, esc, fallback, fitText, header, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { setspnCommand } from '../../src/approvals/changes.js';
 import { composeReply } from './compose.js';

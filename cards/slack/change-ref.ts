@@ -3,7 +3,7 @@
  * 2000 characters), compactly: `{"v":1,"r":"spn-missing-fqdn","c":[["+","HTTP/crm","CONTOSO\\svc"]]}`.
  * Slack signs the interaction that brings it back; the handler still validates it before use.
  */
-import type { SpnChange } from '../../src/rules/types.js';
+import type { SpnChange } from '../../src/model/index.js';
 import { SLACK_LIMITS } from './limits.js';
 
 /** Every action id krbops uses starts with this, so one listener (a RegExp) catches them all. */

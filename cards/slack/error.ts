@@ -2,7 +2,7 @@
  * Error replies: usage, directory down (naming the DC and the reason), not found with suggestions,
  * and a generic one that never shows a stack trace.
  */
-import type { ErrorResult } from '../../commands/results.js';
+import type { ErrorResult } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { code, codeBlocks, context, esc, fallback, joinFitting, section, type Block, type SlackReply } from './blocks.js';
 import { chatUsageText } from './help.js';

@@ -2,7 +2,7 @@
  * `/krb explain <error text>`: what each recognised error means, the rules that can cause it and
  * what to check next, plus follow-up commands for the SPNs and URLs the text names.
  */
-import type { ExplainResult } from '../../src/rules/types.js';
+import type { ExplainResult } from '../../src/model/index.js';
 import { code, context, esc, fallback, fitText, header, joinFitting, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';

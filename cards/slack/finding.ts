@@ -3,7 +3,7 @@
  * list, the fix commands in a code block, and a "Request this change" button when the fix is a
  * set of SPN changes. Shared by the why-401 card and alert cards.
  */
-import type { Finding, Severity } from '../../src/rules/types.js';
+import type { Finding, Severity } from '../../src/model/index.js';
 import { actions, button, code, codeBlocks, divider, esc, fitText, section, sections, type Block } from './blocks.js';
 import { changeRefValues, REQUEST_CHANGE_ACTION, setspnCommand } from './change-ref.js';
 import { SLACK_LIMITS } from './limits.js';

@@ -2,21 +2,18 @@
  * Slack cards: pure functions from command results to Block Kit. `renderResult` picks the card for a
  * result's `kind`; results without a card of their own are shown as the command's text.
  */
-import type { AdfsCheckResult } from '../../commands/adfs-check.js';
-import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
-import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import { isCommandResult, type CommandResult } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
-import type { ExplainResult, Why401Result } from '../../src/rules/types.js';
 import { adfsCheckCard } from './adfs.js';
 import { approvalResultCard, approvalsListCard } from './approvals.js';
 import type { SlackReply } from './blocks.js';
 import { errorCard } from './error.js';
-import { etypesCard } from './etypes.js';
-import type { EtypesResult } from '../../commands/krb-etypes.js';
 import { explainCard } from './explain.js';
 import { textCard } from './misc.js';
 import { spnDupesCard, spnListCard, spnQueryCard } from './spn.js';
 import { why401Card } from './why-401.js';
+import { etypesCard } from './etypes.js';
+import type { EtypesResult } from '../../commands/krb-etypes.js';
 
 export * from './adfs.js';
 export * from './alert.js';
@@ -27,12 +24,12 @@ export * from './compose.js';
 export * from './change-ref.js';
 export * from './finding.js';
 export * from './error.js';
-export * from './etypes.js';
 export * from './explain.js';
 export * from './help.js';
 export * from './misc.js';
 export * from './spn.js';
 export * from './why-401.js';
+export * from './etypes.js';
 
 export interface RenderOptions {
   /** The registry, so usage text reads as typed in Slack. */
@@ -42,37 +39,39 @@ export interface RenderOptions {
 }
 
 /** Renders a command's result. `command` supplies the text fallback for kinds without a card. */
-export function renderResult(result: { kind: string }, command?: AnyCommand, o: RenderOptions = {}): SlackReply {
+export function renderResult(result: CommandResult | { kind: string }, command?: AnyCommand, o: RenderOptions = {}): SlackReply {
+  if (isCommandResult(result)) return renderKnown(result, o);
+  // TODO(arch): EtypesResult joins the CommandResult union in src/model once its report types move there.
+  if (result.kind === 'krb-etypes') return etypesCard(result as EtypesResult);
+  const title = command ? `/${command.path.join(' ')}` : result.kind;
+  let text: string;
+  try {
+    text = command ? command.text(result) : JSON.stringify(result, null, 2);
+  } catch {
+    text = JSON.stringify(result, null, 2);
+  }
+  return textCard(title, text);
+}
+
+function renderKnown(result: CommandResult, o: RenderOptions): SlackReply {
   switch (result.kind) {
     case 'spn-list':
-      return spnListCard(result as SpnListResult);
+      return spnListCard(result);
     case 'spn-query':
-      return spnQueryCard(result as SpnQueryResult);
+      return spnQueryCard(result);
     case 'spn-dupes':
-      return spnDupesCard(result as SpnDupesResult);
+      return spnDupesCard(result);
     case 'why-401':
-      return why401Card(result as Why401Result);
+      return why401Card(result);
     case 'explain':
-      return explainCard(result as ExplainResult);
+      return explainCard(result);
     case 'adfs-check':
-      return adfsCheckCard(result as AdfsCheckResult);
-    case 'krb-etypes':
-      return etypesCard(result as EtypesResult);
+      return adfsCheckCard(result);
     case 'approvals-list':
-      return approvalsListCard(result as ApprovalsListResult);
+      return approvalsListCard(result);
     case 'approval':
-      return approvalResultCard(result as ApprovalResult);
+      return approvalResultCard(result);
     case 'error':
-      return errorCard(result as ErrorResult, { helpCommand: o.helpCommand ?? 'krb', commands: o.commands });
-    default: {
-      const title = command ? `/${command.path.join(' ')}` : result.kind;
-      let text: string;
-      try {
-        text = command ? command.text(result) : JSON.stringify(result, null, 2);
-      } catch {
-        text = JSON.stringify(result, null, 2);
-      }
-      return textCard(title, text);
-    }
+      return errorCard(result, { helpCommand: o.helpCommand ?? 'krb', commands: o.commands });
   }
 }

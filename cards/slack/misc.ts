@@ -2,7 +2,7 @@
  * Small replies: "Working on it…", the plain-text fallback for results without a dedicated card,
  * and the answers to the "Request this change" button.
  */
-import type { SpnChange } from '../../src/rules/types.js';
+import type { SpnChange } from '../../src/model/index.js';
 import { code, codeBlocks, context, esc, fallback, header, section, type SlackReply } from './blocks.js';
 import { setspnCommand } from '../../src/approvals/changes.js';
 import type { ChangeRequestView } from '../../src/approvals/types.js';

@@ -2,9 +2,8 @@
  * Answers of `/spn list`, `/spn query` and `/spn dupes` as Block Kit. Long lists keep whole SPNs
  * and accounts: the first message shows what fits, the rest follows (see compose.ts).
  */
-import type { SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import type { AccountFacts, AccountRef, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../src/model/index.js';
 import { domainAccount } from '../../src/approvals/changes.js';
-import type { AccountFacts, AccountRef } from '../../src/directory/types.js';
 import {
   code, codeBlocks, context, divider, esc, fallback, fieldsSection, formatDuration, header, joinFitting, packLines, section,
   type Block, type SlackReply,

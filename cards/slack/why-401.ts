@@ -2,7 +2,7 @@
  * `/krb why-401` answer: the verdict as header, one block group per finding (most likely first),
  * and a context line with what passed, what could not be checked and how long it took.
  */
-import type { Why401Result } from '../../src/rules/types.js';
+import type { Why401Result } from '../../src/model/index.js';
 import { code, context, esc, fallback, fitText, formatDuration, header, joinFitting, section, type Block } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks } from './finding.js';

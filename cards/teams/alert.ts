@@ -4,8 +4,7 @@
  * serves both notifiers.
  */
 import type { AlertView } from '../../src/notify.js';
-import type { Finding, Severity } from '../../src/rules/types.js';
-import { SEVERITY_ORDER } from '../../src/rules/types.js';
+import { type Finding, type Severity, mostSevere } from '../../src/model/index.js';
 import { container, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { findingContainer, SEVERITY_COLOUR } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
@@ -14,7 +13,7 @@ export type { AlertView };
 
 export function alertCards(a: AlertView, options: SplitOptions = {}): AdaptiveCard[] {
   const findings = a.findings ?? [];
-  const severity = a.severity ?? [...findings.map((f) => f.severity)].sort((x, y) => SEVERITY_ORDER.indexOf(x) - SEVERITY_ORDER.indexOf(y))[0] ?? 'info';
+  const severity = a.severity ?? mostSevere(findings.map((f) => f.severity));
   const colour = SEVERITY_COLOUR[severity];
   const style = colour === 'Attention' ? 'Attention' : colour === 'Warning' ? 'Warning' : 'Accent';
   const body: CardElement[] = [text(`${severity.toUpperCase()} · krbops alert`, { weight: 'Bolder', size: 'Small', color: colour })];

@@ -3,9 +3,7 @@
  * commands and "Verify in AD", then landed or what is still missing) that the Teams surface posts
  * and replaces in place through Universal Actions, and the `krb approvals` / `krb verify` answers.
  */
-import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
-import type { Actor } from '../../commands/types.js';
-import type { ApprovalRecord, ApprovalStatus } from '../../src/store/types.js';
+import type { Actor, ApprovalRecord, ApprovalResult, ApprovalsListResult, ApprovalStatus } from '../../src/model/index.js';
 import { adaptiveCard, codeBlock, container, facts, text, type AdaptiveCard, type CardElement, type ContainerStyle, type ExecuteAction, type Fact } from './adaptive.js';
 import { setspnCommand } from '../../src/approvals/changes.js';
 import { clip, splitCards, type SplitOptions } from './split.js';

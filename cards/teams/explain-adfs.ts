@@ -2,8 +2,7 @@
  * `krb explain` (a pasted error → what it means, likely rules, what to check next) and
  * `krb adfs` / `adfs check` (the federation metadata's certificates and their findings).
  */
-import type { AdfsCheckResult } from '../../commands/adfs-check.js';
-import type { ExplainResult } from '../../src/rules/types.js';
+import type { AdfsCheckResult, ExplainResult } from '../../src/model/index.js';
 import { codeBlock, container, facts, mono, text, type AdaptiveCard, type CardElement, type ContainerStyle, type Fact } from './adaptive.js';
 import { findingContainer } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';

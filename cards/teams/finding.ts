@@ -3,7 +3,7 @@
  * as a FactSet, the fix commands in a copy-friendly monospace block, and "Request this change" when
  * the fix is a set of SPN changes. Shared by every card that shows findings (why-401, explain, ADFS).
  */
-import type { Finding, Severity, SpnChange } from '../../src/rules/types.js';
+import type { Finding, Severity, SpnChange } from '../../src/model/index.js';
 import { codeBlock, container, facts, text, type Colour, type Container, type ExecuteAction, type Fact } from './adaptive.js';
 import { clip } from './split.js';
 

@@ -2,21 +2,18 @@
  * Command result → Adaptive Cards (1.5, each under Teams' size limit). Pure: the Teams surface sends
  * what this returns, the rendering tests parse every card it can produce.
  */
-import type { AdfsCheckResult } from '../../commands/adfs-check.js';
-import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
-import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import { isCommandResult, type CommandResult, type Finding } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
-import type { ExplainResult, Finding, Why401Result } from '../../src/rules/types.js';
 import { text, type AdaptiveCard } from './adaptive.js';
 import { approvalResultCards, approvalsListCards } from './approvals.js';
 import { adfsCards, explainCards } from './explain-adfs.js';
 import { findingContainer } from './finding.js';
 import { errorCard, textCards } from './messages.js';
-import { etypesCards } from './etypes.js';
-import type { EtypesResult } from '../../commands/krb-etypes.js';
 import { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 import { why401Cards } from './why-401.js';
+import { etypesCards } from './etypes.js';
+import type { EtypesResult } from '../../commands/krb-etypes.js';
 
 export * from './adaptive.js';
 export { alertCards, type AlertView } from './alert.js';
@@ -50,29 +47,38 @@ export function findingsCards(title: string, findings: Finding[], summary: strin
  * The cards for a command's result. Known kinds get their own layout; any other result with
  * `findings` gets the findings layout; anything else its command's plain-text rendering.
  */
-export function cardsForResult(result: { kind: string }, command?: AnyCommand, options: SplitOptions = {}): AdaptiveCard[] {
+export function cardsForResult(result: CommandResult | { kind: string }, command?: AnyCommand, options: SplitOptions = {}): AdaptiveCard[] {
+  if (isCommandResult(result)) return cardsForKnown(result, options);
+  // TODO(arch): EtypesResult joins the CommandResult union in src/model once its report types move there.
+  if (result.kind === 'krb-etypes') return etypesCards(result as EtypesResult, options);
+  return cardsForOther(result, command, options);
+}
+
+function cardsForKnown(result: CommandResult, options: SplitOptions): AdaptiveCard[] {
   switch (result.kind) {
     case 'why-401':
-      return why401Cards(result as Why401Result, options);
+      return why401Cards(result, options);
     case 'spn-list':
-      return spnListCards(result as SpnListResult, options);
+      return spnListCards(result, options);
     case 'spn-query':
-      return spnQueryCards(result as SpnQueryResult, options);
+      return spnQueryCards(result, options);
     case 'spn-dupes':
-      return spnDupesCards(result as SpnDupesResult, options);
+      return spnDupesCards(result, options);
     case 'explain':
-      return explainCards(result as ExplainResult, options);
+      return explainCards(result, options);
     case 'adfs-check':
-      return adfsCards(result as AdfsCheckResult, options);
-    case 'krb-etypes':
-      return etypesCards(result as EtypesResult, options);
+      return adfsCards(result, options);
     case 'approvals-list':
-      return approvalsListCards(result as ApprovalsListResult, options);
+      return approvalsListCards(result, options);
     case 'approval':
-      return approvalResultCards(result as ApprovalResult);
+      return approvalResultCards(result);
     case 'error':
-      return [errorCard(result as ErrorResult)];
+      return [errorCard(result)];
   }
+}
+
+/** A result of another kind: the findings layout when it carries findings, else the command's text. */
+function cardsForOther(result: { kind: string }, command: AnyCommand | undefined, options: SplitOptions): AdaptiveCard[] {
   const title = command ? command.path.join(' ') : result.kind;
   const findings = (result as { findings?: unknown }).findings;
   const plain = command ? command.text(result) : JSON.stringify(result, null, 2);

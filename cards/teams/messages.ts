@@ -4,10 +4,9 @@
  */
 import { setspnCommand } from '../../src/approvals/changes.js';
 import type { ChangeRequestView } from '../../src/approvals/types.js';
-import type { ErrorResult } from '../../commands/results.js';
+import type { ErrorResult, SpnChange } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { usageLine } from '../../commands/parse.js';
-import type { SpnChange } from '../../src/rules/types.js';
 import { adaptiveCard, codeBlock, container, facts, heading, mono, text, type AdaptiveCard, type CardElement, type Fact } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 

@@ -2,9 +2,8 @@
  * `spn list`, `spn query` and `spn dupes` as Adaptive Cards: the answers of `setspn -L`, `-Q` and
  * `-X`, with the account facts that matter for Kerberos and copy-ready `setspn` commands.
  */
-import type { SpnDupesResult, SpnListResult, SpnQueryResult } from '../../commands/results.js';
+import type { AccountFacts, AccountRef, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../src/model/index.js';
 import { domainAccount } from '../../src/approvals/changes.js';
-import type { AccountFacts, AccountRef } from '../../src/directory/types.js';
 import { codeBlock, container, facts, mono, text, type AdaptiveCard, type CardElement, type Fact } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 

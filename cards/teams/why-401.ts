@@ -2,7 +2,7 @@
  * `krb why-401` as Adaptive Cards: the verdict first (the most likely cause in one sentence), what was
  * asked and inferred, then each finding ranked, then what passed and how long it took.
  */
-import type { Why401Result } from '../../src/rules/types.js';
+import type { Why401Result } from '../../src/model/index.js';
 import { container, facts, text, type AdaptiveCard, type ContainerStyle, type Fact } from './adaptive.js';
 import { findingContainer } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';

@@ -5,9 +5,10 @@
  * key once announces every step of a rollover exactly once.
  */
 import { ErrorCode } from '../errors.js';
-import type { Severity } from '../rules/types.js';
+import type { AdfsFinding, AdfsSnapshot, AdfsState, KeyUse, Severity } from '../model/index.js';
 import { endpointFix, KB_2686840, renewCertificateFix, signatureFix, updateFederationMetadataFix } from './fixes.js';
-import type { AdfsCheckOptions, AdfsFinding, AdfsSnapshot, AdfsState, KeyUse } from './types.js';
+import type { AdfsCheckOptions } from './types.js';
+import { compareSeverity } from '../model/severity.js';
 
 const DAY_MS = 86_400_000;
 
@@ -321,8 +322,7 @@ function expiryFindings(
 }
 
 function sortFindings(fs: AdfsFinding[]): AdfsFinding[] {
-  const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-  return fs.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i).map(({ f }) => f);
+  return fs.map((f, i) => ({ f, i })).sort((a, b) => compareSeverity(a.f.severity, b.f.severity) || a.i - b.i).map(({ f }) => f);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Fix steps of the ADFS findings, from seed 004 (KB 2686840: "401 Unauthorized Access is denied" in
  * Dynamics CRM with claims-based authentication after AD FS AutoCertificateRollover).
  */
-import type { Fix } from '../rules/types.js';
+import type { Fix } from '../model/index.js';
 
 export const KB_2686840 = 'seed 004 / KB 2686840: 401 Unauthorized with claims-based authentication after AD FS certificate rollover';
 

@@ -10,9 +10,9 @@
  */
 import type { Config } from '../config.js';
 import { collectAdfs, type CollectAdfsOptions } from '../collectors/adfs.js';
-import type { AdfsEvidence as Why401AdfsEvidence } from '../collectors/evidence.js';
+import type { AdfsRuleEvidence as Why401AdfsEvidence } from '../model/evidence.js';
 import { checkAdfs, nextAdfsState } from './check.js';
-import type { AdfsCertificate, AdfsCertificateSummary, AdfsEvidence, AdfsFinding, AdfsSnapshot, AdfsState } from './types.js';
+import type { AdfsCertificate, AdfsCertificateSummary, AdfsEvidence, AdfsFinding, AdfsSnapshot, AdfsState } from '../model/index.js';
 
 export * from './types.js';
 export * from './errors.js';

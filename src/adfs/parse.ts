@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AdfsHostileXmlError, AdfsInvalidError } from './errors.js';
-import type { AdfsCertificate, KeyUse } from './types.js';
+import type { AdfsCertificate, KeyUse } from '../model/index.js';
 
 const DAY_MS = 86_400_000;
 

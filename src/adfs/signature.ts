@@ -12,7 +12,7 @@
 import { X509Certificate } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 import { parseMetadata, type ParsedMetadata } from './parse.js';
-import type { SignatureCheck } from './types.js';
+import type { SignatureCheck } from '../model/index.js';
 
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';

@@ -6,7 +6,7 @@
  * https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc731241(v=ws.11)
  */
 import { InvalidInputError, truncate } from '../errors.js';
-import type { SpnChange } from '../rules/types.js';
+import type { SpnChange } from '../model/index.js';
 import { normaliseSpn, parseSpn } from '../spn/parse.js';
 
 /** Changes one request may carry. */

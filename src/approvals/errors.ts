@@ -4,7 +4,7 @@
  * not allow the step (approving a rejected request, verifying a pending one).
  */
 import { InvalidInputError, truncate } from '../errors.js';
-import type { ApprovalStatus } from '../store/types.js';
+import type { ApprovalStatus } from '../model/index.js';
 
 export class ApprovalNotFoundError extends InvalidInputError {
   constructor(readonly id: string) {

@@ -5,13 +5,12 @@
  * AD", and for the NetBIOS domain of the hand-off commands when a change names a bare account.
  */
 import type { Logger } from 'pino';
-import type { Actor } from '../../commands/types.js';
+import type { Actor, ApprovalRecord } from '../model/index.js';
 import type { Config } from '../config.js';
 import { requireLdap } from '../config.js';
 import { openDirectory } from '../directory/ldap-directory.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { silentLogger } from '../log.js';
-import type { ApprovalRecord } from '../store/types.js';
 import type { ChangeRequestInput } from './types.js';
 import type { Approvals } from './service.js';
 import type { Decision, Step } from './transitions.js';

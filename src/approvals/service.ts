@@ -6,13 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Actor } from '../../commands/types.js';
+import type { Actor, ApprovalRecord, ApprovalStatus, AuditEvent, SpnChange } from '../model/index.js';
 import type { Config } from '../config.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { NotAuthorizedError, truncate } from '../errors.js';
 import { silentLogger } from '../log.js';
-import type { SpnChange } from '../rules/types.js';
-import type { ApprovalRecord, ApprovalStatus, AuditEvent, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { handOffCommands, normaliseChanges } from './changes.js';
 import { ApprovalNotFoundError, ApprovalStateError } from './errors.js';
 import { approve, assertAllowed, cancel, createRequest, deniedEvent, permission, recordVerification, reject, type ApprovalPolicy, type Decision, type Step, type Transition } from './transitions.js';

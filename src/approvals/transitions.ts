@@ -8,10 +8,8 @@
  *      ├──reject──► rejected
  *      └──cancel──► cancelled
  */
-import type { Actor } from '../../commands/types.js';
+import type { Actor, ApprovalRecord, ApprovalStatus, ApprovalVerification, AuditEvent, SpnChange } from '../model/index.js';
 import { NotAuthorizedError } from '../errors.js';
-import type { SpnChange } from '../rules/types.js';
-import type { ApprovalRecord, ApprovalStatus, ApprovalVerification, AuditEvent } from '../store/types.js';
 import { ApprovalStateError } from './errors.js';
 
 /** Who may approve: the chat user IDs of KRBOPS_ADMINS (Slack user IDs, Teams Entra object IDs). */

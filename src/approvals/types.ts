@@ -1,6 +1,5 @@
 /** The approvals flow as chat surfaces and cards see it (one shape for Slack and Teams). */
-import type { Actor } from '../../commands/types.js';
-import type { SpnChange } from '../rules/types.js';
+import type { Actor, SpnChange } from '../model/index.js';
 
 /** A click on "Request this change". */
 export interface ChangeRequestInput {

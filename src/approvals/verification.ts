@@ -5,7 +5,7 @@
  *  - remove: the account no longer holds the SPN.
  * An account that cannot be found is never "landed": krbops cannot confirm anything about it.
  */
-import type { SpnChange } from '../rules/types.js';
+import type { SpnChange } from '../model/index.js';
 import { normaliseSpn } from '../spn/parse.js';
 import { samOf, setspnCommand } from './changes.js';
 

@@ -8,7 +8,7 @@ import { ErrorCode, isKrbopsError } from '../errors.js';
 import { loadMetadata, type FetchMetadataOptions } from '../adfs/fetch.js';
 import { parseMetadata } from '../adfs/parse.js';
 import { verifyMetadataSignature } from '../adfs/signature.js';
-import type { AdfsSnapshot, AdfsState } from '../adfs/types.js';
+import type { AdfsSnapshot, AdfsState } from '../model/index.js';
 
 export interface CollectAdfsOptions extends FetchMetadataOptions {
   now: Date;

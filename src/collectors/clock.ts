@@ -3,7 +3,7 @@
  * clock, as offsets from the local clock. Reading the DC is the directory's job; this module only
  * times the read and turns the readings into evidence.
  */
-import type { ClockEvidence, ClockReading, HttpEvidence } from './evidence.js';
+import type { ClockEvidence, ClockReading, HttpEvidence } from '../model/index.js';
 import { collectorError, withTimeout } from './timeout.js';
 
 export function reading(remote: string | undefined, observedAt: Date): ClockReading | undefined {

@@ -6,8 +6,8 @@
  * Each lookup failure is recorded next to the lookup; only a directory that cannot be reached at
  * all makes the section `ok: false`.
  */
-import type { AccountFacts, DirectoryInfo, DirectoryReader } from '../directory/types.js';
-import type { DirectoryEvidence, HostComputer, ResolvedAccount, SpnLookup } from './evidence.js';
+import type { DirectoryReader } from '../directory/types.js';
+import type { AccountFacts, DirectoryEvidence, DirectoryInfo, HostComputer, ResolvedAccount, SpnLookup } from '../model/index.js';
 import { collectorError, withTimeout } from './timeout.js';
 
 export interface DirectoryPlan {

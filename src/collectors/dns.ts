@@ -5,7 +5,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { DnsEvidence } from './evidence.js';
+import type { DnsEvidence } from '../model/index.js';
 import { collectorError, withTimeout } from './timeout.js';
 
 export interface DnsOptions {

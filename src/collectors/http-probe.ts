@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { HttpEvidence, TlsEvidence } from './evidence.js';
+import type { HttpEvidence, TlsEvidence } from '../model/index.js';
 import { CollectorTimeoutError, collectorError } from './timeout.js';
 
 export interface ProbeOptions {

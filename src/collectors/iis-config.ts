@@ -9,7 +9,7 @@
  * Passwords in processModel are never kept.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { IisAuthSection, IisEvidence } from './evidence.js';
+import type { IisAuthSection, IisEvidence } from '../model/index.js';
 
 /** Longest configuration text accepted (a whole applicationHost.config is ~100 KB; fragments are small). */
 export const MAX_IIS_CONFIG_LENGTH = 512 * 1024;

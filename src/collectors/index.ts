@@ -6,7 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { DirectoryInfo, DirectoryReader } from '../directory/types.js';
+import type { DirectoryReader } from '../directory/types.js';
+import type { AdfsRuleEvidence as AdfsEvidence, AuthenticationEvidence, CollectorError, DirectoryInfo, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from '../model/index.js';
 import { InvalidInputError, truncate } from '../errors.js';
 import { findSite, loadInventory } from '../inventory.js';
 import { expectedSpnsForUrl, parseTargetUrl } from '../spn/expected.js';
@@ -15,7 +16,6 @@ import { parseSpn } from '../spn/parse.js';
 import { clockEvidence, readDcClock } from './clock.js';
 import { collectDirectory, dnsDomainOf, type DirectoryPlan } from './directory.js';
 import { collectDns } from './dns.js';
-import type { AdfsEvidence, AuthenticationEvidence, CollectorError, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from './evidence.js';
 import { isClaimsRedirect, probeUrl } from './http-probe.js';
 import { parseIisConfig } from './iis-config.js';
 import { collectKdc } from './kdc.js';

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { KdcAnswer, KdcEvidence } from './evidence.js';
+import type { KdcAnswer, KdcEvidence } from '../model/index.js';
 
 export interface KdcOptions {
   /** Bound for kinit + kvno together, default 4000 ms. */

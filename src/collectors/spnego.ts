@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { codeOfMitMessage, kerberosErrorName } from '../kerberos/codes.js';
 import { decodeNegotiateToken, kerberosMessageOf } from '../kerberos/tokens.js';
-import type { AuthenticationEvidence, HttpEvidence } from './evidence.js';
+import type { AuthenticationEvidence, HttpEvidence } from '../model/index.js';
 import { kinitInto } from './kdc.js';
 import { SPNEGO_CHILD_SOURCE } from './spnego-child.js';
 

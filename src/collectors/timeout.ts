@@ -1,6 +1,6 @@
 /** Bounds a collector step in time. Collectors record the resulting error as evidence; they never throw it. */
 import { isKrbopsError, ProbeError, ErrorCode } from '../errors.js';
-import type { CollectorError, CollectorName } from './evidence.js';
+import type { CollectorError, CollectorName } from '../model/index.js';
 
 export class CollectorTimeoutError extends ProbeError {
   constructor(what: string, ms: number) {

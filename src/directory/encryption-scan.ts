@@ -11,32 +11,12 @@ import { EqualityFilter, OrFilter, PresenceFilter, type Filter } from 'ldapts';
 import type { Entry, LdapConnection } from './ldap-client.js';
 // Functions only (no load-time use), so the import cycle with ldap-directory.ts is harmless.
 import { first, sidToBuffer, sidToString } from './ldap-directory.js';
-import type { AccountKind } from './types.js';
+import type { AccountKind, DomainKeyFacts, EncryptionScanAccount } from '../model/directory.js';
 import { fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
 /** One account as the encryption-type report needs it. */
-export interface EncryptionScanAccount {
-  dn: string;
-  sAMAccountName: string;
-  kind: AccountKind;
-  spns: string[];
-  /** msDS-SupportedEncryptionTypes as stored (unsigned), or null when not set. */
-  supportedEncryptionTypes: number | null;
-  /** ISO-8601; undefined when never set (0) or not readable. */
-  pwdLastSet?: string;
-  whenCreated?: string;
-  userAccountControl: number;
-}
-
-/** When the domain gained AES keys, as far as the directory tells. */
-export interface DomainKeyFacts {
-  domainDn: string;
-  /** whenCreated of the domain head (ISO-8601). */
-  domainCreated?: string;
-  /** whenCreated of the Read-only Domain Controllers group (RID 521): adprep /domainprep for Windows Server 2008. */
-  rodcGroupCreated?: string;
-  rodcGroupDn?: string;
-}
+/** Plain data in src/model/directory.ts. */
+export type { DomainKeyFacts, EncryptionScanAccount } from '../model/directory.js';
 
 export const ENCRYPTION_SCAN_ATTRIBUTES = ['sAMAccountName', 'objectClass', 'servicePrincipalName', 'msDS-SupportedEncryptionTypes', 'pwdLastSet', 'whenCreated', 'userAccountControl'];
 

@@ -9,8 +9,9 @@ import type { LdapConfig } from '../config.js';
 import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { LdapConnection, type Entry } from './ldap-client.js';
-import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount, type DomainKeyFacts, type EncryptionScanAccount } from './encryption-scan.js';
-import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
+import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount } from './encryption-scan.js';
+import type { DirectoryReader } from './types.js';
+import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
 export const ACCOUNT_ATTRIBUTES = [

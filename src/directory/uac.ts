@@ -1,5 +1,5 @@
 /** userAccountControl and msDS-SupportedEncryptionTypes, decoded. Pure. */
-import type { UacFlags } from './types.js';
+import type { UacFlags } from '../model/index.js';
 
 /** https://learn.microsoft.com/troubleshoot/windows-server/active-directory/useraccountcontrol-manipulate-account-properties */
 export const UAC = {

@@ -4,7 +4,7 @@
  * names go through the shared PowerShell identity formatter; SPNs and realms that are not plain
  * names get no ktpass command at all (the summary says why), never a command with their text in it.
  */
-import type { AccountKind } from '../directory/types.js';
+import type { AccountKind } from '../model/index.js';
 import { psIdentity, psNoun } from '../rules/support/evidence-view.js';
 
 export interface FixTarget {

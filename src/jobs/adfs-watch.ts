@@ -8,7 +8,8 @@
  * (and keys) come back on the next run and only the missing deliveries are retried. All states are
  * written in one transaction at the end of the run.
  */
-import { adfsStateKey, watchAdfsSource, type AdfsFinding, type AdfsState, type WatchAdfsOptions } from '../adfs/index.js';
+import { adfsStateKey, watchAdfsSource, type WatchAdfsOptions } from '../adfs/index.js';
+import { type AdfsFinding, type AdfsState } from '../model/index.js';
 import type { Config } from '../config.js';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import type { Alert } from '../notify.js';

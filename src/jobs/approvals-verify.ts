@@ -7,7 +7,7 @@
 import { createApprovals } from '../approvals/index.js';
 import type { Config } from '../config.js';
 import type { Alert } from '../notify.js';
-import type { ApprovalRecord } from '../store/types.js';
+import type { ApprovalRecord } from '../model/index.js';
 import type { Job, JobContext } from './types.js';
 
 export const APPROVALS_JOB = 'approvals-verify';

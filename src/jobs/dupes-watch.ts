@@ -17,7 +17,8 @@
  * the alert keys (deterministic in that state) stop anything from being posted twice.
  */
 import type { Config } from '../config.js';
-import type { AccountRef, DirectoryInfo, DirectoryReader } from '../directory/types.js';
+import type { DirectoryReader } from '../directory/types.js';
+import type { AccountRef, DirectoryInfo } from '../model/index.js';
 import { KrbopsError, ErrorCode } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';
 import { normaliseSpn } from '../spn/parse.js';

@@ -12,9 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import { domainAccount } from '../approvals/changes.js';
-import type { AccountRef } from '../directory/types.js';
+import type { AccountRef, Finding, SpnChange } from '../model/index.js';
 import type { Alert } from '../notify.js';
-import type { Finding, SpnChange } from '../rules/types.js';
 import { SpnIndex } from '../spn/duplicates.js';
 import { normaliseSpn } from '../spn/parse.js';
 import type { SpnOwner } from '../store/types.js';

@@ -15,7 +15,7 @@ import type { EtypeAccountReport, EtypeRisk } from '../etypes/classify.js';
 import { countByRisk, EtypesAccumulator } from '../etypes/report.js';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';
-import type { Finding } from '../rules/types.js';
+import type { Finding } from '../model/index.js';
 import type { Job, JobContext } from './types.js';
 
 export const ETYPES_JOB = 'etypes-watch';

@@ -1,5 +1,5 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import type { Severity } from './types.js';
+import { mostSevere, type Severity } from '../model/index.js';
 import { isClaimsRedirect } from '../collectors/http-probe.js';
 
 /** ADFS finding codes (src/adfs/check.ts) that explain a claims-auth 401 after a certificate change. */
@@ -44,8 +44,7 @@ export default defineRule({
     if (!relevant.length && !(claims && secondary.length)) return [];
     for (const f of relevant) evidence.push(`ADFS check ${f.code}: ${f.message}`);
     if (claims) evidence.push(`${ev.target.url} redirects to ADFS (claims-based authentication)`);
-    const order: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-    const worst = relevant.map((f) => f.severity ?? 'high').sort((a, b) => order.indexOf(a) - order.indexOf(b))[0];
+    const worst = mostSevere(relevant.map((f): Severity => f.severity ?? 'high'));
     const commands = [...new Set([...relevant.flatMap((f) => f.fix ?? []), ...RP_FIX])];
     return [
       {

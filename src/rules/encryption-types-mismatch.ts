@@ -1,5 +1,5 @@
 import type { EncryptionScanAccount } from '../directory/encryption-scan.js';
-import type { AccountFacts } from '../directory/types.js';
+import type { AccountFacts } from '../model/index.js';
 import { classifyAccount, HEURISTIC_NOTE, type EtypeAccountReport } from '../etypes/classify.js';
 import { accountFix } from '../etypes/fix.js';
 import { aesSinceOf, realmOf } from '../etypes/report.js';

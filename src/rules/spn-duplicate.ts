@@ -1,4 +1,4 @@
-import type { SpnChange } from './types.js';
+import type { SpnChange } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { aliasHolders, domainAccount, exactHolders, identityOf, kdcAnswer, norm, sameAccount, setspnAdd, setspnDel, uniqueBy } from './support/evidence-view.js';
 

@@ -4,7 +4,7 @@
  * sPNMappings) sits on another. Pure: feed it accounts page by page, then ask for the result.
  * Memory holds one small entry per distinct SPN (an index into the account list), never the pages.
  */
-import type { AccountRef, AliasCollision, DuplicateSpn } from '../directory/types.js';
+import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js';
 import { aliasHostSpn, normaliseSpn } from './parse.js';
 
 export class SpnIndex {

@@ -3,27 +3,11 @@
  * same statements here (`INSERT … ON CONFLICT`, `RETURNING`); the few differences are flags on the
  * driver. Parameters are always bound (`?`), never spliced into the text.
  */
-import type { Actor } from '../../commands/types.js';
+import type { Actor, ApprovalRecord, ApprovalStatus, AuditEvent, SpnChange } from '../model/index.js';
 import { StoreError } from '../errors.js';
-import type { SpnChange } from '../rules/types.js';
 import { appendCommandAudit, listCommandAudit } from './command-audit-sql.js';
 import { MIGRATIONS } from './migrations.js';
-import type {
-  ApprovalRecord,
-  ApprovalStatus,
-  AuditEvent,
-  ClaimOptions,
-  CommandAuditEntry,
-  ClaimResult,
-  ConversationRecord,
-  JobRun,
-  PostedAlert,
-  RunOutcome,
-  SpnOwner,
-  Store,
-  StoreKind,
-  StoreOps,
-} from './types.js';
+import type { ClaimOptions, ClaimResult, CommandAuditEntry, ConversationRecord, JobRun, PostedAlert, RunOutcome, SpnOwner, Store, StoreKind, StoreOps } from './types.js';
 
 export type SqlValue = string | number | boolean | null;
 

@@ -4,8 +4,8 @@
  * posted, job runs and their leases, Teams conversation references, SPN change requests and their
  * audit trail. Every method is async so both backends share one contract (test/store/store.contract.ts).
  */
-import type { Actor } from '../../commands/types.js';
-import type { SpnChange } from '../rules/types.js';
+import type { Actor } from '../model/actor.js';
+import type { ApprovalRecord, ApprovalStatus, AuditEvent } from '../model/approval.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -66,42 +66,7 @@ export interface SpnOwner {
   spns: string[];
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'cancelled' | 'landed';
-
-export interface ApprovalVerification {
-  checkedAt: string;
-  landed: boolean;
-  results: { change: SpnChange; landed: boolean; detail: string }[];
-}
-
-export interface ApprovalRecord {
-  id: string;
-  status: ApprovalStatus;
-  requester: Actor;
-  changes: SpnChange[];
-  /** The finding the request came from (rule id, title, subject), when there was one. */
-  finding?: { ruleId?: string; title?: string; subject?: string };
-  /** Why the engineer asks for the change. */
-  note?: string;
-  createdAt: string;
-  updatedAt: string;
-  decidedBy?: Actor;
-  decidedAt?: string;
-  decisionReason?: string;
-  /** The exact commands handed to the admin on approval (setspn -S / -D). */
-  commands: string[];
-  verification?: ApprovalVerification;
-}
-
-export interface AuditEvent {
-  id?: number;
-  requestId: string;
-  at: string;
-  actor: Actor;
-  /** requested | approved | rejected | cancelled | handed-off | verified | landed | denied */
-  action: string;
-  detail?: unknown;
-}
+export type { ApprovalStatus, ApprovalVerification, ApprovalRecord, AuditEvent } from '../model/approval.js';
 
 /**
  * One command run from any surface (the command audit, for a SIEM): who, where, what (secrets

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAdfs, nextAdfsState } from '../../src/adfs/check.js';
-import type { AdfsCertificate, AdfsCheckOptions, AdfsSnapshot, AdfsState, SignatureCheck } from '../../src/adfs/types.js';
+import type { AdfsCheckOptions } from '../../src/adfs/types.js';
+import type { AdfsCertificate, AdfsSnapshot, AdfsState, SignatureCheck } from '../../src/model/index.js';
 import { ErrorCode } from '../../src/errors.js';
 
 const DAY = 86_400_000;

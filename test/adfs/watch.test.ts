@@ -5,7 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { watchAdfsSource, toWhy401AdfsEvidence, type AdfsState } from '../../src/adfs/index.js';
+import { watchAdfsSource, toWhy401AdfsEvidence } from '../../src/adfs/index.js';
+import { type AdfsState } from '../../src/model/index.js';
 import type { Config } from '../../src/config.js';
 import { makeServerCert, type TestCert } from '../helpers/tls.js';
 import { buildMetadata, DAY, makeTokenCert, scratchDir, signMetadata, startHttpsServer, xmlRoute, type TestServer, type TokenCert } from './support.js';

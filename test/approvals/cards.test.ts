@@ -4,10 +4,9 @@
  * parsed and rendered by the official adaptivecards library in headless Chromium with no events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApprovalResult, ApprovalsListResult } from '../../commands/krb-approvals.js';
+import type { ApprovalRecord, ApprovalResult, ApprovalsListResult, ApprovalStatus } from '../../src/model/index.js';
 import * as slack from '../../cards/slack/index.js';
 import * as teams from '../../cards/teams/index.js';
-import type { ApprovalRecord, ApprovalStatus } from '../../src/store/types.js';
 import { checkCardSchema } from '../cards/teams/schema.js';
 import { CardRenderer } from '../helpers/adaptive-render.js';
 

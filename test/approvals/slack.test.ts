@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVAL_ACTION, checkMessage, findingBlocks, REQUEST_CHANGE_ACTION } from '../../cards/slack/index.js';
 import { createApprovals, createChatApprovals, type Approvals } from '../../src/approvals/index.js';
 import { loadConfig } from '../../src/config.js';
-import type { SpnChange } from '../../src/rules/types.js';
+import type { SpnChange } from '../../src/model/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startSlackApp, type StartedSlackApp } from '../../src/surfaces/slack/index.js';
 import { aFinding, allText } from '../cards/slack/builders.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { APPROVAL_VERBS, REQUEST_CHANGE_VERB } from '../../cards/teams/index.js';
 import { createApprovals, createChatApprovals, type Approvals } from '../../src/approvals/index.js';
 import { loadConfig } from '../../src/config.js';
-import type { SpnChange } from '../../src/rules/types.js';
+import type { SpnChange } from '../../src/model/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { checkCardSchema } from '../cards/teams/schema.js';
 import { labEnv } from '../helpers/lab-env.js';

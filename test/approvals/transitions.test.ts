@@ -4,13 +4,12 @@
  * counts as landed.
  */
 import { describe, expect, it } from 'vitest';
-import type { Actor } from '../../commands/types.js';
+import type { Actor, ApprovalRecord, ApprovalStatus } from '../../src/model/index.js';
 import { handOffCommands, normaliseChanges, setspnCommand } from '../../src/approvals/changes.js';
 import { ApprovalStateError } from '../../src/approvals/errors.js';
 import { approve, cancel, createRequest, isAdmin, permission, recordVerification, reject, type ApprovalPolicy, type Step } from '../../src/approvals/transitions.js';
 import { judgeChange } from '../../src/approvals/verification.js';
 import { InvalidInputError, NotAuthorizedError } from '../../src/errors.js';
-import type { ApprovalRecord, ApprovalStatus } from '../../src/store/types.js';
 
 const engineer: Actor = { surface: 'slack', id: 'UENGINEER', name: 'oncall' };
 const admin: Actor = { surface: 'slack', id: 'UADMIN1', name: 'dana' };

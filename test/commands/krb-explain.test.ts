@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/core.js';
 import { CommandUsageError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import type { ExplainResult } from '../../src/rules/types.js';
+import type { ExplainResult } from '../../src/model/index.js';
 
 const ctx = () => createContext(loadConfig({}), silentLogger, { surface: 'slack', id: 'U1' }, { openDirectory: () => Promise.reject(new Error('explain must not open the directory')) });
 

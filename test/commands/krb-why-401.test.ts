@@ -18,7 +18,7 @@ import { openDirectory } from '../../src/directory/ldap-directory.js';
 import { createContext, type ContextHandle } from '../../src/core.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import type { Why401Result } from '../../src/rules/types.js';
+import type { Why401Result } from '../../src/model/index.js';
 import { labEnv, type Lab } from '../helpers/lab-env.js';
 
 let lab: Lab;

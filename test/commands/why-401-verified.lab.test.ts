@@ -10,7 +10,7 @@ import { resolveCommand, tokenize } from '../../commands/parse.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createContext } from '../../src/core.js';
 import { silentLogger } from '../../src/log.js';
-import type { Why401Result } from '../../src/rules/types.js';
+import type { Why401Result } from '../../src/model/index.js';
 import { webLabEnv, type WebLab, type WebSiteName } from '../helpers/web-lab-env.js';
 
 let web: WebLab;

@@ -3,7 +3,7 @@
  * "not set" is no longer fine when the account likely has no AES keys.
  */
 import { describe, expect, it } from 'vitest';
-import type { Evidence } from '../../src/collectors/evidence.js';
+import type { Evidence } from '../../src/model/index.js';
 import { runRules } from '../../src/engine.js';
 import { rules } from '../../src/rules/index.js';
 import { anAccount, anEvidence, contoso } from '../rules/builders.js';

@@ -5,12 +5,9 @@
  * IIS kernel mode with useAppPoolCredentials, Negotiate offered with keep-alive, clocks in sync.
  */
 import { builtinIdentity, inferIdentity } from '../../src/collectors/directory.js';
-import type {
-  AdfsEvidence, DirectoryEvidence, DnsEvidence, Evidence, HostComputer, HttpEvidence, InputsEvidence, KdcAnswer, ResolvedAccount, SpnLookup,
-} from '../../src/collectors/evidence.js';
+import type { AccountFacts, AdfsRuleEvidence as AdfsEvidence, DirectoryEvidence, DnsEvidence, Evidence, HostComputer, HttpEvidence, InputsEvidence, KdcAnswer, ResolvedAccount, SpnHolder, SpnLookup } from '../../src/model/index.js';
 import { describeTarget, planLookups } from '../../src/collectors/index.js';
 import { parseIisConfig } from '../../src/collectors/iis-config.js';
-import type { AccountFacts, SpnHolder } from '../../src/directory/types.js';
 import { decodeEncryptionTypes, decodeUac, UAC } from '../../src/directory/uac.js';
 
 export const NOW = new Date('2025-03-01T10:00:00.000Z');

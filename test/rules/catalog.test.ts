@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { rankFindings, runRules, verdictFor, why401Result } from '../../src/engine.js';
 import { rules } from '../../src/rules/index.js';
 import { defineRule } from '../../src/rules/support/define.js';
-import type { Finding } from '../../src/rules/types.js';
+import type { Finding } from '../../src/model/index.js';
 import { anEvidence } from './builders.js';
 
 const RULES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/rules');

@@ -4,10 +4,9 @@
  * rules, so a rule that fires where it should not is caught too.
  */
 import { describe, expect, it } from 'vitest';
-import type { Evidence } from '../../src/collectors/evidence.js';
+import type { Evidence, Finding, Severity } from '../../src/model/index.js';
 import { runRules } from '../../src/engine.js';
 import { rules } from '../../src/rules/index.js';
-import type { Finding, Severity } from '../../src/rules/types.js';
 import { aComputer, anAccount, anEvidence, contoso, NOW } from './builders.js';
 
 interface Expect {

@@ -3,7 +3,7 @@
  * the exchange first, contradicted ones are demoted, an unresolvable host ranks first.
  */
 import { describe, expect, it } from 'vitest';
-import type { AuthenticationEvidence, Evidence } from '../../src/collectors/evidence.js';
+import type { AuthenticationEvidence, Evidence } from '../../src/model/index.js';
 import { runRules, why401Result } from '../../src/engine.js';
 import { rules } from '../../src/rules/index.js';
 import { anAccount, anEvidence, contoso } from './builders.js';

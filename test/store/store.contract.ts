@@ -3,8 +3,8 @@
  * postgres.test.ts with a factory that gives a fresh, empty location each time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../../commands/types.js';
-import type { ApprovalRecord, Store } from '../../src/store/types.js';
+import type { Actor, ApprovalRecord } from '../../src/model/index.js';
+import type { Store } from '../../src/store/types.js';
 
 export interface StoreFactory {
   /** A fresh location (file or database), opened; `reopen` opens a second handle on the same location. */

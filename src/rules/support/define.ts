@@ -3,8 +3,7 @@
  * `createRule`, cdk-nag's rule packs). A check returns one result per problem it sees; an empty
  * array means the check passed.
  */
-import type { Evidence } from '../../collectors/evidence.js';
-import type { Fix, Severity } from '../types.js';
+import type { Evidence, Fix, Severity } from '../../model/index.js';
 
 export interface RuleResult {
   /** Default 'fail'. 'unknown': the evidence needed is missing (say what in `missing`).

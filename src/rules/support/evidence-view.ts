@@ -3,8 +3,7 @@
  * encrypt a ticket for, which account the web server decrypts with, and how to name accounts in
  * setspn / PowerShell / appcmd commands. Pure.
  */
-import type { Evidence, IisAuthSection, KdcAnswer, SpnLookup } from '../../collectors/evidence.js';
-import type { AccountFacts, SpnHolder } from '../../directory/types.js';
+import type { AccountFacts, Evidence, IisAuthSection, KdcAnswer, SpnHolder, SpnLookup } from '../../model/index.js';
 
 export const norm = (s: string) => s.trim().toLowerCase();
 

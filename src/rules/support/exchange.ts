@@ -3,7 +3,7 @@
  * that says what happened, the server's clock offset from a KRB_AP_ERR_SKEW, the SPN holder the
  * ticket was encrypted for.
  */
-import type { AuthenticationEvidence, Evidence } from '../../collectors/evidence.js';
+import type { AuthenticationEvidence, Evidence } from '../../model/index.js';
 import { kdcTarget } from './evidence-view.js';
 
 /** The exchange, when one took place (a probe identity was configured and the host resolved). */

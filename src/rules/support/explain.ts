@@ -4,7 +4,7 @@
  */
 import { truncate } from '../../errors.js';
 import { ruleById } from '../index.js';
-import type { ExplainMatch, ExplainResult } from '../types.js';
+import type { ExplainMatch, ExplainResult } from '../../model/index.js';
 import { spnHostOf } from './evidence-view.js';
 
 interface Entry {

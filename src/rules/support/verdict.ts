@@ -8,9 +8,8 @@
  *  - the ranking puts an unresolvable host first, then verified failures.
  * Pure: findings and evidence in, findings out.
  */
-import type { AuthenticationEvidence, Evidence } from '../../collectors/evidence.js';
+import { compareSeverity, type AuthenticationEvidence, type Evidence, type Finding, type Severity } from '../../model/index.js';
 import { CANNOT_DECRYPT } from '../../kerberos/codes.js';
-import type { Finding, Severity } from '../types.js';
 import { exchangeLine, exchangeOf } from './exchange.js';
 import { expectedOf, norm } from './evidence-view.js';
 
@@ -37,8 +36,7 @@ const NOT_JUDGED = new Set(['backend-spn-missing', 'delegation-not-trusted', 'de
 /** Findings that claim no ticket can be had for the SPN (contradicted once a ticket was issued). */
 const NO_TICKET_CLAIMS = new Set(['spn-missing-fqdn', 'spn-duplicate', 'spn-port-mismatch', 'dns-cname-target', 'encryption-types-mismatch', 'spn-holder-disabled']);
 
-const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-const atMost = (s: Severity, cap: Severity): Severity => (ORDER.indexOf(s) < ORDER.indexOf(cap) ? cap : s);
+const atMost = (s: Severity, cap: Severity): Severity => (compareSeverity(s, cap) < 0 ? cap : s);
 
 function withFirstLine(f: Finding, line: string): Finding {
   return { ...f, evidence: f.evidence[0] === line ? f.evidence : [line, ...f.evidence] };
@@ -88,18 +86,8 @@ export function verdictPriority(f: Finding): number {
   return 2;
 }
 
-/** The `authentication` block of the why-401 JSON (issue 10's shape). */
-export interface Why401Authentication {
-  attempted: boolean;
-  reason?: string;
-  as?: string;
-  spn?: string;
-  outcome?: NonNullable<AuthenticationEvidence['outcome']>;
-  httpStatus?: number;
-  kerberosError?: { code: number; name: string };
-  user?: string;
-  message?: string;
-}
+export type { Why401Authentication } from '../../model/results.js';
+import type { Why401Authentication } from '../../model/results.js';
 
 export function publicAuthentication(a: AuthenticationEvidence | undefined): Why401Authentication {
   if (!a) return { attempted: false, reason: 'the exchange was not collected' };

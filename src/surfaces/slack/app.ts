@@ -19,7 +19,8 @@ import {
   changeRequestUnavailableCard, decodeChangeRef, errorCard, helpCard, renderResult, REQUEST_CHANGE_ACTION, workingCard, type SlackReply,
 } from '../../../cards/slack/index.js';
 import { commands as registry } from '../../../commands/index.js';
-import type { Actor, AnyCommand, CommandObservation } from '../../../commands/types.js';
+import type { AnyCommand, CommandObservation } from '../../../commands/types.js';
+import type { Actor, SpnChange } from '../../model/index.js';
 import type { ChangeRequestInput, ChangeRequestView } from '../../approvals/types.js';
 import { ApprovalStateError } from '../../approvals/errors.js';
 import type { ApprovalActions } from '../../approvals/ports.js';
@@ -27,7 +28,6 @@ import type { Config } from '../../config.js';
 import { createContext, type CoreOptions } from '../../core.js';
 import { ConfigError, KrbopsError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
-import type { SpnChange } from '../../rules/types.js';
 import { deliverReply, respondWithRetry } from './deliver.js';
 import { errorResultOf, planChatCommand, SLASH_COMMANDS, type Visibility } from './dispatch.js';
 import { boltLogger } from './logger.js';

@@ -3,7 +3,7 @@
  * Pure (no Slack, no I/O): the same words the CLI takes, through commands/parse.ts.
  */
 import { normaliseChatText, resolveCommand, tokenize } from '../../../commands/parse.js';
-import type { ErrorResult } from '../../../commands/results.js';
+import type { ErrorResult } from '../../model/index.js';
 import type { AnyCommand, ParsedArgs } from '../../../commands/types.js';
 import { errorResultOf } from '../../../commands/error-result.js';
 

@@ -7,7 +7,8 @@ import { ActivityTypes, CardFactory, TurnContext, type Activity, type CloudAdapt
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands as registry } from '../../../commands/index.js';
-import type { Actor, AnyCommand, CommandObservation } from '../../../commands/types.js';
+import type { AnyCommand, CommandObservation } from '../../../commands/types.js';
+import type { Actor } from '../../model/index.js';
 import {
   APPROVAL_VERBS,
   approvalCard,

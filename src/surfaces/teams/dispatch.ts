@@ -5,7 +5,7 @@
  * or without the `krb` prefix the Slack commands use.
  */
 import { normaliseChatText, resolveCommand, tokenize } from '../../../commands/parse.js';
-import type { ErrorResult } from '../../../commands/results.js';
+import type { ErrorResult } from '../../model/index.js';
 import type { AnyCommand, ParsedArgs } from '../../../commands/types.js';
 import { errorResultOf } from '../../../commands/error-result.js';
 

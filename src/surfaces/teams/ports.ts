@@ -3,8 +3,7 @@
  * conversation references, the approvals flow, and the alerts the scheduler posts. `krbops serve`
  * passes the real implementations; nothing here imports botbuilder.
  */
-import type { Actor } from '../../../commands/types.js';
-import type { SpnChange } from '../../rules/types.js';
+import type { Actor, SpnChange } from '../../model/index.js';
 import type { StoreOps } from '../../store/types.js';
 import type { ChangeRequestInput, ChangeRequestView } from '../../approvals/types.js';
 

@@ -1,8 +1,6 @@
 /** Plain result data for the Slack card tests (no I/O). */
-import type { SpnDupesResult, SpnListResult, SpnQueryResult } from '../../../commands/results.js';
-import type { AccountFacts, AccountRef } from '../../../src/directory/types.js';
+import type { AccountFacts, AccountRef, Finding, SpnDupesResult, SpnListResult, SpnQueryResult, Why401Result } from '../../../src/model/index.js';
 import { decodeUac } from '../../../src/directory/uac.js';
-import type { Finding, Why401Result } from '../../../src/rules/types.js';
 import { checkReply, type SlackReply } from '../../../cards/slack/index.js';
 import { expect } from 'vitest';
 

@@ -3,11 +3,8 @@
  * (Contoso CRM behind an NLB, duplicate SPNs, kernel-mode authentication, ADFS rollover) plus the
  * edge cases: empty answers, hostile text, answers too large for one card.
  */
-import type { ErrorResult, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../../commands/results.js';
-import type { AccountFacts, AccountRef, UacFlags } from '../../../src/directory/types.js';
-import type { AdfsCheckResult } from '../../../commands/adfs-check.js';
+import type { AccountFacts, AccountRef, AdfsCheckResult, ErrorResult, ExplainResult, Finding, SpnDupesResult, SpnListResult, SpnQueryResult, UacFlags, Why401Result } from '../../../src/model/index.js';
 import { explainText } from '../../../src/rules/support/explain.js';
-import type { ExplainResult, Finding, Why401Result } from '../../../src/rules/types.js';
 
 export function uac(names: string[] = ['NORMAL_ACCOUNT'], raw = 512): UacFlags {
   const has = (n: string) => names.includes(n);

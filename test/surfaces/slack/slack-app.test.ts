@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMessage, decodeChangeRef, REQUEST_CHANGE_ACTION, spnListCard, why401Card } from '../../../cards/slack/index.js';
-import type { SpnListResult } from '../../../commands/results.js';
+import type { SpnListResult } from '../../../src/model/index.js';
 import { commands as registry } from '../../../commands/index.js';
 import type { AnyCommand, CommandSpec } from '../../../commands/types.js';
 import { loadConfig, type Config } from '../../../src/config.js';

@@ -1,0 +1,73 @@
+/**
+ * What a check reports: a Finding with its evidence and its Fix. Plain data shared by rules, the
+ * engine, watchers, the store, approvals and cards. Fix commands are built by src/fix, never by hand.
+ */
+import type { Severity } from './severity.js';
+
+export type FindingStatus = 'fail' | 'unknown';
+
+/**
+ * One block of commands that is run as a whole, with the condition (in words) under which to run it.
+ * Used for alternatives: "remove the SPN from ONE of these accounts" is one block per account.
+ */
+export interface FixAlternative {
+  /** When to run this block, in words: "If crmweb runs the service (keep it there):". */
+  when: string;
+  /** Commands meant to be run together, in order (built by src/fix). */
+  commands: string[];
+}
+
+export interface Fix {
+  summary: string;
+  /** Commands meant to be run together, in order (built by src/fix). */
+  commands: string[];
+  /**
+   * Mutually exclusive alternatives: run the commands of ONE block. Absent when there is only one
+   * way to fix it. Each block's `when` says which.
+   */
+  alternatives?: FixAlternative[];
+  /** SPN changes an engineer may request through the approvals flow (setspn -S / -D). */
+  spnChanges?: SpnChange[];
+}
+
+export interface SpnChange {
+  action: 'add' | 'remove';
+  spn: string;
+  /** sAMAccountName or DOMAIN\name of the account to change. */
+  account: string;
+  /** DN of the account, when known (verification reads it back). */
+  accountDn?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  status: FindingStatus;
+  title: string;
+  /** Why this breaks Kerberos. */
+  why: string;
+  /** What was seen: attribute values, headers, DNS answers, times. One line each. */
+  evidence: string[];
+  fix: Fix;
+  /** What would decide an 'unknown' finding. */
+  missing?: string[];
+  /** 0..1: how sure the rule is (ranking tie-breaker). */
+  certainty: number;
+  /** The SPN, account or host the finding is about, for grouping and dedup. */
+  subject?: string;
+  references?: string[];
+  /** The Kerberos exchange confirmed it (its first evidence line is the exchange). Set on every why-401 finding. */
+  verified?: boolean;
+}
+
+export interface PassedCheck {
+  ruleId: string;
+  title: string;
+}
+
+/** A rule that did not apply to this URL (no backends given, not a claims site…). */
+export interface NotApplicableCheck {
+  ruleId: string;
+  title: string;
+  reason: string;
+}
