@@ -1,5 +1,5 @@
 /** The command audit's SQL, shared by both dialects (bound parameters only). */
-import type { SqlExecutor } from './sql.js';
+import type { SqlExecutor } from './sql/base.js';
 import type { CommandAuditEntry } from './types.js';
 
 const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));

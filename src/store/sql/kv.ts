@@ -1,0 +1,49 @@
+/** Table family `kv` (job state) and `posted_alerts` (alerts posted once). */
+import type { PostedAlert } from '../types.js';
+import { iso, json, parse, str } from './base.js';
+import { SqlBase } from './base.js';
+
+export class KvOps extends SqlBase {
+  // ── key/value ──
+  async getState<T = unknown>(key: string): Promise<T | undefined> {
+    const { rows } = await this.q(`SELECT value FROM kv WHERE key = ?`, [key]);
+    return rows.length ? parse<T>(rows[0].value) : undefined;
+  }
+
+  async setState(key: string, value: unknown): Promise<void> {
+    await this.q(
+      `INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [key, json(value ?? null), iso()],
+    );
+  }
+
+  async deleteState(key: string): Promise<void> {
+    await this.q(`DELETE FROM kv WHERE key = ?`, [key]);
+  }
+
+  // ── alerts ──
+  async markPosted(key: string, meta: { target?: string; job?: string; title?: string } = {}): Promise<boolean> {
+    const { rows } = await this.q(
+      `INSERT INTO posted_alerts (alert_key, target, job, title, posted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_key, target) DO NOTHING RETURNING alert_key`,
+      [key, meta.target ?? 'default', meta.job ?? null, meta.title ?? null, iso()],
+    );
+    return rows.length === 1;
+  }
+
+  async unmarkPosted(key: string, target = 'default'): Promise<void> {
+    await this.q(`DELETE FROM posted_alerts WHERE alert_key = ? AND target = ?`, [key, target]);
+  }
+
+  async isPosted(key: string, target = 'default'): Promise<boolean> {
+    const { rows } = await this.q(`SELECT 1 AS x FROM posted_alerts WHERE alert_key = ? AND target = ?`, [key, target]);
+    return rows.length > 0;
+  }
+
+  async listPosted(options: { job?: string; limit?: number } = {}): Promise<PostedAlert[]> {
+    const { rows } = await this.q(
+      `SELECT alert_key, target, job, title, posted_at FROM posted_alerts ${options.job ? 'WHERE job = ?' : ''} ORDER BY posted_at DESC, alert_key LIMIT ?`,
+      [...(options.job ? [options.job] : []), options.limit ?? 1000],
+    );
+    return rows.map((r) => ({ key: String(r.alert_key), target: String(r.target), job: str(r.job), title: str(r.title), postedAt: String(r.posted_at) }));
+  }
+}
