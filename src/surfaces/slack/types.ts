@@ -1,0 +1,41 @@
+/** What the Slack surface is given: its dependencies and the approvals port. */
+import type { Logger } from 'pino';
+import type { webApi } from '@slack/bolt';
+import type { AnyCommand, CommandObservation } from '../../../commands/types.js';
+import type { ChangeRequestInput, ChangeRequestView } from '../../approvals/types.js';
+import type { ApprovalActions } from '../../approvals/ports.js';
+import type { CoreOptions } from '../../core.js';
+
+/**
+ * What the approvals flow offers the "Request this change" button (src/approvals wires it; the
+ * Teams surface takes the same object). Without one, the button says that nothing was recorded.
+ */
+export interface ChangeRequestPort {
+  requestChange(input: ChangeRequestInput): Promise<ChangeRequestView>;
+}
+
+export type { CommandObservation, ChangeRequestInput, ChangeRequestView };
+
+export interface SlackDeps {
+  /** Default: silent. */
+  log?: Logger;
+  /** The registry to serve. Default: commands/index.ts. */
+  commands?: AnyCommand[];
+  /** Passed to createContext (a different directory opener, clock). Default: the LDAP directory of `config`. */
+  core?: CoreOptions;
+  /**
+   * The approvals flow; without it the button says plainly that nothing was recorded. With the
+   * approval actions too (src/approvals createChatApprovals), each request is posted as an approval
+   * card to KRBOPS_ALERT_SLACK_CHANNEL (else the requester's channel) with Approve / Reject, then
+   * "Verify in AD".
+   */
+  approvals?: ChangeRequestPort & Partial<ApprovalActions>;
+  /** Post "Working on it…" when a command runs longer than this. Default 1500 ms. */
+  workingAfterMs?: number;
+  /** Web API retry policy. Default DEFAULT_RETRY_CONFIG. */
+  retryConfig?: webApi.RetryOptions;
+  /** Web API request timeout, default 10 000 ms. */
+  apiTimeoutMs?: number;
+  /** Called after each command. */
+  observe?(o: CommandObservation): void;
+}
