@@ -10,7 +10,8 @@
 import { EqualityFilter, OrFilter, PresenceFilter, type Filter } from 'ldapts';
 import type { Entry, LdapConnection } from './ldap-client.js';
 // Functions only (no load-time use), so the import cycle with ldap-directory.ts is harmless.
-import { first, sidToBuffer, sidToString } from './ldap-directory.js';
+import { first } from './ldap-entry.js';
+import { sidToBuffer, sidToString } from './sid.js';
 import type { AccountKind, DomainKeyFacts, EncryptionScanAccount } from '../model/directory.js';
 import { fileTimeToIso, generalizedTimeToIso } from './uac.js';
 

@@ -1,106 +1,26 @@
 /**
  * DirectoryReader over LDAP(S) with ldapts: account lookup, SPN holders, sPNMappings, paged scans.
- * Every user-supplied value reaches the server inside ldapts filter objects (BER-encoded values,
- * never parsed filter strings), so `*)(objectClass=*` is just a name that matches nothing.
+ * Every user-supplied value reaches the server inside ldapts filter objects (./ldap-filters.ts:
+ * BER-encoded values, never parsed filter strings), so `*)(objectClass=*` is just a name that
+ * matches nothing. Entries become plain data in ./ldap-entry.ts; SIDs are decoded in ./sid.ts.
  */
-import { AndFilter, EqualityFilter, ExtensibleFilter, GreaterThanEqualsFilter, OrFilter, PresenceFilter, type Filter } from 'ldapts';
+import { ExtensibleFilter, PresenceFilter, type Filter } from 'ldapts';
 import type { Logger } from 'pino';
 import type { LdapConfig } from '../config.js';
 import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '../errors.js';
+import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { LdapConnection, type Entry } from './ldap-client.js';
 import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount } from './encryption-scan.js';
+import { accountFacts, accountKind, first, rangedKey, toRef, values } from './ldap-entry.js';
+import { ACCOUNT_ATTRIBUTES, accountNameFilters, and, eq, IN_CHAIN, isAccount, or, REF_ATTRIBUTES, SCAN_ATTRIBUTES, usnAbove } from './ldap-filters.js';
+import { guidToString, sidToBuffer, sidToString } from './sid.js';
 import type { DirectoryReader } from './types.js';
-import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
-import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
+import { generalizedTimeToIso } from './uac.js';
 
-export const ACCOUNT_ATTRIBUTES = [
-  'sAMAccountName',
-  'userPrincipalName',
-  'objectClass',
-  'dNSHostName',
-  'servicePrincipalName',
-  'userAccountControl',
-  'msDS-AllowedToDelegateTo',
-  'msDS-AllowedToActOnBehalfOfOtherIdentity',
-  'msDS-SupportedEncryptionTypes',
-  'pwdLastSet',
-  'whenChanged',
-  'uSNChanged',
-  'memberOf',
-];
-const REF_ATTRIBUTES = ['sAMAccountName', 'whenChanged', 'userAccountControl'];
-const SCAN_ATTRIBUTES = ['sAMAccountName', 'servicePrincipalName', 'whenChanged', 'uSNChanged', 'userAccountControl'];
-const IN_CHAIN = '1.2.840.113556.1.4.1941';
-
-/** Values of an attribute as an array of strings (ldapts gives a string for a single value). */
-export function values(entry: Entry, attr: string): string[] {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === attr.toLowerCase());
-  const v = key ? entry[key] : undefined;
-  if (v === undefined || v === null) return [];
-  const arr = Array.isArray(v) ? v : [v];
-  return arr.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
-}
-
-export function first(entry: Entry, attr: string): string | undefined {
-  return values(entry, attr)[0];
-}
-
-/** A GUID as AD stores it (little-endian first three groups) → its usual text form. */
-export function guidToString(b: Buffer): string {
-  const hex = (x: Buffer) => x.toString('hex');
-  return [hex(Buffer.from(b.subarray(0, 4)).reverse()), hex(Buffer.from(b.subarray(4, 6)).reverse()), hex(Buffer.from(b.subarray(6, 8)).reverse()), hex(b.subarray(8, 10)), hex(b.subarray(10, 16))].join('-');
-}
-
-/** A ranged attribute returned as `attr;range=0-1499` (AD does this past MaxValRange). */
-export function rangedKey(entry: Entry, attr: string): { key: string; end: string } | undefined {
-  const prefix = `${attr.toLowerCase()};range=`;
-  const key = Object.keys(entry).find((k) => k.toLowerCase().startsWith(prefix));
-  if (!key) return undefined;
-  const m = /;range=(\d+)-(\d+|\*)$/i.exec(key);
-  return m ? { key, end: m[2] } : undefined;
-}
-
-export function accountKind(objectClass: string[]): AccountKind {
-  const oc = objectClass.map((c) => c.toLowerCase());
-  if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';
-  if (oc.includes('msds-managedserviceaccount')) return 'msa';
-  if (oc.includes('computer')) return 'computer';
-  if (oc.includes('user')) return 'user';
-  return 'other';
-}
-
-function eq(attribute: string, value: string | Buffer): Filter {
-  return new EqualityFilter({ attribute, value });
-}
-function or(...filters: Filter[]): Filter {
-  return filters.length === 1 ? filters[0] : new OrFilter({ filters });
-}
-function and(...filters: Filter[]): Filter {
-  return new AndFilter({ filters });
-}
-const isAccount = () => or(eq('objectCategory', 'person'), eq('objectCategory', 'computer'), eq('objectClass', 'msDS-GroupManagedServiceAccount'));
-
-/** Binary objectSid → S-1-5-21-… */
-export function sidToString(buf: Buffer): string {
-  const revision = buf[0];
-  const count = buf[1];
-  const authority = buf.readUIntBE(2, 6);
-  const subs: number[] = [];
-  for (let i = 0; i < count; i++) subs.push(buf.readUInt32LE(8 + 4 * i));
-  return `S-${revision}-${authority}${subs.map((s) => `-${s}`).join('')}`;
-}
-
-export function sidToBuffer(sid: string): Buffer {
-  const parts = sid.split('-').slice(1).map(Number);
-  const [revision, authority, ...subs] = parts;
-  const buf = Buffer.alloc(8 + 4 * subs.length);
-  buf[0] = revision;
-  buf[1] = subs.length;
-  buf.writeUIntBE(authority, 2, 6);
-  subs.forEach((s, i) => buf.writeUInt32LE(s, 8 + 4 * i));
-  return buf;
-}
+export { ACCOUNT_ATTRIBUTES } from './ldap-filters.js';
+export { accountKind, first, rangedKey, values } from './ldap-entry.js';
+export { guidToString, sidToBuffer, sidToString } from './sid.js';
 
 export class LdapDirectory implements DirectoryReader {
   private infoCache?: Promise<DirectoryInfo>;
@@ -247,19 +167,7 @@ export class LdapDirectory implements DirectoryReader {
     let name = q;
     const slash = q.indexOf('\\');
     if (slash > 0) name = q.slice(slash + 1);
-    const filters: Filter[] = [];
-    if (name.includes('@')) {
-      filters.push(eq('userPrincipalName', name));
-      filters.push(eq('sAMAccountName', name.split('@')[0]));
-    } else if (name.includes('.')) {
-      // A host FQDN: the computer account that carries it.
-      filters.push(eq('dNSHostName', name));
-      filters.push(eq('sAMAccountName', name));
-      filters.push(eq('sAMAccountName', `${name.split('.')[0]}$`));
-    } else {
-      filters.push(eq('sAMAccountName', name));
-      if (!name.endsWith('$')) filters.push(eq('sAMAccountName', `${name}$`));
-    }
+    const filters = accountNameFilters(name);
     const entries = await this.conn.search({
       base: defaultNamingContext,
       filter: and(isAccount(), or(...filters)),
@@ -316,7 +224,7 @@ export class LdapDirectory implements DirectoryReader {
     const out: SpnHolder[] = [];
     for (const e of entries) {
       const spns = await this.allSpns(conn, e);
-      const ref = this.toRef(e);
+      const ref = toRef(e);
       const exact = spns.find((s) => normaliseSpn(s) === normaliseSpn(wanted));
       if (exact) out.push({ ...ref, matched: exact, via: 'exact' });
       const viaAlias = alias && spns.find((s) => normaliseSpn(s) === normaliseSpn(alias));
@@ -331,11 +239,11 @@ export class LdapDirectory implements DirectoryReader {
     const filters: Filter[] = [new PresenceFilter({ attribute: 'servicePrincipalName' })];
     if (options.changedAfterUsn !== undefined) {
       if (!/^\d+$/.test(options.changedAfterUsn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${options.changedAfterUsn}"`, { server: conn.server });
-      filters.push(new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: (BigInt(options.changedAfterUsn) + 1n).toString() }));
+      filters.push(usnAbove(options.changedAfterUsn));
     }
     for await (const page of conn.searchPages({ base, filter: filters.length > 1 ? and(...filters) : filters[0], attributes: SCAN_ATTRIBUTES })) {
       for (const e of page) {
-        yield { ...this.toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
+        yield { ...toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
       }
     }
   }
@@ -344,9 +252,9 @@ export class LdapDirectory implements DirectoryReader {
   async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
     if (!/^\d+$/.test(usn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${usn}"`, { server: this.conn.server });
     const { conn, base } = await this.dc();
-    const filter = and(isAccount(), new GreaterThanEqualsFilter({ attribute: 'uSNChanged', value: (BigInt(usn) + 1n).toString() }));
+    const filter = and(isAccount(), usnAbove(usn));
     for await (const page of conn.searchPages({ base, filter, attributes: SCAN_ATTRIBUTES })) {
-      for (const e of page) yield { ...this.toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
+      for (const e of page) yield { ...toRef(e), servicePrincipalName: await this.allSpns(conn, e), uSNChanged: first(e, 'uSNChanged') };
     }
   }
 
@@ -380,42 +288,10 @@ export class LdapDirectory implements DirectoryReader {
     return all;
   }
 
-  private toRef(e: Entry): AccountRef {
-    const uac = Number(first(e, 'userAccountControl') ?? 0);
-    return {
-      dn: e.dn,
-      sAMAccountName: first(e, 'sAMAccountName') ?? e.dn,
-      whenChanged: generalizedTimeToIso(first(e, 'whenChanged')),
-      disabled: (uac & 0x2) !== 0,
-    };
-  }
-
   private async toFacts(e: Entry): Promise<AccountFacts> {
     const info = await this.names();
-    const objectClass = values(e, 'objectClass');
-    const etypes = first(e, 'msDS-SupportedEncryptionTypes');
     const memberOf = values(e, 'memberOf');
-    const rbcd = e['msDS-AllowedToActOnBehalfOfOtherIdentity'] ?? Object.entries(e).find(([k]) => k.toLowerCase() === 'msds-allowedtoactonbehalfofotheridentity')?.[1];
-    return {
-      dn: e.dn,
-      sAMAccountName: first(e, 'sAMAccountName') ?? '',
-      domain: info.netbiosDomain,
-      userPrincipalName: first(e, 'userPrincipalName'),
-      kind: accountKind(objectClass),
-      objectClass,
-      dNSHostName: first(e, 'dNSHostName'),
-      servicePrincipalName: await this.allSpns(this.conn, e),
-      userAccountControl: decodeUac(Number(first(e, 'userAccountControl') ?? 0)),
-      allowedToDelegateTo: values(e, 'msDS-AllowedToDelegateTo'),
-      hasResourceBasedDelegation: rbcd !== undefined && !(Array.isArray(rbcd) && rbcd.length === 0),
-      supportedEncryptionTypes: etypes === undefined ? undefined : Number(etypes),
-      encryptionTypeNames: decodeEncryptionTypes(etypes === undefined ? undefined : Number(etypes)),
-      pwdLastSet: fileTimeToIso(first(e, 'pwdLastSet')),
-      whenChanged: generalizedTimeToIso(first(e, 'whenChanged')),
-      uSNChanged: first(e, 'uSNChanged'),
-      memberOf,
-      protectedUser: await this.isProtectedUser(e.dn, memberOf),
-    };
+    return accountFacts(e, { domain: info.netbiosDomain, servicePrincipalName: await this.allSpns(this.conn, e), protectedUser: await this.isProtectedUser(e.dn, memberOf) });
   }
 
   /** Protected Users is found by its well-known RID (-525), so a localised group name still works. */

@@ -1,0 +1,77 @@
+/** Account mapping: LDAP entries (ldapts) → the plain AccountRef / AccountFacts of src/model. */
+import type { AccountFacts, AccountKind, AccountRef } from '../model/index.js';
+import type { Entry } from './ldap-client.js';
+import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
+
+/** Values of an attribute as an array of strings (ldapts gives a string for a single value). */
+export function values(entry: Entry, attr: string): string[] {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === attr.toLowerCase());
+  const v = key ? entry[key] : undefined;
+  if (v === undefined || v === null) return [];
+  const arr = Array.isArray(v) ? v : [v];
+  return arr.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+}
+
+export function first(entry: Entry, attr: string): string | undefined {
+  return values(entry, attr)[0];
+}
+
+/** A ranged attribute returned as `attr;range=0-1499` (AD does this past MaxValRange). */
+export function rangedKey(entry: Entry, attr: string): { key: string; end: string } | undefined {
+  const prefix = `${attr.toLowerCase()};range=`;
+  const key = Object.keys(entry).find((k) => k.toLowerCase().startsWith(prefix));
+  if (!key) return undefined;
+  const m = /;range=(\d+)-(\d+|\*)$/i.exec(key);
+  return m ? { key, end: m[2] } : undefined;
+}
+
+export function accountKind(objectClass: string[]): AccountKind {
+  const oc = objectClass.map((c) => c.toLowerCase());
+  if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';
+  if (oc.includes('msds-managedserviceaccount')) return 'msa';
+  if (oc.includes('computer')) return 'computer';
+  if (oc.includes('user')) return 'user';
+  return 'other';
+}
+
+/** The short form of an account entry used in lists (spn query / dupes). */
+export function toRef(e: Entry): AccountRef {
+  const uac = Number(first(e, 'userAccountControl') ?? 0);
+  return {
+    dn: e.dn,
+    sAMAccountName: first(e, 'sAMAccountName') ?? e.dn,
+    whenChanged: generalizedTimeToIso(first(e, 'whenChanged')),
+    disabled: (uac & 0x2) !== 0,
+  };
+}
+
+/**
+ * An account entry as AccountFacts. The caller supplies what needs more reads: the NetBIOS domain,
+ * every SPN (ranged retrieval) and Protected Users membership.
+ */
+export function accountFacts(e: Entry, more: { domain?: string; servicePrincipalName: string[]; protectedUser: boolean }): AccountFacts {
+  const objectClass = values(e, 'objectClass');
+  const etypes = first(e, 'msDS-SupportedEncryptionTypes');
+  const memberOf = values(e, 'memberOf');
+  const rbcd = e['msDS-AllowedToActOnBehalfOfOtherIdentity'] ?? Object.entries(e).find(([k]) => k.toLowerCase() === 'msds-allowedtoactonbehalfofotheridentity')?.[1];
+  return {
+    dn: e.dn,
+    sAMAccountName: first(e, 'sAMAccountName') ?? '',
+    domain: more.domain,
+    userPrincipalName: first(e, 'userPrincipalName'),
+    kind: accountKind(objectClass),
+    objectClass,
+    dNSHostName: first(e, 'dNSHostName'),
+    servicePrincipalName: more.servicePrincipalName,
+    userAccountControl: decodeUac(Number(first(e, 'userAccountControl') ?? 0)),
+    allowedToDelegateTo: values(e, 'msDS-AllowedToDelegateTo'),
+    hasResourceBasedDelegation: rbcd !== undefined && !(Array.isArray(rbcd) && rbcd.length === 0),
+    supportedEncryptionTypes: etypes === undefined ? undefined : Number(etypes),
+    encryptionTypeNames: decodeEncryptionTypes(etypes === undefined ? undefined : Number(etypes)),
+    pwdLastSet: fileTimeToIso(first(e, 'pwdLastSet')),
+    whenChanged: generalizedTimeToIso(first(e, 'whenChanged')),
+    uSNChanged: first(e, 'uSNChanged'),
+    memberOf,
+    protectedUser: more.protectedUser,
+  };
+}
