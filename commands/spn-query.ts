@@ -2,6 +2,7 @@
 import { parseSpn } from '../src/spn/parse.js';
 import type { SpnQueryResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
+import { setspn } from '../src/fix/index.js';
 
 const spnQuery: CommandSpec<SpnQueryResult> = {
   path: ['spn', 'query'],
@@ -23,7 +24,7 @@ const spnQuery: CommandSpec<SpnQueryResult> = {
     const lines = [`Checking forest for ${r.spn}`];
     if (!exact.length) lines.push('No such SPN found.');
     for (const a of exact) lines.push(a.dn, `\t${a.matched}${a.disabled ? '  (account DISABLED)' : ''}`);
-    if (r.duplicate) lines.push('', `DUPLICATE: ${exact.length} accounts hold ${r.spn}; the KDC cannot choose one. Keep it on the account that runs the service: setspn -D ${r.spn} <other account>`);
+    if (r.duplicate) lines.push('', `DUPLICATE: ${exact.length} accounts hold ${r.spn}; the KDC cannot choose one. Keep it on the account that runs the service: ${setspn.remove(r.spn, '<other account>')}`);
     if (alias.length) {
       lines.push('', `Also answering through sPNMappings:`);
       for (const a of alias) lines.push(a.dn, `\t${a.matched}`);

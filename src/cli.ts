@@ -22,7 +22,7 @@ export const EXIT = { ok: 0, internal: 1, usage: 2, directory: 3, dependency: 4 
 export function exitCodeFor(e: unknown): number {
   if (e instanceof CommandUsageError || e instanceof InvalidInputError || e instanceof NotAuthorizedError) return EXIT.usage;
   // A name that matches no account is bad input too: scripts can tell it from "found, no SPNs".
-  if (e instanceof KrbopsError && (e.code === ErrorCode.ConfigInvalid || e.code === ErrorCode.AccountNotFound)) return EXIT.usage;
+  if (e instanceof KrbopsError && (e.code === ErrorCode.ConfigInvalid || e.code === ErrorCode.AccountNotFound || e.code === ErrorCode.UnsafeCommandValue)) return EXIT.usage;
   if (e instanceof DirectoryError) return EXIT.directory;
   if (e instanceof KrbopsError) return EXIT.dependency;
   return EXIT.internal;

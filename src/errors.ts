@@ -13,6 +13,8 @@ export const ErrorCode = {
   DirectoryProtocol: 'DIRECTORY_PROTOCOL',
   AccountNotFound: 'ACCOUNT_NOT_FOUND',
   InvalidInput: 'INVALID_INPUT',
+  /** A value krbops would print into a command is not what it claims to be (src/fix refuses it). */
+  UnsafeCommandValue: 'UNSAFE_COMMAND_VALUE',
   ProbeFailed: 'PROBE_FAILED',
   ProbeTimeout: 'PROBE_TIMEOUT',
   AdfsUnavailable: 'ADFS_UNAVAILABLE',
@@ -51,6 +53,17 @@ export class CommandUsageError extends KrbopsError {
 export class InvalidInputError extends KrbopsError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(ErrorCode.InvalidInput, message, { details });
+  }
+}
+
+/**
+ * src/fix refused to put a value into a command: it is not what it claims to be (a host that is not
+ * a DNS name or IP literal, an SPN starting with "-", an account name with shell characters…).
+ * `details.kind` names what was expected, `details.value` the value (shortened).
+ */
+export class UnsafeCommandValueError extends KrbopsError {
+  constructor(readonly kind: string, value: string, reason: string) {
+    super(ErrorCode.UnsafeCommandValue, `krbops will not print "${truncate(value, 80)}" as ${kind} in a command: ${reason}.`, { details: { kind, value: truncate(value, 200) } });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Actor, ApprovalRecord, ApprovalResult, ApprovalsListResult, ApprovalStatus } from '../../src/model/index.js';
 import { actions, button, code, codeBlocks, context, esc, fallback, fitText, header, packLines, section, type Block, type SlackReply } from './blocks.js';
-import { setspnCommand } from '../../src/approvals/changes.js';
+import { setspn } from '../../src/fix/index.js';
 import { composeReply } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
 
@@ -91,7 +91,7 @@ export function approvalCard(r: ApprovalRecord, o: ApprovalCardOptions = {}): Sl
   blocks.push(...packLines([`${STATUS_EMOJI[r.status]} *${esc(r.status.toUpperCase())}*`, ...aboutLines(r)], SLACK_LIMITS.sectionText).map((t) => section(t)));
 
   if (r.status === 'pending' || r.status === 'rejected' || r.status === 'cancelled') {
-    blocks.push(section(`*Changes asked for* (${r.changes.length}):`), ...commandSections(r.changes.map((c) => setspnCommand(c))));
+    blocks.push(section(`*Changes asked for* (${r.changes.length}):`), ...commandSections(r.changes.map((c) => setspn.change(c))));
   }
   if (r.status === 'pending') {
     blocks.push(section(approversText(o.approvers ?? [])));
@@ -129,7 +129,7 @@ export function approvalRequestedCard(r: ApprovalRecord, o: RequestedReplyOption
   lines.push('krbops never changes AD itself: the approving admin gets these commands, then krbops checks in AD that they landed.');
   return {
     text: fallback(`Change request ${r.id} recorded: pending approval`),
-    blocks: [section(lines.join('\n')), ...commandSections(r.changes.map((c) => setspnCommand(c)))],
+    blocks: [section(lines.join('\n')), ...commandSections(r.changes.map((c) => setspn.change(c)))],
     followUps: [],
   };
 }

@@ -91,4 +91,3 @@ export function decodeChangeRef(value: string | undefined): ChangeRef | undefine
   };
 }
 
-export { setspnCommand } from '../../src/approvals/changes.js';

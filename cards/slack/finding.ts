@@ -5,7 +5,8 @@
  */
 import type { Finding, Severity } from '../../src/model/index.js';
 import { actions, button, code, codeBlocks, divider, esc, fitText, section, sections, type Block } from './blocks.js';
-import { changeRefValues, REQUEST_CHANGE_ACTION, setspnCommand } from './change-ref.js';
+import { changeRefValues, REQUEST_CHANGE_ACTION } from './change-ref.js';
+import { setspn } from '../../src/fix/index.js';
 import { SLACK_LIMITS } from './limits.js';
 
 export const SEVERITY_EMOJI: Record<Severity, string> = {
@@ -62,7 +63,7 @@ export function findingBlocks(f: Finding, o: FindingBlocksOptions): Block[] {
       const label =
         values.length === 1
           ? changes.length === 1 ? 'Request this change' : `Request these ${changes.length} changes`
-          : `Request: ${setspnCommand(v.changes[0])}`;
+          : `Request: ${setspn.change(v.changes[0])}`;
       return button(label, `${REQUEST_CHANGE_ACTION}:${o.index}:${i}`, v.value, 'primary');
     });
     if (buttons.length) out.push(actions(...buttons));

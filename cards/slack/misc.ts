@@ -4,7 +4,7 @@
  */
 import type { SpnChange } from '../../src/model/index.js';
 import { code, codeBlocks, context, esc, fallback, header, section, type SlackReply } from './blocks.js';
-import { setspnCommand } from '../../src/approvals/changes.js';
+import { setspn } from '../../src/fix/index.js';
 import type { ChangeRequestView } from '../../src/approvals/types.js';
 
 export type { ChangeRequestView };
@@ -40,7 +40,7 @@ export function changeRequestedCard(r: ChangeRequestView): SlackReply {
   lines.push(r.next ? esc(r.next) : 'An approver decides; the commands below run only after approval.');
   return {
     text: fallback(`Change request ${r.id} recorded`),
-    blocks: [section(lines.join('\n')), ...codeBlocks(r.changes.map((c) => setspnCommand(c)), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t))],
+    blocks: [section(lines.join('\n')), ...codeBlocks(r.changes.map((c) => setspn.change(c)), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t))],
     followUps: [],
   };
 }
@@ -51,7 +51,7 @@ export function changeRequestUnavailableCard(changes: SpnChange[]): SlackReply {
     text: fallback('Change requests are not enabled on this krbops: nothing was recorded'),
     blocks: [
       section(':information_source: *Change requests are not enabled on this krbops, so nothing was recorded.* A domain admin can make the change with:'),
-      ...codeBlocks(changes.map((c) => setspnCommand(c)), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t)),
+      ...codeBlocks(changes.map((c) => setspn.change(c)), SLACK_LIMITS.sectionText).slice(0, 10).map((t) => section(t)),
       context('krbops itself never writes to Active Directory.'),
     ],
     followUps: [],

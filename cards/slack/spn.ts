@@ -10,6 +10,7 @@ import {
 } from './blocks.js';
 import { composeReply, type ReplyItem } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
+import { setspn } from '../../src/fix/index.js';
 
 const day = (iso?: string) => (iso ? iso.slice(0, 10) : undefined);
 
@@ -97,7 +98,7 @@ export function spnQueryCard(r: SpnQueryResult): SlackReply {
   ];
   const items = lineItems(lines);
   if (r.duplicate) {
-    const fixes = codeBlocks(exact.map((a) => `setspn -D ${r.spn} ${a.sAMAccountName}`), SLACK_LIMITS.sectionText);
+    const fixes = codeBlocks(exact.map((a) => setspn.remove(r.spn, a.sAMAccountName)), SLACK_LIMITS.sectionText);
     items.push({ blocks: [section('*Fix:* remove it from every account that does *not* run the service (one of these):'), ...fixes.map((t) => section(t))], count: 0 });
   }
   return composeReply({
@@ -126,7 +127,7 @@ export function spnDupesCard(r: SpnDupesResult): SlackReply {
   for (const d of r.duplicates) {
     const lines = [`:red_circle: ${code(d.spn)} — ${d.accounts.length} accounts`, ...d.accounts.map((a) => refLine(a))];
     const blocks: Block[] = [divider(), ...packLines(lines, SLACK_LIMITS.sectionText).map((t) => section(t))];
-    const fixes = codeBlocks(d.accounts.map((a) => `setspn -D ${d.spn} ${a.sAMAccountName}`), SLACK_LIMITS.sectionText - 100);
+    const fixes = codeBlocks(d.accounts.map((a) => setspn.remove(d.spn, a.sAMAccountName)), SLACK_LIMITS.sectionText - 100);
     blocks.push(section(`*Fix:* remove it from each account that does *not* run the service:\n${fixes[0]}`), ...fixes.slice(1).map((t) => section(t)));
     items.push({ blocks });
   }

@@ -5,7 +5,7 @@
  */
 import type { Actor, ApprovalRecord, ApprovalResult, ApprovalsListResult, ApprovalStatus } from '../../src/model/index.js';
 import { adaptiveCard, codeBlock, container, facts, text, type AdaptiveCard, type CardElement, type ContainerStyle, type ExecuteAction, type Fact } from './adaptive.js';
-import { setspnCommand } from '../../src/approvals/changes.js';
+import { setspn } from '../../src/fix/index.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 
 /** Action.Execute verbs of the approval card; `data` is `{ id }`. */
@@ -69,7 +69,7 @@ function requestElements(r: ApprovalRecord, o: ApprovalCardOptions): CardElement
   if (o.notice) out.push(text(clip(o.notice, 500), { color: 'Warning', weight: 'Bolder' }));
   out.push(facts(list));
   if (r.status === 'pending' || r.status === 'rejected' || r.status === 'cancelled') {
-    out.push(text(`Changes asked for (${r.changes.length})`, { weight: 'Bolder', spacing: 'Medium' }), codeBlock(r.changes.slice(0, MAX_SHOWN).map((c) => clip(setspnCommand(c), 600))));
+    out.push(text(`Changes asked for (${r.changes.length})`, { weight: 'Bolder', spacing: 'Medium' }), codeBlock(r.changes.slice(0, MAX_SHOWN).map((c) => clip(setspn.change(c), 600))));
   }
   if (r.status === 'pending') out.push(text(approversText(o.approvers ?? []), { isSubtle: true }));
   if (r.status === 'approved' || r.status === 'landed') {

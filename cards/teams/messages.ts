@@ -2,7 +2,7 @@
  * The small cards: errors (with the DC and reason when the directory is down), usage, help, plain
  * text answers, and the answers to a "Request this change" button.
  */
-import { setspnCommand } from '../../src/approvals/changes.js';
+import { setspn } from '../../src/fix/index.js';
 import type { ChangeRequestView } from '../../src/approvals/types.js';
 import type { ErrorResult, SpnChange } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
@@ -118,7 +118,7 @@ export function approvalsNotConfiguredCard(changes: SpnChange[]): AdaptiveCard {
     [
       container([text('Change requests are not configured', { size: 'Medium', weight: 'Bolder' })], { style: 'Warning' }),
       text('krbops has not recorded or sent this request: no approvals flow is configured on this bot. Ask a domain admin to run the change:', { wrap: true }),
-      codeBlock(changes.slice(0, 50).map((c) => clip(setspnCommand(c), 600))),
+      codeBlock(changes.slice(0, 50).map((c) => clip(setspn.change(c), 600))),
     ],
     { fallbackText: 'Change requests are not configured; nothing was requested.' },
   );
@@ -138,7 +138,7 @@ export function changeRequestedCard(r: ChangeRequestView): AdaptiveCard {
   const body: CardElement[] = [
     container([text('Change requested', { size: 'Medium', weight: 'Bolder' })], { style: 'Accent' }),
     facts(list),
-    codeBlock(r.changes.slice(0, 50).map((c) => clip(setspnCommand(c), 600))),
+    codeBlock(r.changes.slice(0, 50).map((c) => clip(setspn.change(c), 600))),
   ];
   if (r.next) body.push(text(clip(r.next, 500), { isSubtle: true }));
   return adaptiveCard(body, { fallbackText: `Change request ${clip(r.id, 60)}: ${r.status}` });

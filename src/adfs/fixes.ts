@@ -3,10 +3,9 @@
  * Dynamics CRM with claims-based authentication after AD FS AutoCertificateRollover).
  */
 import type { Fix } from '../model/index.js';
+import { adfs, curl } from '../fix/index.js';
 
 export const KB_2686840 = 'seed 004 / KB 2686840: 401 Unauthorized with claims-based authentication after AD FS certificate rollover';
-
-const q = (name: string) => `"${name.replace(/"/g, '`"')}"`;
 
 /**
  * Relying parties must take the current token-signing certificate from the federation metadata
@@ -23,7 +22,7 @@ export function updateFederationMetadataFix(rps: string[], lead: string): Fix {
       `Claims-Based Authentication and IFD again with the same settings, iisreset (KB 2686840).`,
     commands: [
       'Get-AdfsCertificate -CertificateType Token-Signing',
-      ...names.map((rp) => `Update-AdfsRelyingPartyTrust -TargetName ${q(rp)}`),
+      ...names.map((rp) => adfs.updateRelyingPartyTrust(rp)),
       'iisreset',
       'Restart-Service adfssrv',
     ],
@@ -42,9 +41,9 @@ export function renewCertificateFix(kind: 'Token-Signing' | 'Token-Decrypting', 
       `then update every relying party from the federation metadata, iisreset on the CRM server and restart AD FS (KB 2686840).`,
     commands: [
       'Get-AdfsProperties | Select-Object AutoCertificateRollover,CertificateGenerationThreshold,CertificatePromotionThreshold',
-      `Get-AdfsCertificate -CertificateType ${kind}`,
-      expired ? `Update-AdfsCertificate -CertificateType ${kind} -Urgent` : `Update-AdfsCertificate -CertificateType ${kind}`,
-      ...names.map((rp) => `Update-AdfsRelyingPartyTrust -TargetName ${q(rp)}`),
+      adfs.getCertificate(kind),
+      adfs.updateCertificate(kind, { urgent: expired }),
+      ...names.map((rp) => adfs.updateRelyingPartyTrust(rp)),
       'iisreset',
       'Restart-Service adfssrv',
     ],
@@ -62,7 +61,7 @@ export function endpointFix(source: string, options: { tls?: boolean } = {}): Fi
       : 'Check the file: it must be the FederationMetadata.xml saved from the AD FS server.',
     commands: isUrl
       ? [
-          `curl -sS -o /dev/null -w '%{http_code}\\n' '${source.replace(/'/g, '%27')}'`,
+          curl.status(source),
           'Get-Service adfssrv',
           'Get-AdfsEndpoint -AddressPath /FederationMetadata/2007-06/FederationMetadata.xml',
           'Restart-Service adfssrv',

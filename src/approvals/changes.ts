@@ -8,6 +8,7 @@
 import { InvalidInputError, truncate } from '../errors.js';
 import type { SpnChange } from '../model/index.js';
 import { normaliseSpn, parseSpn } from '../spn/parse.js';
+import { setspn } from '../fix/index.js';
 
 /** Changes one request may carry. */
 export const MAX_CHANGES = 50;
@@ -78,15 +79,10 @@ export function samOf(account: string): string {
   return i < 0 ? account : account.slice(i + 1);
 }
 
-/**
- * The exact command for one change: `setspn -S` adds after checking the forest for duplicates,
- * `setspn -D` removes. An account with a space is quoted.
- */
-export function setspnCommand(c: SpnChange, netbiosDomain?: string): string {
-  const account = domainAccount(c.account, netbiosDomain);
-  return `setspn ${c.action === 'add' ? '-S' : '-D'} ${c.spn} ${account.includes(' ') ? `"${account}"` : account}`;
+/** The commands handed to the approving admin: one setspn line per change (built by src/fix). */
+export function handOffCommands(changes: readonly SpnChange[], netbiosDomain?: string): string[] {
+  return changes.map((c) => setspn.change(c, netbiosDomain));
 }
 
-export function handOffCommands(changes: readonly SpnChange[], netbiosDomain?: string): string[] {
-  return changes.map((c) => setspnCommand(c, netbiosDomain));
-}
+/** @deprecated moved to src/fix: `setspn.change(change, netbiosDomain)`. */
+export const setspnCommand = (c: SpnChange, netbiosDomain?: string): string => setspn.change(c, netbiosDomain);

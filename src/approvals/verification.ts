@@ -7,7 +7,8 @@
  */
 import type { SpnChange } from '../model/index.js';
 import { normaliseSpn } from '../spn/parse.js';
-import { samOf, setspnCommand } from './changes.js';
+import { samOf } from './changes.js';
+import { setspn } from '../fix/index.js';
 
 export interface ObservedAccount {
   dn: string;
@@ -46,7 +47,7 @@ export function judgeChange(o: ChangeObservation): ChangeVerdict {
       return {
         change,
         landed: false,
-        detail: `${spn} is on ${name} but also on ${otherNames}: a duplicate, so the KDC cannot pick one key. Remove it there (${others.map((h) => setspnCommand({ action: 'remove', spn, account: h.sAMAccountName })).join('; ')}).`,
+        detail: `${spn} is on ${name} but also on ${otherNames}: a duplicate, so the KDC cannot pick one key. Remove it there (${others.map((h) => setspn.remove(spn, h.sAMAccountName)).join('; ')}).`,
       };
     }
     if (others.length) return { change, landed: false, detail: `${spn} is not on ${name}; it is on ${otherNames}.` };

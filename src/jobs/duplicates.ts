@@ -17,6 +17,7 @@ import type { Alert } from '../notify.js';
 import { SpnIndex } from '../spn/duplicates.js';
 import { normaliseSpn } from '../spn/parse.js';
 import type { SpnOwner } from '../store/types.js';
+import { buildCommands, setspn } from '../fix/index.js';
 
 export type SpnIssueKind = 'duplicate' | 'alias';
 
@@ -137,7 +138,7 @@ const ALIAS_WHY =
 /** The issue as a Finding (the same shape the why-401 rules produce), with fix commands and requestable SPN changes. */
 export function issueFinding(issue: SpnIssue, domain?: string): Finding {
   if (issue.kind === 'duplicate') {
-    const commands = issue.accounts.map((a) => `setspn -D ${issue.spn} ${accountName(a, domain)}`);
+    const built = buildCommands(() => issue.accounts.map((a) => setspn.remove(issue.spn, accountName(a, domain))));
     const spnChanges: SpnChange[] = issue.accounts.map((a) => ({ action: 'remove', spn: issue.spn, account: accountName(a, domain), accountDn: a.dn }));
     return {
       ruleId: 'spn-duplicate',
@@ -147,8 +148,8 @@ export function issueFinding(issue: SpnIssue, domain?: string): Finding {
       why: DUPLICATE_WHY,
       evidence: [`${issue.spn} is held by ${issue.accounts.length} accounts:`, ...issue.accounts.map((a) => `  ${accountLine(a, domain)}`)],
       fix: {
-        summary: `Keep ${issue.spn} only on the account that runs the service: run the setspn -D line for every other holder.`,
-        commands,
+        summary: `Keep ${issue.spn} only on the account that runs the service: run the setspn -D line for every other holder.${refusedNote(built)}`,
+        commands: built.commands,
         spnChanges,
       },
       certainty: 1,
@@ -158,6 +159,7 @@ export function issueFinding(issue: SpnIssue, domain?: string): Finding {
   }
   const service = issue.serviceAccounts ?? [];
   const host = issue.hostAccounts ?? [];
+  const built = buildCommands(() => service.map((a) => setspn.remove(issue.spn, accountName(a, domain))));
   return {
     ruleId: 'spn-alias-collision',
     severity: 'medium',
@@ -169,13 +171,18 @@ export function issueFinding(issue: SpnIssue, domain?: string): Finding {
       `${issue.aliasOf} (answers for it through sPNMappings) is held by: ${host.map((a) => accountLine(a, domain)).join('; ')}`,
     ],
     fix: {
-      summary: `If ${service.map((a) => accountName(a, domain)).join(', ')} runs the service, this is the intended setup: add ${issue.spn} to KRBOPS_DUPES_ALLOW. If the site runs as the computer (ApplicationPoolIdentity, kernel-mode authentication), remove ${issue.spn} from the service account:`,
-      commands: service.map((a) => `setspn -D ${issue.spn} ${accountName(a, domain)}`),
+      summary: `If ${service.map((a) => accountName(a, domain)).join(', ')} runs the service, this is the intended setup: add ${issue.spn} to KRBOPS_DUPES_ALLOW. If the site runs as the computer (ApplicationPoolIdentity, kernel-mode authentication), remove ${issue.spn} from the service account:${refusedNote(built)}`,
+      commands: built.commands,
       spnChanges: service.map((a) => ({ action: 'remove', spn: issue.spn, account: accountName(a, domain), accountDn: a.dn })),
     },
     certainty: 0.6,
     subject: issue.spn,
   };
+}
+
+/** Says why the commands are missing when src/fix refused a value (the watch must not stop on one odd name). */
+function refusedNote(b: { refused?: string }): string {
+  return b.refused ? ` (${b.refused})` : '';
 }
 
 function issueLine(i: SpnIssue): string {

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { accountByDn, backendSpns, domainAccount, kdcAnswer, kdcTarget, netbiosDomain, norm, setspnAdd, setspnQuery, spnHostOf } from './support/evidence-view.js';
+import { accountByDn, backendSpns, domainAccount, kdcAnswer, kdcTarget, netbiosDomain, norm, spnHostOf } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 export default defineRule({
   id: 'backend-spn-missing',
@@ -18,7 +19,7 @@ export default defineRule({
       if (t.kind === 'unknown') {
         if (kdc?.outcome === 'ticket') continue;
         if (kdc?.outcome !== 'not-found') {
-          out.push(unknown([`who holds ${spn} (${t.reason})`], [], { summary: `Check ${spn}.`, commands: [setspnQuery(spn)] }, spn));
+          out.push(unknown([`who holds ${spn} (${t.reason})`], [], { summary: `Check ${spn}.`, commands: [setspn.query(spn)] }, spn));
           continue;
         }
       } else if (t.kind !== 'none') continue;
@@ -36,7 +37,7 @@ export default defineRule({
           summary: compFacts
             ? `Register ${spn} on the account the backend service runs as: ${account} if it runs as a virtual account / Network Service, otherwise its domain service account.`
             : `Register ${spn} on the account the backend service runs as (replace the placeholder).`,
-          commands: [setspnAdd(spn, account)],
+          commands: [setspn.add(spn, account)],
           spnChanges: compFacts ? [{ action: 'add', spn, account, accountDn: compFacts.dn }] : undefined,
         },
       });

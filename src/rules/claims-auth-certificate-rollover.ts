@@ -1,6 +1,7 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
 import { mostSevere, type Severity } from '../model/index.js';
 import { isClaimsRedirect } from '../collectors/http-probe.js';
+import { adfs as adfsCmd } from '../fix/index.js';
 
 /** ADFS finding codes (src/adfs/check.ts) that explain a claims-auth 401 after a certificate change. */
 const ROLLOVER_CODES = new Set(['adfs-new-signing-cert', 'adfs-primary-changed', 'adfs-thumbprint-mismatch', 'adfs-cert-expired']);
@@ -27,13 +28,13 @@ export default defineRule({
         unknown(
           ['the ADFS federation metadata (set KRBOPS_ADFS_METADATA_URLS, or run `krbops adfs check <metadata url>`)'],
           [`${ev.target.url} redirects to ${ev.http!.location!.slice(0, 120)}: a claims-based (IFD) site`],
-          { summary: 'Compare the ADFS token-signing certificates with what the relying party trusts.', commands: ['Get-AdfsCertificate -CertificateType Token-Signing', 'Get-AdfsRelyingPartyTrust | Select Name,MetadataUrl,LastMonitoredTime'] },
+          { summary: 'Compare the ADFS token-signing certificates with what the relying party trusts.', commands: [adfsCmd.getCertificate('Token-Signing'), 'Get-AdfsRelyingPartyTrust | Select Name,MetadataUrl,LastMonitoredTime'] },
           'adfs',
         ),
       ];
     }
     if (!adfs.ok) {
-      return [unknown([`the ADFS federation metadata (${adfs.error?.message ?? 'could not be read'})`], adfs.source ? [`Metadata source: ${adfs.source}`] : [], { summary: 'Check that the metadata endpoint answers.', commands: [`Invoke-WebRequest ${adfs.source ?? 'https://<adfs>/FederationMetadata/2007-06/FederationMetadata.xml'} -UseBasicParsing`] }, 'adfs')];
+      return [unknown([`the ADFS federation metadata (${adfs.error?.message ?? 'could not be read'})`], adfs.source ? [`Metadata source: ${adfs.source}`] : [], { summary: 'Check that the metadata endpoint answers.', commands: [adfs.source && /^https?:\/\//i.test(adfs.source) ? adfsCmd.fetch(adfs.source) : 'Invoke-WebRequest https://<adfs>/FederationMetadata/2007-06/FederationMetadata.xml -UseBasicParsing'] }, 'adfs')];
     }
     const relevant = adfs.findings.filter((f) => ROLLOVER_CODES.has(f.code));
     const signing = adfs.certificates.filter((c) => c.use === 'signing');

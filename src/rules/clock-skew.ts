@@ -1,4 +1,5 @@
 import { defineRule, unknown, type RuleResult } from './support/define.js';
+import { w32tm } from '../fix/index.js';
 
 /** Kerberos default maximum tolerance for computer clock synchronization. */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
@@ -31,7 +32,7 @@ export default defineRule({
     const dc = c?.dc;
     const server = c?.server;
     if (!dc && !server) {
-      return [unknown(['the DC clock (rootDSE currentTime) and the web server clock (HTTP Date)'], c?.errors ?? [], { summary: 'Compare the clocks by hand.', commands: [`w32tm /stripchart /computer:${dcHost(ev.directory?.server)} /samples:3 /dataonly`, 'w32tm /query /status'] }, 'clock')];
+      return [unknown(['the DC clock (rootDSE currentTime) and the web server clock (HTTP Date)'], c?.errors ?? [], { summary: 'Compare the clocks by hand.', commands: [w32tm.stripchart(dcHost(ev.directory?.server)), w32tm.status()] }, 'clock')];
     }
     const out: RuleResult[] = [];
     if (dc && server) {
@@ -43,7 +44,7 @@ export default defineRule({
           evidence: [`Web server Date: ${server.time}`, `DC currentTime: ${dc.time}`, `Web server − DC = ${fmt(diff)} (limit 5 min)`],
           fix: {
             summary: 'Resynchronise the web server with the domain hierarchy (run on the web server, as administrator).',
-            commands: ['w32tm /config /syncfromflags:domhier /update', 'net stop w32time && net start w32time', 'w32tm /resync /rediscover'],
+            commands: w32tm.syncFromDomain(),
           },
         });
       }
@@ -61,7 +62,7 @@ export default defineRule({
     }
     if (!out.length && (!dc || !server)) {
       // One clock agrees with ours; the other could not be read.
-      return [unknown([dc ? 'the web server clock (its Date header)' : 'the DC clock (rootDSE currentTime)'], [`${dc ? 'DC' : 'Web server'} − krbops host = ${fmt(other.offsetMs)}`], { summary: 'Compare the web server and DC clocks on the web server.', commands: ['w32tm /query /status', `w32tm /stripchart /computer:${dcHost(ev.directory?.server)} /samples:3 /dataonly`] }, 'clock')];
+      return [unknown([dc ? 'the web server clock (its Date header)' : 'the DC clock (rootDSE currentTime)'], [`${dc ? 'DC' : 'Web server'} − krbops host = ${fmt(other.offsetMs)}`], { summary: 'Compare the web server and DC clocks on the web server.', commands: [w32tm.status(), w32tm.stripchart(dcHost(ev.directory?.server))] }, 'clock')];
     }
     return out;
   },

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { accountByDn, backendSpns, domainAccount, exactHolders, frontEndAccount, lookup, psIdentity, psNoun } from './support/evidence-view.js';
+import { accountByDn, backendSpns, domainAccount, exactHolders, frontEndAccount, lookup, psNoun } from './support/evidence-view.js';
+import { ad, appcmd } from '../fix/index.js';
 
 export default defineRule({
   id: 'delegation-not-trusted',
@@ -11,9 +12,9 @@ export default defineRule({
   check(ev): RuleResult[] {
     const backends = backendSpns(ev);
     if (!backends.length) return notApplicable('no --backend SPN given (delegation matters only for a double hop)');
-    if (!ev.directory?.ok) return [unknown(['the site account\'s delegation settings (directory unavailable)'], [], { summary: 'Check the Delegation tab of the site account.', commands: ['Get-ADUser <app-pool-account> -Properties TrustedForDelegation,msDS-AllowedToDelegateTo'] })];
+    if (!ev.directory?.ok) return [unknown(['the site account\'s delegation settings (directory unavailable)'], [], { summary: 'Check the Delegation tab of the site account.', commands: [ad.getUser('<app-pool-account>', ['TrustedForDelegation', 'msDS-AllowedToDelegateTo'])] })];
     const fe = frontEndAccount(ev);
-    if (!fe.facts) return [unknown(['which account runs the site (pass --identity)'], [], { summary: 'Name the app pool account.', commands: ['%windir%\\system32\\inetsrv\\appcmd.exe list apppool /text:processModel.userName'] })];
+    if (!fe.facts) return [unknown(['which account runs the site (pass --identity)'], [], { summary: 'Name the app pool account.', commands: [appcmd.listAppPoolIdentities()] })];
     const a = fe.facts;
     if (a.userAccountControl.trustedForDelegation || a.allowedToDelegateTo.length) return [];
     // Resource-based constrained delegation is configured on the backend side.
@@ -30,8 +31,8 @@ export default defineRule({
           `Backends: ${backends.join(', ')}`,
         ],
         fix: {
-          summary: `Trust ${a.sAMAccountName} for delegation (seed 002 step 4; verify, then constrain it with: Set-${psNoun(a)} -Identity ${psIdentity(a)} -Add @{'msDS-AllowedToDelegateTo'=@(${backends.map((b) => `'${b}'`).join(',')})} and -TrustedForDelegation $false).`,
-          commands: [`Set-ADAccountControl -Identity ${psIdentity(a)} -TrustedForDelegation $true`],
+          summary: `Trust ${a.sAMAccountName} for delegation (seed 002 step 4; verify, then constrain it with: ${ad.addDelegationTargets(psNoun(a), a.sAMAccountName, backends)} and -TrustedForDelegation $false).`,
+          commands: [ad.setAccountControl(a.sAMAccountName, 'TrustedForDelegation', true)],
         },
       },
     ];

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { backendSpns, domainAccount, frontEndAccount, norm, psIdentity, psNoun , spnHostOf } from './support/evidence-view.js';
+import { backendSpns, domainAccount, frontEndAccount, norm, psNoun, spnHostOf } from './support/evidence-view.js';
+import { ad } from '../fix/index.js';
 
 export default defineRule({
   id: 'delegation-target-missing',
@@ -32,7 +33,7 @@ export default defineRule({
         ],
         fix: {
           summary: `Add ${spn} to the constrained delegation list of ${a.sAMAccountName}.`,
-          commands: [`Set-${psNoun(a)} -Identity ${psIdentity(a)} -Add @{'msDS-AllowedToDelegateTo'='${spn}'}`],
+          commands: [ad.addDelegationTarget(psNoun(a), a.sAMAccountName, spn)],
         },
       };
     });

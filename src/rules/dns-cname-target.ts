@@ -1,6 +1,7 @@
 import type { SpnChange } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { cnameAlias, domainAccount, exactHolders, expectedOf, kdcTarget, registrationAccount, sameAccount, setspnAdd } from './support/evidence-view.js';
+import { cnameAlias, domainAccount, exactHolders, expectedOf, kdcTarget, registrationAccount, sameAccount } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 /**
  * The URL host is a CNAME. Browsers (IE, Edge, Chrome by default) build the SPN from the canonical
@@ -40,7 +41,7 @@ export default defineRule({
         evidence,
         fix: {
           summary: `Register the SPNs of the canonical name ${ev.dns.canonicalName} on ${acct.known ? acct.name : 'the app pool account (replace the placeholder)'} — or replace the CNAME ${ev.target.urlHost} with an A record so browsers use the name in the URL.`,
-          commands: bad.map(({ spn }) => setspnAdd(spn, acct.name)),
+          commands: bad.map(({ spn }) => setspn.add(spn, acct.name)),
           spnChanges,
         },
       },

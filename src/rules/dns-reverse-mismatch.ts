@@ -1,4 +1,5 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
+import { dnsServer, nslookup } from '../fix/index.js';
 
 const trimDot = (s: string) => s.toLowerCase().replace(/\.$/, '');
 
@@ -28,9 +29,9 @@ export default defineRule({
       const rz = reverseZone(p.address);
       const commands: string[] = [];
       if (rz) {
-        for (const n of ptrNames) commands.push(`Remove-DnsServerResourceRecord -ZoneName ${rz.zone} -RRType Ptr -Name ${rz.name} -RecordData ${n}. -Force`);
-        commands.push(`Add-DnsServerResourceRecordPtr -ZoneName ${rz.zone} -Name ${rz.name} -PtrDomainName ${canonical}.`);
-      } else commands.push(`nslookup ${p.address}`);
+        for (const n of ptrNames) commands.push(dnsServer.removePtr(rz.zone, rz.name, n));
+        commands.push(dnsServer.addPtr(rz.zone, rz.name, canonical));
+      } else commands.push(nslookup(p.address));
       out.push({
         subject: p.address,
         certainty: 0.5,

@@ -5,6 +5,7 @@ import { accountFix } from '../etypes/fix.js';
 import { aesSinceOf, realmOf } from '../etypes/report.js';
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
 import { backendSpns, domainAccount, expectedOf, kdcAnswer, kdcTarget, norm } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 function asScanned(a: AccountFacts): EncryptionScanAccount {
   return { dn: a.dn, sAMAccountName: a.sAMAccountName, kind: a.kind, spns: a.servicePrincipalName, supportedEncryptionTypes: a.supportedEncryptionTypes ?? null, pwdLastSet: a.pwdLastSet, userAccountControl: a.userAccountControl.raw };
@@ -49,7 +50,7 @@ export default defineRule({
           certainty: 1,
           evidence: [`The KDC answered "${kdc.message ?? 'no support for encryption type'}" (KDC_ERR_ETYPE_NOSUPP, 14) for ${spn}`, ...(a ? [attributeLine(domainAccount(ev, a), a), ...report!.reasons] : [])],
           fix: !a
-            ? { summary: `Allow AES on the account holding ${spn} and give it AES keys (krbops krb etypes lists it).`, commands: [`setspn -Q ${spn}`] }
+            ? { summary: `Allow AES on the account holding ${spn} and give it AES keys (krbops krb etypes lists it).`, commands: [setspn.query(spn)] }
             : report!.risk === 'ok' || report!.risk === 'kerberoastable'
               ? accountFix({ sAMAccountName: a.sAMAccountName, kind: a.kind, spns: a.servicePrincipalName, useDesKeyOnly: a.userAccountControl.useDesKeyOnly }, { allowAes: true, resetKeys: true }, names)
               : report!.fix,

@@ -1,7 +1,7 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { appcmdSet } from './support/evidence-view.js';
+import { iisPath } from './support/evidence-view.js';
+import { appcmd, curl, IIS_SECTION } from '../fix/index.js';
 
-const HTTP_PROTOCOL = 'system.webServer/httpProtocol';
 
 export default defineRule({
   id: 'keepalive-disabled',
@@ -29,14 +29,14 @@ export default defineRule({
       if (ev.iis?.ok && ev.iis.allowKeepAlive !== undefined) return [];
       if (!http) return notApplicable('the URL was not probed');
       if (http.ok) return notApplicable(`the site answered ${http.status}, not a 401 challenge`);
-      return [unknown(['the 401 response of the site (the probe failed)'], [], { summary: 'Look at the Connection header of the 401 from a domain machine.', commands: [`curl -sI ${ev.target.url}`] }, ev.target.url)];
+      return [unknown(['the 401 response of the site (the probe failed)'], [], { summary: 'Look at the Connection header of the 401 from a domain machine.', commands: [curl.head(ev.target.url)] }, ev.target.url)];
     }
     return [
       {
         subject: ev.target.url,
         certainty,
         evidence,
-        fix: { summary: 'Turn HTTP keep-alive back on for the site (and on any load balancer in front of it).', commands: [appcmdSet(ev, HTTP_PROTOCOL, '-allowKeepAlive:true')] },
+        fix: { summary: 'Turn HTTP keep-alive back on for the site (and on any load balancer in front of it).', commands: [appcmd.setConfig(iisPath(ev), IIS_SECTION.httpProtocol, appcmd.attribute('allowKeepAlive', true))] },
       },
     ];
   },

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { WINDOWS_AUTH, appcmdList, appcmdSet, domainAccount, expectedOf, identityOf, iisEffective, isComputer, kdcTarget } from './support/evidence-view.js';
+import { domainAccount, iisPath, expectedOf, identityOf, iisEffective, isComputer, kdcTarget } from './support/evidence-view.js';
+import { appcmd, IIS_SECTION, iisreset } from '../fix/index.js';
 
 /**
  * Seed 000: IIS kernel-mode authentication decrypts tickets with the machine account unless
@@ -30,7 +31,7 @@ export default defineRule({
         unknown(
           ['the site\'s windowsAuthentication settings (useKernelMode, useAppPoolCredentials): paste `appcmd list config` output with --iis'],
           [`${spn} is on the domain account ${acct}: IIS must decrypt with the app pool credentials`],
-          { summary: 'Show the Windows authentication settings of the site and paste them with --iis \'<output>\'.', commands: [appcmdList(ev, WINDOWS_AUTH)] },
+          { summary: 'Show the Windows authentication settings of the site and paste them with --iis \'<output>\'.', commands: [appcmd.listConfig(iisPath(ev), IIS_SECTION.windowsAuthentication)] },
           spn,
         ),
       ];
@@ -49,7 +50,7 @@ export default defineRule({
         evidence,
         fix: {
           summary: `Set useAppPoolCredentials=true${ev.inputs.nlbNodes.length > 1 ? ' on every NLB node' : ''} so IIS decrypts with ${acct}, then iisreset (seed 000).`,
-          commands: [appcmdSet(ev, WINDOWS_AUTH, '-useAppPoolCredentials:true'), 'iisreset'],
+          commands: [appcmd.setConfig(iisPath(ev), IIS_SECTION.windowsAuthentication, appcmd.attribute('useAppPoolCredentials', true)), iisreset],
         },
       },
     ];

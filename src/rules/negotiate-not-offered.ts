@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { WINDOWS_AUTH, appcmdSet } from './support/evidence-view.js';
+import { iisPath } from './support/evidence-view.js';
+import { appcmd, curl, IIS_SECTION } from '../fix/index.js';
 
 const hasNegotiate = (list: string[]) => list.some((p) => /^negotiate(:kerberos)?$/i.test(p.trim()));
 
@@ -18,7 +19,7 @@ export default defineRule({
         subject: 'windowsAuthentication',
         certainty: 0.95,
         evidence: [`IIS windowsAuthentication enabled="false"${iis.location ? ` at ${iis.location}` : ''}`],
-        fix: { summary: 'Enable Windows authentication on the site.', commands: [appcmdSet(ev, WINDOWS_AUTH, '-enabled:true')] },
+        fix: { summary: 'Enable Windows authentication on the site.', commands: [appcmd.setConfig(iisPath(ev), IIS_SECTION.windowsAuthentication, appcmd.attribute('enabled', true))] },
       });
     }
     if (iis?.providers && !hasNegotiate(iis.providers)) {
@@ -26,14 +27,14 @@ export default defineRule({
         subject: 'providers',
         certainty: 0.95,
         evidence: [`IIS windowsAuthentication providers: ${iis.providers.join(', ') || '(none)'} — Negotiate is missing`],
-        fix: { summary: 'Add Negotiate as the first Windows authentication provider.', commands: [appcmdSet(ev, WINDOWS_AUTH, `/+"providers.[@start,value='Negotiate']"`)] },
+        fix: { summary: 'Add Negotiate as the first Windows authentication provider.', commands: [appcmd.setConfig(iisPath(ev), IIS_SECTION.windowsAuthentication, appcmd.addProviderFirst('Negotiate'))] },
       });
     }
     const http = ev.http;
     if (!http?.ok) {
       if (out.length || iis) return out;
       if (!http) return notApplicable('the URL was not probed');
-      return [unknown(['an anonymous request to the URL (the probe failed: ' + (http.error?.message ?? 'no answer') + ')'], [], { summary: 'Check the challenge the site sends from a domain machine.', commands: [`curl -sI ${ev.target.url}`] }, ev.target.url)];
+      return [unknown(['an anonymous request to the URL (the probe failed: ' + (http.error?.message ?? 'no answer') + ')'], [], { summary: 'Check the challenge the site sends from a domain machine.', commands: [curl.head(ev.target.url)] }, ev.target.url)];
     }
     if (http.status === 401) {
       if (!hasNegotiate(http.schemes)) {
@@ -51,7 +52,7 @@ export default defineRule({
           evidence: probeLines,
           fix: {
             summary: 'Offer Negotiate before NTLM in the site\'s Windows authentication providers (and make sure Windows authentication is enabled).',
-            commands: [appcmdSet(ev, WINDOWS_AUTH, '-enabled:true'), appcmdSet(ev, WINDOWS_AUTH, `/+"providers.[@start,value='Negotiate']"`)],
+            commands: [appcmd.setConfig(iisPath(ev), IIS_SECTION.windowsAuthentication, appcmd.attribute('enabled', true)), appcmd.setConfig(iisPath(ev), IIS_SECTION.windowsAuthentication, appcmd.addProviderFirst('Negotiate'))],
           },
         });
       }

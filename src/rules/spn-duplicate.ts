@@ -1,6 +1,7 @@
 import type { SpnChange } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { aliasHolders, domainAccount, exactHolders, identityOf, kdcAnswer, norm, sameAccount, setspnAdd, setspnDel, uniqueBy } from './support/evidence-view.js';
+import { aliasHolders, domainAccount, exactHolders, identityOf, kdcAnswer, norm, sameAccount, uniqueBy } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 export default defineRule({
   id: 'spn-duplicate',
@@ -26,12 +27,12 @@ export default defineRule({
       // Keep the SPN on the app-pool identity when it is one of the holders (for backends we cannot tell).
       const keep = l.role !== 'backend' && id.facts ? holders.find((h) => sameAccount(h, id.facts)) : undefined;
       const remove = keep ? holders.filter((h) => !sameAccount(h, keep)) : holders;
-      const commands = remove.map((h) => setspnDel(spn, domainAccount(ev, h)));
+      const commands = remove.map((h) => setspn.remove(spn, domainAccount(ev, h)));
       const spnChanges: SpnChange[] = remove.map((h) => ({ action: 'remove', spn, account: domainAccount(ev, h), accountDn: h.dn }));
       let summary: string;
       if (keep) summary = `Keep ${spn} only on ${domainAccount(ev, keep)} (the app pool identity) and remove it from the others.`;
       else if (l.role !== 'backend' && id.facts) {
-        commands.push(setspnAdd(spn, domainAccount(ev, id.facts)));
+        commands.push(setspn.add(spn, domainAccount(ev, id.facts)));
         spnChanges.push({ action: 'add', spn, account: domainAccount(ev, id.facts), accountDn: id.facts.dn });
         summary = `None of the holders is the app pool identity ${domainAccount(ev, id.facts)}: remove ${spn} from all of them and register it there.`;
       } else {

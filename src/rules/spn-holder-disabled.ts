@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { domainAccount, expectedOf, identityOf, kdcAnswer, kdcTarget, psIdentity, registrationAccount, sameAccount, setspnAdd, setspnDel } from './support/evidence-view.js';
+import { domainAccount, expectedOf, identityOf, kdcAnswer, kdcTarget, registrationAccount, sameAccount } from './support/evidence-view.js';
+import { ad, setspn } from '../fix/index.js';
 
 export default defineRule({
   id: 'spn-holder-disabled',
@@ -35,7 +36,7 @@ export default defineRule({
         fix: moveTo
           ? {
               summary: `${t.holder.sAMAccountName} is disabled and the site runs as ${moveTo.name}${id.declared ? '' : ' (inferred)'}: move the SPN there.`,
-              commands: [setspnDel(spn, holderName), setspnAdd(spn, moveTo.name)],
+              commands: [setspn.remove(spn, holderName), setspn.add(spn, moveTo.name)],
               spnChanges: [
                 { action: 'remove', spn, account: holderName, accountDn: t.holder.dn },
                 { action: 'add', spn, account: moveTo.name, accountDn: moveTo.facts?.dn },
@@ -43,7 +44,7 @@ export default defineRule({
             }
           : {
               summary: `Enable ${t.holder.sAMAccountName} if it still runs the service; otherwise move ${spn} to the account that does (setspn -D here, setspn -S there).`,
-              commands: [`Enable-ADAccount -Identity ${psIdentity(t.holder)}`, setspnDel(spn, holderName)],
+              commands: [ad.enable(t.holder.sAMAccountName), setspn.remove(spn, holderName)],
             },
       });
     }

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { directoryOk, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount, setspnAdd, setspnQuery } from './support/evidence-view.js';
+import { directoryOk, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 export default defineRule({
   id: 'spn-missing-fqdn',
@@ -20,10 +21,10 @@ export default defineRule({
     if (target.kind === 'unknown') {
       if (kdc?.outcome === 'not-found') {
         const acct = registrationAccount(ev);
-        return [{ subject: spn, certainty: 0.95, evidence: [`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`, `Directory: ${target.reason}`], fix: { summary: `Register ${spn} on the app pool account${acct.known ? '' : ' (replace the placeholder with the account)'}.`, commands: [setspnAdd(spn, acct.name)] } }];
+        return [{ subject: spn, certainty: 0.95, evidence: [`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`, `Directory: ${target.reason}`], fix: { summary: `Register ${spn} on the app pool account${acct.known ? '' : ' (replace the placeholder with the account)'}.`, commands: [setspn.add(spn, acct.name)] } }];
       }
       if (kdc?.outcome === 'ticket') return [];
-      return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspnQuery(spn)] }, spn)];
+      return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspn.query(spn)] }, spn)];
     }
     if (target.kind !== 'none') return [];
     if (portVariants.length) return notApplicable(`only a port form is registered (${portVariants.map((l) => l.spn).join(', ')}): spn-port-mismatch reports it`);
@@ -40,7 +41,7 @@ export default defineRule({
         evidence,
         fix: {
           summary: `Register ${spn} on the account the app pool runs as${acct.known ? ` (${acct.name})` : ' — replace the placeholder, or pass --identity'}.`,
-          commands: [setspnAdd(spn, acct.name)],
+          commands: [setspn.add(spn, acct.name)],
           spnChanges: acct.known ? [{ action: 'add', spn, account: acct.name, accountDn: acct.facts?.dn }] : undefined,
         },
       },

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { cnameAlias, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount, setspnAdd, setspnQuery } from './support/evidence-view.js';
+import { cnameAlias, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 export default defineRule({
   id: 'spn-missing-short-name',
@@ -18,7 +19,7 @@ export default defineRule({
     const target = kdcTarget(ev, spn);
     if (target.kind === 'unknown') {
       if (kdc?.outcome === 'ticket') return [];
-      if (kdc?.outcome !== 'not-found') return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspnQuery(spn)] }, spn)];
+      if (kdc?.outcome !== 'not-found') return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspn.query(spn)] }, spn)];
     } else if (target.kind !== 'none') return [];
     const portForm = (ev.directory?.spns ?? []).find((l) => l.role === 'port-variant' && l.form === 'short' && exactHolders(l).length);
     if (portForm) return notApplicable(`only the port form ${portForm.spn} is registered: spn-port-mismatch reports it`);
@@ -37,7 +38,7 @@ export default defineRule({
         evidence,
         fix: {
           summary: `Register ${spn} on the same account as the FQDN SPN${acct.known ? ` (${acct.name})` : ' — replace the placeholder, or pass --identity'}.`,
-          commands: [setspnAdd(spn, acct.name)],
+          commands: [setspn.add(spn, acct.name)],
           spnChanges: acct.known ? [{ action: 'add', spn, account: acct.name, accountDn: acct.facts?.dn }] : undefined,
         },
       },

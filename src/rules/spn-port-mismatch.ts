@@ -1,6 +1,7 @@
 import type { SpnChange } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { domainAccount, exactHolders, expectedOf, identityOf, kdcAnswer, kdcTarget, norm, setspnAdd, setspnDel } from './support/evidence-view.js';
+import { domainAccount, exactHolders, expectedOf, identityOf, kdcAnswer, kdcTarget, norm } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 /**
  * An SPN registered with a port (HTTP/crm.contoso.com:5555) while browsers ask for the SPN without
@@ -45,10 +46,10 @@ export default defineRule({
         else if (target.kind === 'one') evidence.push(`${spn} (what browsers request) resolves to ${target.holder.sAMAccountName}${target.via === 'alias' ? ' through its HOST/ SPN' : ''}, not ${owner.sAMAccountName}`);
         const kdc = kdcAnswer(ev, spn);
         if (kdc?.outcome === 'not-found') evidence.push(`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`);
-        const commands = [setspnAdd(spn, acct)];
+        const commands = [setspn.add(spn, acct)];
         const spnChanges: SpnChange[] = [{ action: 'add', spn, account: acct, accountDn: owner.dn }];
         if (form === 'fqdn') {
-          commands.push(setspnDel(v.spn, acct));
+          commands.push(setspn.remove(v.spn, acct));
           spnChanges.push({ action: 'remove', spn: v.spn, account: acct, accountDn: owner.dn });
         }
         out.push({

@@ -1,9 +1,7 @@
 import type { SpnChange } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import {
-  WINDOWS_AUTH, appcmdSet, cnameAlias, describeIdentity, domainAccount, expectedOf, identityOf, iisEffective, isComputer, kdcTarget,
-  nlbComputers, sameAccount, setspnAdd, setspnDel, urlComputer,
-} from './support/evidence-view.js';
+import { cnameAlias, iisPath, describeIdentity, domainAccount, expectedOf, identityOf, iisEffective, isComputer, kdcTarget, nlbComputers, sameAccount, urlComputer } from './support/evidence-view.js';
+import { appcmd, IIS_SECTION, setspn } from '../fix/index.js';
 
 /**
  * The SPN (or the HOST/ SPN answering for it through sPNMappings) sits on another account than
@@ -74,17 +72,17 @@ export default defineRule({
       if (problem === 'nlb-computer') {
         const acct = userIdentity ? domainAccount(ev, userIdentity) : `${domainAccount(ev, { sAMAccountName: '<service-account>' })}`;
         if (target.via === 'exact') {
-          commands.push(setspnDel(spn, holderName));
+          commands.push(setspn.remove(spn, holderName));
           spnChanges.push({ action: 'remove', spn, account: holderName, accountDn: holder.dn });
         }
-        commands.push(setspnAdd(spn, acct));
+        commands.push(setspn.add(spn, acct));
         if (userIdentity) spnChanges.push({ action: 'add', spn, account: acct, accountDn: userIdentity.dn });
-        commands.push(appcmdSet(ev, WINDOWS_AUTH, '-useAppPoolCredentials:true'));
+        commands.push(appcmd.setConfig(iisPath(ev), IIS_SECTION.windowsAuthentication, appcmd.attribute('useAppPoolCredentials', true)));
         summary = `Run the app pool on every NLB node as one domain account${userIdentity ? ` (${acct})` : ''}, register ${spn} on it, and set useAppPoolCredentials=true on each node (seed 000).`;
       } else if (problem === 'user-for-builtin') {
         const comp = serverComputer;
         const compName = comp ? domainAccount(ev, comp) : `${domainAccount(ev, { sAMAccountName: '<server>$' })}`;
-        commands.push(setspnDel(spn, holderName), setspnAdd(spn, compName));
+        commands.push(setspn.remove(spn, holderName), setspn.add(spn, compName));
         spnChanges.push({ action: 'remove', spn, account: holderName, accountDn: holder.dn });
         if (comp) spnChanges.push({ action: 'add', spn, account: compName, accountDn: comp.dn });
         summary = `The app pool runs as ${id.builtin}, so the computer account decrypts: move ${spn} from ${holderName} to ${compName} — or run the app pool as ${holderName}.`;
@@ -92,10 +90,10 @@ export default defineRule({
         const want = id.builtin ? serverComputer : id.facts;
         const wantName = want ? domainAccount(ev, want) : `${domainAccount(ev, { sAMAccountName: '<app-pool-account>' })}`;
         if (target.via === 'exact') {
-          commands.push(setspnDel(spn, holderName));
+          commands.push(setspn.remove(spn, holderName));
           spnChanges.push({ action: 'remove', spn, account: holderName, accountDn: holder.dn });
         }
-        commands.push(setspnAdd(spn, wantName));
+        commands.push(setspn.add(spn, wantName));
         if (want) spnChanges.push({ action: 'add', spn, account: wantName, accountDn: want.dn });
         summary = target.via === 'alias'
           ? `Register ${spn} explicitly on ${wantName}: an explicit HTTP/ SPN wins over the computer's HOST/ SPN (do not remove the HOST/ SPN).`

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
-import { accountByDn, domainAccount, psIdentity } from './support/evidence-view.js';
+import { accountByDn, domainAccount } from './support/evidence-view.js';
+import { ad } from '../fix/index.js';
 
 export default defineRule({
   id: 'user-account-disabled',
@@ -15,8 +16,8 @@ export default defineRule({
     const flags = a.userAccountControl;
     if (!flags.disabled && !flags.lockout) return [];
     const out: RuleResult[] = [];
-    if (flags.disabled) out.push({ subject: a.sAMAccountName, certainty: 1, evidence: [`${domainAccount(ev, a)} is disabled (userAccountControl ${flags.names.join(', ')})`], fix: { summary: `Enable ${a.sAMAccountName} if it should sign in.`, commands: [`Enable-ADAccount -Identity ${psIdentity(a)}`] } });
-    if (flags.lockout) out.push({ subject: a.sAMAccountName, certainty: 0.9, evidence: [`${domainAccount(ev, a)} is locked out`], fix: { summary: `Unlock ${a.sAMAccountName}.`, commands: [`Unlock-ADAccount -Identity ${psIdentity(a)}`] } });
+    if (flags.disabled) out.push({ subject: a.sAMAccountName, certainty: 1, evidence: [`${domainAccount(ev, a)} is disabled (userAccountControl ${flags.names.join(', ')})`], fix: { summary: `Enable ${a.sAMAccountName} if it should sign in.`, commands: [ad.enable(a.sAMAccountName)] } });
+    if (flags.lockout) out.push({ subject: a.sAMAccountName, certainty: 0.9, evidence: [`${domainAccount(ev, a)} is locked out`], fix: { summary: `Unlock ${a.sAMAccountName}.`, commands: [ad.unlock(a.sAMAccountName)] } });
     return out;
   },
 });

@@ -1,5 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
-import { accountByDn, backendSpns, domainAccount, frontEndAccount, psIdentity } from './support/evidence-view.js';
+import { accountByDn, backendSpns, domainAccount, frontEndAccount } from './support/evidence-view.js';
+import { ad } from '../fix/index.js';
 
 export default defineRule({
   id: 'user-not-delegatable',
@@ -14,12 +15,12 @@ export default defineRule({
     const u = ev.directory?.user;
     if (!ev.inputs.user) {
       if (!backendSpns(ev).length) return notApplicable('no --user given');
-      return [unknown(['an affected user (pass --user <account>)'], [`Backends: ${backendSpns(ev).join(', ')}`], { summary: 'Name a user who is prompted, to check whether that account can be delegated.', commands: ['Get-ADUser <user> -Properties AccountNotDelegated,MemberOf'] }, 'user')];
+      return [unknown(['an affected user (pass --user <account>)'], [`Backends: ${backendSpns(ev).join(', ')}`], { summary: 'Name a user who is prompted, to check whether that account can be delegated.', commands: [ad.getUser('<user>', ['AccountNotDelegated', 'MemberOf'])] }, 'user')];
     }
     if (!delegates) return notApplicable('the site does not delegate (no backends, no delegation on its account)');
-    if (!ev.directory?.ok || !u) return [unknown([`${ev.inputs.user}'s account flags (directory unavailable)`], [], { summary: 'Check the account by hand.', commands: [`Get-ADUser ${ev.inputs.user} -Properties AccountNotDelegated,MemberOf`] }, ev.inputs.user)];
+    if (!ev.directory?.ok || !u) return [unknown([`${ev.inputs.user}'s account flags (directory unavailable)`], [], { summary: 'Check the account by hand.', commands: [ad.getUser(ev.inputs.user ?? '<user>', ['AccountNotDelegated', 'MemberOf'])] }, ev.inputs.user)];
     const a = accountByDn(ev, u.dn);
-    if (!a) return [unknown([`the account ${u.query}`], [u.error ?? `${u.query} was not found`], { summary: 'Check the user name.', commands: [`Get-ADUser -Filter "SamAccountName -eq '${u.query.replace(/'/g, "''")}'"`] }, u.query)];
+    if (!a) return [unknown([`the account ${u.query}`], [u.error ?? `${u.query} was not found`], { summary: 'Check the user name.', commands: [ad.findUser(u.query)] }, u.query)];
     const out: RuleResult[] = [];
     const name = domainAccount(ev, a);
     if (a.userAccountControl.notDelegated) {
@@ -27,7 +28,7 @@ export default defineRule({
         subject: a.sAMAccountName,
         certainty: 0.95,
         evidence: [`${name} has NOT_DELEGATED ("Account is sensitive and cannot be delegated")`, `userAccountControl: ${a.userAccountControl.names.join(', ')}`],
-        fix: { summary: `Clear "Account is sensitive and cannot be delegated" on ${a.sAMAccountName} if policy allows (it exists to protect privileged accounts).`, commands: [`Set-ADUser ${psIdentity(a)} -AccountNotDelegated $false`] },
+        fix: { summary: `Clear "Account is sensitive and cannot be delegated" on ${a.sAMAccountName} if policy allows (it exists to protect privileged accounts).`, commands: [ad.clearAccountNotDelegated(a.sAMAccountName)] },
       });
     }
     if (a.protectedUser) {
@@ -35,7 +36,7 @@ export default defineRule({
         subject: a.sAMAccountName,
         certainty: 0.95,
         evidence: [`${name} is a member of Protected Users`],
-        fix: { summary: `Protected Users cannot be delegated; use a non-privileged account for this application, or remove ${a.sAMAccountName} from the group if policy allows.`, commands: [`Remove-ADGroupMember -Identity "Protected Users" -Members ${psIdentity(a)} -Confirm:$false`] },
+        fix: { summary: `Protected Users cannot be delegated; use a non-privileged account for this application, or remove ${a.sAMAccountName} from the group if policy allows.`, commands: [ad.removeFromProtectedUsers(a.sAMAccountName)] },
       });
     }
     return out;

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Actor, ApprovalRecord, ApprovalStatus } from '../../src/model/index.js';
-import { handOffCommands, normaliseChanges, setspnCommand } from '../../src/approvals/changes.js';
+import { handOffCommands, normaliseChanges } from '../../src/approvals/changes.js';
+import { setspn } from '../../src/fix/index.js';
+
+const setspnCommand = setspn.change;
 import { ApprovalStateError } from '../../src/approvals/errors.js';
 import { approve, cancel, createRequest, isAdmin, permission, recordVerification, reject, type ApprovalPolicy, type Step } from '../../src/approvals/transitions.js';
 import { judgeChange } from '../../src/approvals/verification.js';

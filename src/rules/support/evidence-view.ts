@@ -1,8 +1,9 @@
 /**
  * Read helpers over Evidence shared by the rules: who holds an SPN, which account the KDC would
- * encrypt a ticket for, which account the web server decrypts with, and how to name accounts in
- * setspn / PowerShell / appcmd commands. Pure.
+ * encrypt a ticket for, which account the web server decrypts with, and how to name accounts
+ * (`CONTOSO\crmweb`). Pure. The commands themselves are built by src/fix.
  */
+import type { AdNoun } from '../../fix/index.js';
 import type { AccountFacts, Evidence, IisAuthSection, KdcAnswer, SpnHolder, SpnLookup } from '../../model/index.js';
 
 export const norm = (s: string) => s.trim().toLowerCase();
@@ -48,13 +49,8 @@ export function domainAccount(ev: Evidence, a: { sAMAccountName: string; domain?
   return `${netbiosDomain(ev, a)}\\${a.sAMAccountName}`;
 }
 
-/** The -Identity argument of the AD PowerShell cmdlets (computer names quoted for the `$`). */
-export function psIdentity(a: { sAMAccountName: string }): string {
-  return /[$\s']/.test(a.sAMAccountName) ? `'${a.sAMAccountName.replace(/'/g, "''")}'` : a.sAMAccountName;
-}
-
 /** The PowerShell noun for an account: Set-ADUser / Set-ADComputer / Set-ADServiceAccount. */
-export function psNoun(a: { kind?: string; sAMAccountName: string }): 'ADUser' | 'ADComputer' | 'ADServiceAccount' {
+export function psNoun(a: { kind?: string; sAMAccountName: string }): AdNoun {
   if (isComputer(a)) return 'ADComputer';
   if (a.kind === 'gmsa' || a.kind === 'msa') return 'ADServiceAccount';
   return 'ADUser';
@@ -141,34 +137,9 @@ export function iisEffective(ev: Evidence): (Required<Pick<IisAuthSection, 'useK
   return { useKernelMode: e.useKernelMode ?? true, useAppPoolCredentials: e.useAppPoolCredentials ?? false, stated, section: e };
 }
 
-const APPCMD = '%windir%\\system32\\inetsrv\\appcmd.exe';
-
 /** The IIS config path (site or site/app) fix commands target: pasted <location>, else inventory site. */
 export function iisPath(ev: Evidence): string | undefined {
   return ev.iis?.effective.location || ev.inputs.site || undefined;
-}
-
-/** `appcmd.exe set config ["Site/app"] -section:<section> <args> /commit:apphost` */
-export function appcmdSet(ev: Evidence, section: string, args: string): string {
-  const path = iisPath(ev);
-  return `${APPCMD} set config${path ? ` "${path}"` : ''} -section:${section} ${args} /commit:apphost`;
-}
-
-export function appcmdList(ev: Evidence, section: string): string {
-  const path = iisPath(ev);
-  return `${APPCMD} list config${path ? ` "${path}"` : ''} -section:${section}`;
-}
-
-export const WINDOWS_AUTH = 'system.webServer/security/authentication/windowsAuthentication';
-
-export function setspnAdd(spn: string, account: string): string {
-  return `setspn -S ${spn} ${account}`;
-}
-export function setspnDel(spn: string, account: string): string {
-  return `setspn -D ${spn} ${account}`;
-}
-export function setspnQuery(spn: string): string {
-  return `setspn -Q ${spn}`;
 }
 
 export const sameAccount = (a: { dn: string } | undefined, b: { dn: string } | undefined) => !!a && !!b && norm(a.dn) === norm(b.dn);
