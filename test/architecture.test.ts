@@ -13,7 +13,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'model', paths: ['src/model/'] },
   { name: 'errors', paths: ['src/errors.ts'] },
-  { name: 'foundation', paths: ['src/log.ts', 'src/config.ts', 'src/fix/', 'src/spn/'] },
+  // probe-policy.ts is parsed by config.ts (KRBOPS_PROBE_ALLOW): foundation, though it sits in collectors/.
+  { name: 'foundation', paths: ['src/log.ts', 'src/config.ts', 'src/fix/', 'src/spn/', 'src/collectors/probe-policy.ts'] },
   { name: 'directory', paths: ['src/directory/', 'src/inventory.ts'] },
   { name: 'collectors', paths: ['src/collectors/', 'src/adfs/'] },
   { name: 'rules', paths: ['src/rules/', 'src/engine.ts'] },
