@@ -19,7 +19,7 @@ export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'collectors', paths: ['src/collectors/', 'src/adfs/'] },
   { name: 'rules', paths: ['src/rules/', 'src/engine.ts'] },
   { name: 'state', paths: ['src/store/', 'src/notify.ts', 'src/metrics.ts'] },
-  { name: 'services', paths: ['src/approvals/', 'src/jobs/'] },
+  { name: 'services', paths: ['src/approvals/', 'src/jobs/', 'src/policy/', 'src/audit/'] },
   { name: 'commands', paths: ['commands/', 'src/core.ts'] },
   { name: 'cards', paths: ['cards/'] },
   { name: 'surfaces', paths: ['src/surfaces/', 'src/server.ts', 'src/serve.ts', 'src/cli.ts'] },
