@@ -5,7 +5,11 @@
  * names get no ktpass command at all (the summary says why), never a command with their text in it.
  */
 import type { AccountKind } from '../model/index.js';
-import { psIdentity, psNoun } from '../rules/support/evidence-view.js';
+import { psArg } from '../fix/index.js';
+import { psNoun } from '../rules/support/evidence-view.js';
+
+/** An account for the AD cmdlets, quoted for PowerShell by src/fix (any name: the scan reports odd ones too). */
+const psIdentity = (a: { sAMAccountName: string }): string => psArg(a.sAMAccountName, 'an account name');
 
 export interface FixTarget {
   sAMAccountName: string;
