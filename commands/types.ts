@@ -80,4 +80,6 @@ export interface CommandObservation {
   code?: string;
   durationMs: number;
   actor: Actor;
+  /** Where it was asked (chat channel or conversation), when the surface knows. */
+  channel?: string;
 }

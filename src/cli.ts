@@ -12,7 +12,7 @@ import { usageText } from '../commands/parse.js';
 import type { AnyCommand, ParsedArgs } from '../commands/types.js';
 import { exportCommandAudit, parseSince } from './audit/export.js';
 import { loadConfig, redactedConfig, type Config } from './config.js';
-import { createContext } from './core.js';
+import { runCommand } from '../commands/run.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
 import { openStore, type Store } from './store/index.js';
@@ -76,21 +76,19 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
       }
       const args: ParsedArgs = { positionals, options };
       const json = Boolean(opts.json);
-      let ctx;
       try {
         cmd.cliPrepare?.(args, opts); // CLI-only options (files on this host)
         const cfg = config();
         if (cfg.ldap && !cfg.ldap.tlsRejectUnauthorized) io.err('krbops: warning: LDAP_TLS_REJECT_UNAUTHORIZED=false, DC certificates are not verified (set LDAP_CA_FILE instead)\n');
         const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
-        ctx = createContext(cfg, log, { surface: 'cli', id: process.env.USER ?? 'cli' });
-        const result = await cmd.run(ctx, args);
-        io.out(json ? `${JSON.stringify(cmd.json ? cmd.json(result) : result, null, 2)}\n` : `${cmd.text(result)}\n`);
+        // The one plan-and-run path (commands/run.ts), as Slack and Teams use it.
+        const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
+        if (!outcome.ok) throw outcome.error;
+        io.out(json ? `${JSON.stringify(cmd.json ? cmd.json(outcome.result) : outcome.result, null, 2)}\n` : `${cmd.text(outcome.result)}\n`);
         setExit(EXIT.ok);
       } catch (e) {
         reportError(e, io, json, cmd);
         setExit(exitCodeFor(e));
-      } finally {
-        await ctx?.close();
       }
     });
   }

@@ -1,7 +1,6 @@
 /**
- * The approvals service as the chat surfaces see it: the "Request this change" port of the Slack
- * surface (ChangeRequestPort) and of the Teams surface (ChangeRequester), plus the approve / reject /
- * verify actions their approval cards call. Opens the directory only to read it: for "Verify in
+ * The approvals service as the chat surfaces see it: one port (ChangeRequestPort) for "Request this
+ * change", plus the approve / reject / verify actions their approval cards call. Opens the directory only to read it: for "Verify in
  * AD", and for the NetBIOS domain of the hand-off commands when a change names a bare account.
  */
 import type { Logger } from 'pino';
@@ -11,7 +10,7 @@ import { requireLdap } from '../config.js';
 import { openDirectory } from '../directory/ldap-directory.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { silentLogger } from '../log.js';
-import type { ChangeRequestInput } from './types.js';
+import type { ChangeRequestInput, ChangeRequestView } from './types.js';
 import type { Approvals } from './service.js';
 import type { Decision, Step } from './transitions.js';
 
@@ -41,6 +40,19 @@ export interface ApprovalActions {
   /** Where the request was made (chat channel), to tell the requester about the decision. */
   origin(id: string): Promise<{ channelId?: string; url?: string }>;
   can(record: ApprovalRecord, actor: Actor, step: Step): boolean;
+}
+
+/**
+ * The one approvals port the chat surfaces are given (Slack and Teams alike): "Request this change",
+ * and optionally the approval cards' actions. Without the actions, a request is only recorded.
+ */
+export type ChangeRequestPort = { requestChange(input: ChangeRequestInput): Promise<ChangeRequestView> } & Partial<ApprovalActions>;
+
+/** The port when it offers the approval actions too (not only requestChange). */
+export function approvalFlow(p: ChangeRequestPort | undefined): (ChangeRequestPort & ApprovalActions) | undefined {
+  return p && typeof p.get === 'function' && typeof p.decide === 'function' && typeof p.verify === 'function' && typeof p.origin === 'function' && Array.isArray(p.approvers)
+    ? (p as ChangeRequestPort & ApprovalActions)
+    : undefined;
 }
 
 export interface ChatApprovals extends ApprovalActions {

@@ -1,18 +1,14 @@
 /** What the Slack surface is given: its dependencies and the approvals port. */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
+import type { CommandHooks } from '../../../commands/run.js';
 import type { AnyCommand, CommandObservation } from '../../../commands/types.js';
 import type { ChangeRequestInput, ChangeRequestView } from '../../approvals/types.js';
-import type { ApprovalActions } from '../../approvals/ports.js';
+import type { ChangeRequestPort } from '../../approvals/ports.js';
 import type { CoreOptions } from '../../core.js';
 
-/**
- * What the approvals flow offers the "Request this change" button (src/approvals wires it; the
- * Teams surface takes the same object). Without one, the button says that nothing was recorded.
- */
-export interface ChangeRequestPort {
-  requestChange(input: ChangeRequestInput): Promise<ChangeRequestView>;
-}
+/** The one approvals port (src/approvals/ports.ts), shared with Teams. */
+export type { ChangeRequestPort };
 
 export type { CommandObservation, ChangeRequestInput, ChangeRequestView };
 
@@ -29,13 +25,15 @@ export interface SlackDeps {
    * card to KRBOPS_ALERT_SLACK_CHANNEL (else the requester's channel) with Approve / Reject, then
    * "Verify in AD".
    */
-  approvals?: ChangeRequestPort & Partial<ApprovalActions>;
+  approvals?: ChangeRequestPort;
   /** Post "Working on it…" when a command runs longer than this. Default 1500 ms. */
   workingAfterMs?: number;
   /** Web API retry policy. Default DEFAULT_RETRY_CONFIG. */
   retryConfig?: webApi.RetryOptions;
   /** Web API request timeout, default 10 000 ms. */
   apiTimeoutMs?: number;
-  /** Called after each command. */
+  /** Called after each command (commands/run.ts hook: metrics, audit). */
   observe?(o: CommandObservation): void;
+  /** Before each command runs (commands/run.ts hook: access policy); throw NotAuthorizedError to refuse. */
+  authorize?: CommandHooks['authorize'];
 }

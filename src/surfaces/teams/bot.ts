@@ -2,11 +2,12 @@
  * The turn logic: messages → commands → Adaptive Cards, "Request this change" invokes → approvals,
  * the bot added to a channel → its conversation reference saved for alerts.
  */
-import { randomUUID } from 'node:crypto';
 import { ActivityTypes, CardFactory, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands as registry } from '../../../commands/index.js';
+import { approvalAction, requestChange } from '../../../commands/change-requests.js';
+import { observePlan, runCommand, type CommandHooks } from '../../../commands/run.js';
 import type { AnyCommand, CommandObservation } from '../../../commands/types.js';
 import type { Actor } from '../../model/index.js';
 import {
@@ -22,13 +23,12 @@ import {
   welcomeCard,
   type AdaptiveCard,
 } from '../../../cards/teams/index.js';
-import { ApprovalStateError } from '../../approvals/errors.js';
-import type { ApprovalActions } from '../../approvals/ports.js';
+import { approvalFlow, type ChangeRequestPort } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
-import { createContext, type CoreOptions } from '../../core.js';
+import type { CoreOptions } from '../../core.js';
 import { KrbopsError, NotAuthorizedError } from '../../errors.js';
-import { errorResultOf, planTeamsMessage, type TeamsPlan } from './dispatch.js';
-import type { ChangeRequester, ConversationStore } from './ports.js';
+import { planTeamsMessage, type TeamsPlan } from './dispatch.js';
+import type { ConversationStore } from './ports.js';
 
 export interface TeamsBotOptions {
   config: Config;
@@ -44,14 +44,16 @@ export interface TeamsBotOptions {
    * approval actions too (src/approvals createChatApprovals), each request is followed by an
    * approval card in the same conversation with Approve / Reject, then "Verify in AD".
    */
-  approvals?: ChangeRequester & Partial<ApprovalActions>;
+  approvals?: ChangeRequestPort;
   /**
    * How long a command may run inside the turn. Teams gives a bot 15 s to answer the HTTP request;
    * a slower command is acknowledged and its answer posted later in the same thread. Default 8000 ms.
    */
   replyWithinMs?: number;
-  /** Called after each command (metrics). */
+  /** Called after each command (commands/run.ts hook: metrics, audit). */
   observe?(o: CommandObservation): void;
+  /** Before each command runs (commands/run.ts hook: access policy); throw NotAuthorizedError to refuse. */
+  authorize?: CommandHooks['authorize'];
 }
 
 const spnChangeSchema = z.object({
@@ -71,11 +73,6 @@ const APPROVAL_VERB_STEPS: Record<string, 'approve' | 'reject' | 'verify'> = {
 };
 
 /** The approvals port when it offers the approval actions too (not only requestChange). */
-function approvalFlow(p: TeamsBotOptions['approvals']): (ChangeRequester & ApprovalActions) | undefined {
-  return p && typeof p.get === 'function' && typeof p.decide === 'function' && typeof p.verify === 'function' && Array.isArray(p.approvers)
-    ? (p as ChangeRequester & ApprovalActions)
-    : undefined;
-}
 
 /** What a "Request this change" button sends back; it comes from the client, so it is checked like any input. */
 const requestChangeSchema = z.object({
@@ -159,11 +156,14 @@ export class TeamsBot {
     // Older clients send Action.Submit data as a message with `value` and no text; krbops' cards have none.
     if (!a.text && a.value) return;
     const plan = planTeamsMessage(this.commands, a.text ?? '');
-    if (plan.type === 'help') return this.sendCards(context, helpCards(this.commands));
-    if (plan.type === 'error') return this.sendCards(context, [errorCard(plan.error)]);
+    const channel = a.conversation?.id ? conversationKey({ conversation: a.conversation }) : undefined;
+    if (plan.type !== 'run') {
+      observePlan(plan, actorOf(a), { hooks: { observe: this.options.observe } }, { channel });
+      return this.sendCards(context, plan.type === 'help' ? helpCards(this.commands) : [errorCard(plan.error)]);
+    }
 
     await context.sendActivity({ type: ActivityTypes.Typing });
-    const work = this.run(plan, actorOf(a));
+    const work = this.run(plan, actorOf(a), channel);
     const timer = new Promise<null>((resolve) => setTimeout(resolve, this.replyWithinMs, null).unref());
     const cards = await Promise.race([work, timer]);
     if (cards) return this.sendCards(context, cards);
@@ -173,26 +173,16 @@ export class TeamsBot {
     this.track(work.then((late) => this.sendLater(reference, late)));
   }
 
-  /** Runs a planned command; failures become error cards (never a stack trace). */
-  private async run(plan: Extract<TeamsPlan, { type: 'run' }>, actor: Actor): Promise<AdaptiveCard[]> {
-    const ref = randomUUID().slice(0, 8);
-    const log = this.options.log.child({ surface: 'teams', command: plan.command.path.join(' '), ref });
-    const ctx = createContext(this.options.config, log, actor, this.options.core);
-    const started = Date.now();
-    try {
-      const result = await plan.command.run(ctx, plan.args);
-      log.info({ ms: Date.now() - started, kind: result.kind, user: actor.id }, 'command answered');
-      this.options.observe?.({ surface: 'teams', command: plan.command.path.join(' '), outcome: 'ok', durationMs: Date.now() - started, actor });
-      return cardsForResult(result, plan.command);
-    } catch (e) {
-      const error = errorResultOf(e, ref);
-      this.options.observe?.({ surface: 'teams', command: plan.command.path.join(' '), outcome: 'error', code: error.code, durationMs: Date.now() - started, actor });
-      if (error.code === 'INTERNAL') log.error({ err: e }, 'command failed');
-      else log.warn({ code: error.code, msg: error.message }, 'command refused');
-      return [errorCard(error)];
-    } finally {
-      await ctx.close().catch((e: unknown) => log.warn({ err: e }, 'closing the directory failed'));
-    }
+  /** Runs a planned command through the one path (commands/run.ts); failures become error cards. */
+  private async run(plan: Extract<TeamsPlan, { type: 'run' }>, actor: Actor, channel?: string): Promise<AdaptiveCard[]> {
+    const log = this.options.log.child({ surface: 'teams', command: plan.command.path.join(' ') });
+    const outcome = await runCommand(
+      { actor, command: plan.command, args: plan.args, line: plan.line, ...(channel ? { channel } : {}) },
+      { config: this.options.config, log, core: this.options.core, hooks: { authorize: this.options.authorize, observe: this.options.observe } },
+    );
+    if (!outcome.ok) return [errorCard(outcome.result)];
+    log.info({ ms: Math.round(outcome.durationMs), kind: outcome.result.kind, user: actor.id }, 'command answered');
+    return cardsForResult(outcome.result, plan.command);
   }
 
   private async sendLater(reference: ConversationReference, cards: AdaptiveCard[]): Promise<void> {
@@ -235,32 +225,26 @@ export class TeamsBot {
     const data = parsed.data;
     const actor = actorOf(a);
     const log = this.options.log.child({ surface: 'teams', action: REQUEST_CHANGE_VERB, user: actor.id });
-    if (!this.options.approvals) {
+    const outcome = await requestChange(
+      this.options.approvals,
+      { changes: data.changes, requester: actor, finding: { ruleId: data.ruleId, subject: data.subject, title: data.summary }, url: data.url },
+      log,
+    );
+    if (outcome.type === 'unavailable') {
       log.info({ changes: data.changes.length }, 'change request refused: approvals not configured');
       await this.sendCards(context, [approvalsNotConfiguredCard(data.changes)]);
       await respond(messageResponse('Change requests are not configured on this bot; nothing was requested.'));
       return;
     }
-    try {
-      const view = await this.options.approvals.requestChange({
-        changes: data.changes,
-        requester: actor,
-        finding: { ruleId: data.ruleId, subject: data.subject, title: data.summary },
-        url: data.url,
-      });
-      log.info({ request: view.id, status: view.status }, 'change requested');
-      const flow = approvalFlow(this.options.approvals);
-      // With the approval actions, the admins' card (Approve / Reject) follows in the same conversation.
-      const approval = flow ? [approvalCard(await flow.get(view.id), { approvers: flow.approvers })] : [];
-      await this.sendCards(context, [changeRequestedCard(view), ...approval]);
-      await respond(messageResponse(`Change request ${view.id} recorded (${view.status}).`));
-    } catch (e) {
-      const ref = randomUUID().slice(0, 8);
-      const error = errorResultOf(e, ref);
-      log.error({ err: e, ref }, 'change request failed');
-      await this.sendCards(context, [errorCard(error)]);
-      await respond(messageResponse(`The change request failed: ${error.message}`));
+    if (outcome.type === 'failed') {
+      await this.sendCards(context, [errorCard(outcome.error)]);
+      await respond(messageResponse(`The change request failed: ${outcome.error.message}`));
+      return;
     }
+    // With the approval actions, the admins' card (Approve / Reject) follows in the same conversation.
+    const approval = outcome.approval ? [approvalCard(outcome.approval.record, { approvers: outcome.approval.approvers })] : [];
+    await this.sendCards(context, [changeRequestedCard(outcome.view), ...approval]);
+    await respond(messageResponse(`Change request ${outcome.view.id} recorded (${outcome.view.status}).`));
   }
 
   /**
@@ -270,8 +254,7 @@ export class TeamsBot {
    */
   private async onApprovalAction(context: TurnContext, step: 'approve' | 'reject' | 'verify', data: unknown): Promise<InvokeBody> {
     const a = context.activity;
-    const flow = approvalFlow(this.options.approvals);
-    if (!flow) return messageResponse('SPN change approvals are not enabled on this bot; nothing changed.');
+    if (!approvalFlow(this.options.approvals)) return messageResponse('SPN change approvals are not enabled on this bot; nothing changed.');
     const parsed = approvalActionSchema.safeParse(data);
     if (!parsed.success) return errorResponse(400, 'BadRequest', 'This card does not name a change request; list them with "krb approvals".');
     const actor = actorOf(a);
@@ -282,24 +265,13 @@ export class TeamsBot {
       }
       return cardResponse(card);
     };
-    try {
-      const record = step === 'verify' ? await flow.verify(parsed.data.id, actor) : await flow.decide(parsed.data.id, actor, step);
-      log.info({ status: record.status }, 'approval action recorded');
-      return await show(approvalCard(record, { approvers: flow.approvers }));
-    } catch (e) {
-      if (e instanceof NotAuthorizedError) {
-        log.warn({ msg: e.message }, 'approval action refused');
-        return messageResponse(e.message);
-      }
-      if (e instanceof ApprovalStateError) {
-        // Someone else decided first: show the card as it is now, with the reason.
-        const current = await flow.get(e.id);
-        return show(approvalCard(current, { approvers: flow.approvers, notice: e.message }));
-      }
-      const ref = randomUUID().slice(0, 8);
-      if (!(e instanceof KrbopsError)) log.error({ err: e, ref }, 'approval action failed');
-      return messageResponse(errorResultOf(e, ref).message + (e instanceof KrbopsError ? '' : ` (log reference ${ref})`));
-    }
+    const outcome = await approvalAction(this.options.approvals, { id: parsed.data.id, actor, step }, log);
+    if (outcome.type === 'unavailable') return messageResponse('SPN change approvals are not enabled on this bot; nothing changed.');
+    if (outcome.type === 'done') return show(approvalCard(outcome.record, { approvers: outcome.approvers }));
+    if (outcome.thrown instanceof NotAuthorizedError) return messageResponse(outcome.error.message);
+    // Someone else decided first: show the card as it is now, with the reason.
+    if (outcome.current) return show(approvalCard(outcome.current, { approvers: outcome.approvers, notice: outcome.error.message }));
+    return messageResponse(outcome.error.message + (outcome.thrown instanceof KrbopsError ? '' : ` (log reference ${outcome.ref})`));
   }
 
   private async onConversationUpdate(context: TurnContext): Promise<void> {

@@ -2,7 +2,6 @@
  * The Teams surface: one CloudAdapter on POST /api/messages, one onTurnError, the bot's turn logic,
  * and the notifier for alerts. The only place (with its siblings) that imports botbuilder.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import { errorCard } from '../../../cards/teams/index.js';
@@ -11,6 +10,7 @@ import { TeamsBot, type TeamsBotOptions } from './bot.js';
 import { errorResultOf } from './dispatch.js';
 import { BodyError, readJsonBody, toBotRequest, toBotResponse } from './http.js';
 import { createTeamsNotifier, type TeamsNotifier } from './notifier.js';
+import { newLogRef } from '../../log.js';
 
 /** Default route of the Bot Framework messaging endpoint. */
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -58,7 +58,7 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
 
   // The one place turn errors become a reply: an error card (with a log reference), never a stack trace.
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    const ref = randomUUID().slice(0, 8);
+    const ref = newLogRef();
     log.error({ err: error, ref, activity: context.activity?.type }, 'turn failed');
     // Answer where someone is waiting: a message, or the channel the bot was just added to.
     const a = context.activity;

@@ -2,15 +2,12 @@
  * Approve / Reject / "Verify in AD" on an approval card: the card is replaced with the new state;
  * a refusal (not an admin, own request) goes to the clicker alone and changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { APPROVAL_ACTION_RE, approvalCard, approvalDecisionNotice, errorCard, type SlackReply } from '../../../../../cards/slack/index.js';
+import { approvalAction } from '../../../../../commands/change-requests.js';
 import type { Actor } from '../../../../model/index.js';
-import { ApprovalStateError } from '../../../../approvals/errors.js';
-import { KrbopsError } from '../../../../errors.js';
 import { deliverReply, respondWithRetry } from '../../deliver.js';
-import { errorResultOf } from '../../dispatch.js';
-import { approvalFlow, type ListenerEnv } from '../env.js';
+import type { ListenerEnv } from '../env.js';
 
 export function registerApprovalActions(app: App, { deps, log, track }: ListenerEnv): void {
   // a refusal (not an admin, own request) goes to the clicker alone and changes nothing.
@@ -26,28 +23,21 @@ export function registerApprovalActions(app: App, { deps, log, track }: Listener
     const show = (card: SlackReply) => respondWithRetry(respond, { replace_original: true, text: card.text, blocks: card.blocks as never }, alog);
     await track(
       (async () => {
-        const flow = approvalFlow(deps.approvals);
-        if (!flow) return refuse(errorCard({ kind: 'error', code: 'CONFIG_INVALID', message: 'SPN change approvals are not enabled on this krbops; nothing changed.' }));
-        try {
-          const record = name === 'verify' ? await flow.verify(id, actor) : await flow.decide(id, actor, name);
-          alog.info({ status: record.status }, 'approval action recorded');
-          await show(approvalCard(record, { approvers: flow.approvers }));
-          if (name !== 'verify') {
-            const origin = await flow.origin(record.id).catch(() => ({ channelId: undefined }));
-            if (origin.channelId && origin.channelId !== channelId) {
-              const notice = approvalDecisionNotice(record);
-              await client.chat.postMessage({ channel: origin.channelId, text: notice.text, blocks: notice.blocks as never, unfurl_links: false }).catch((e: unknown) =>
-                alog.info({ err: e, channel: origin.channelId }, 'could not tell the requester\'s channel about the decision'),
-              );
-            }
-          }
-        } catch (e) {
-          const eref = randomUUID().slice(0, 8);
-          if (!(e instanceof KrbopsError)) alog.error({ err: e, ref: eref }, 'approval action failed');
-          else alog.info({ code: e.code }, e.message);
-          await refuse(errorCard(errorResultOf(e, eref)));
+        const outcome = await approvalAction(deps.approvals, { id, actor, step: name, withOrigin: true }, alog);
+        if (outcome.type === 'unavailable') return refuse(errorCard({ kind: 'error', code: 'CONFIG_INVALID', message: 'SPN change approvals are not enabled on this krbops; nothing changed.' }));
+        if (outcome.type === 'refused') {
+          await refuse(errorCard(outcome.error));
           // Someone else decided first: show the card as it is now.
-          if (e instanceof ApprovalStateError) await show(approvalCard(await flow.get(e.id), { approvers: flow.approvers })).catch(() => undefined);
+          if (outcome.current) await show(approvalCard(outcome.current, { approvers: outcome.approvers })).catch(() => undefined);
+          return;
+        }
+        await show(approvalCard(outcome.record, { approvers: outcome.approvers }));
+        const originChannel = outcome.origin?.channelId;
+        if (originChannel && originChannel !== channelId) {
+          const notice = approvalDecisionNotice(outcome.record);
+          await client.chat.postMessage({ channel: originChannel, text: notice.text, blocks: notice.blocks as never, unfurl_links: false }).catch((e: unknown) =>
+            alog.info({ err: e, channel: originChannel }, 'could not tell the requester\'s channel about the decision'),
+          );
         }
       })().catch((e) => alog.error({ err: e }, 'answering the approval button failed')),
     );

@@ -3,17 +3,15 @@
  * approval actions too, posts the approval card to KRBOPS_ALERT_SLACK_CHANNEL (else the
  * requester's channel) and tells the requester who decides.
  */
-import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import {
   approvalCard, approvalRequestedCard, changeRequestedCard, changeRequestInvalidCard, changeRequestUnavailableCard, decodeChangeRef, errorCard,
   REQUEST_CHANGE_ACTION, type SlackReply,
 } from '../../../../../cards/slack/index.js';
+import { requestChange } from '../../../../../commands/change-requests.js';
 import type { Actor } from '../../../../model/index.js';
-import { KrbopsError } from '../../../../errors.js';
 import { deliverReply } from '../../deliver.js';
-import { errorResultOf } from '../../dispatch.js';
-import { approvalFlow, type ListenerEnv } from '../env.js';
+import type { ListenerEnv } from '../env.js';
 
 export function registerRequestChange(app: App, { config, deps, log, track }: ListenerEnv): void {
   app.action(new RegExp(`^${REQUEST_CHANGE_ACTION}`), async ({ ack, body, action, respond, client }) => {
@@ -28,37 +26,31 @@ export function registerRequestChange(app: App, { config, deps, log, track }: Li
         const ref = decodeChangeRef(value);
         let reply: SlackReply;
         if (!ref) reply = changeRequestInvalidCard();
-        else if (!deps.approvals) reply = changeRequestUnavailableCard(ref.changes);
         else {
-          try {
-            const r = await deps.approvals.requestChange({
-              changes: ref.changes,
-              requester: actor,
-              finding: { ruleId: ref.ruleId, title: ref.title, subject: ref.subject },
-              ...(ref.url ? { url: ref.url } : {}),
-              ...(channelId ? { channelId } : {}),
-            });
-            alog.info({ id: r.id, changes: ref.changes.length }, 'change requested');
-            const flow = approvalFlow(deps.approvals);
-            if (flow) {
-              // The admins get the approval card; the requester hears that it is pending and who decides.
-              const record = await flow.get(r.id);
-              const target = config.slack?.alertChannel ?? channelId;
-              let postFailed = false;
-              if (target) {
-                const card = approvalCard(record, { approvers: flow.approvers });
-                await client.chat.postMessage({ channel: target, text: card.text, blocks: card.blocks as never, unfurl_links: false }).catch((e: unknown) => {
-                  alog.warn({ err: e, channel: target, id: r.id }, 'could not post the approval card');
-                  postFailed = true;
-                });
-              }
-              reply = approvalRequestedCard(record, { approvers: flow.approvers, postedTo: target, postFailed });
-            } else reply = changeRequestedCard({ ...r, changes: r.changes?.length ? r.changes : ref.changes });
-          } catch (e) {
-            const eref = randomUUID().slice(0, 8);
-            if (!(e instanceof KrbopsError)) alog.error({ err: e, ref: eref }, 'change request failed');
-            reply = errorCard(errorResultOf(e, eref));
-          }
+          const input = {
+            changes: ref.changes,
+            requester: actor,
+            finding: { ruleId: ref.ruleId, title: ref.title, subject: ref.subject },
+            ...(ref.url ? { url: ref.url } : {}),
+            ...(channelId ? { channelId } : {}),
+          };
+          const outcome = await requestChange(deps.approvals, input, alog);
+          if (outcome.type === 'unavailable') reply = changeRequestUnavailableCard(ref.changes);
+          else if (outcome.type === 'failed') reply = errorCard(outcome.error);
+          else if (outcome.approval) {
+            // The admins get the approval card; the requester hears that it is pending and who decides.
+            const { record, approvers } = outcome.approval;
+            const target = config.slack?.alertChannel ?? channelId;
+            let postFailed = false;
+            if (target) {
+              const card = approvalCard(record, { approvers });
+              await client.chat.postMessage({ channel: target, text: card.text, blocks: card.blocks as never, unfurl_links: false }).catch((e: unknown) => {
+                alog.warn({ err: e, channel: target, id: record.id }, 'could not post the approval card');
+                postFailed = true;
+              });
+            }
+            reply = approvalRequestedCard(record, { approvers, postedTo: target, postFailed });
+          } else reply = changeRequestedCard({ ...outcome.view, changes: outcome.view.changes?.length ? outcome.view.changes : ref.changes });
         }
         await deliverReply(reply, { respond, visibility: 'ephemeral', replaceOriginal: false, log: alog });
       })().catch((e) => alog.error({ err: e }, 'answering the button failed')),
