@@ -15,7 +15,6 @@ export const ErrorCode = {
   InvalidInput: 'INVALID_INPUT',
   /** A value krbops would print into a command is not what it claims to be (src/fix refuses it). */
   UnsafeCommandValue: 'UNSAFE_COMMAND_VALUE',
-  ProbeFailed: 'PROBE_FAILED',
   ProbeTimeout: 'PROBE_TIMEOUT',
   AdfsUnavailable: 'ADFS_UNAVAILABLE',
   AdfsInvalid: 'ADFS_INVALID',

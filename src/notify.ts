@@ -64,33 +64,6 @@ export class LogNotifier implements Notifier {
   }
 }
 
-/**
- * Keeps every alert it is given, in order: the destination of tests and of `krbops` runs without
- * chat. A real Notifier (the same code path as Slack/Teams), not a mock. `failNext(n)` makes the
- * next n posts throw, to exercise retries.
- */
-export class RecordingNotifier implements Notifier {
-  readonly alerts: Alert[] = [];
-  private failures = 0;
-  constructor(readonly name = 'recording') {}
-
-  failNext(n = 1): void {
-    this.failures = n;
-  }
-
-  async post(alert: Alert): Promise<void> {
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error(`${this.name}: destination unavailable`);
-    }
-    this.alerts.push(alert);
-  }
-
-  clear(): void {
-    this.alerts.length = 0;
-  }
-}
-
 function flatten(notifiers: Notifier[]): Notifier[] {
   return notifiers.flatMap((n) => (n instanceof CompositeNotifier ? flatten(n.notifiers) : [n]));
 }

@@ -15,7 +15,6 @@ export const APPROVAL_ACTION = {
   reject: 'krbops:approval:reject',
   verify: 'krbops:approval:verify',
 } as const;
-export type ApprovalActionName = keyof typeof APPROVAL_ACTION;
 /** Matches every approval action id; group 1 is the action name. */
 export const APPROVAL_ACTION_RE = /^krbops:approval:(approve|reject|verify)$/;
 

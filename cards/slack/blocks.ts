@@ -15,7 +15,6 @@ export interface Mrkdwn {
   type: 'mrkdwn';
   text: string;
 }
-export type TextObject = PlainText | Mrkdwn;
 
 export interface HeaderBlock {
   type: 'header';

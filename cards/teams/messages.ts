@@ -22,7 +22,6 @@ const ERROR_TITLES: Record<string, string> = {
   ACCOUNT_NOT_FOUND: 'Account not found',
   INVALID_INPUT: 'That input cannot be used',
   CONFIG_INVALID: 'krbops is not configured for this',
-  PROBE_FAILED: 'The web server could not be probed',
   PROBE_TIMEOUT: 'The web server did not answer in time',
   ADFS_UNAVAILABLE: 'The ADFS metadata could not be fetched',
   ADFS_INVALID: 'The ADFS metadata is not usable',

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/log.js';
 import { requireLdap } from '../../src/config.js';
 import { etypesStateKey, etypesWatchJob, type EtypesWatchState, type EtypesWatchSummary } from '../../src/jobs/etypes-watch.js';
 import { Scheduler, type TickResult } from '../../src/jobs/scheduler.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
 import { attr, run, startLab, type Lab } from '../lab/lab.js';
 

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { adfsWatchJob } from '../../src/jobs/adfs-watch.js';
 import { Scheduler, type TickResult } from '../../src/jobs/scheduler.js';
 import { silentLogger } from '../../src/log.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { buildMetadata, DAY, makeTokenCert, scratchDir, signMetadata, startHttpsServer, xmlRoute, type TestServer, type TokenCert } from '../adfs/support.js';

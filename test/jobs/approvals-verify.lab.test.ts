@@ -13,7 +13,7 @@ import { openDirectory } from '../../src/directory/ldap-directory.js';
 import { approvalsVerifyJob, type ApprovalsVerifySummary } from '../../src/jobs/approvals-verify.js';
 import { Scheduler, type TickResult } from '../../src/jobs/scheduler.js';
 import { silentLogger } from '../../src/log.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startLab, type Lab } from '../lab/lab.js';

@@ -13,7 +13,7 @@ import { dupesStateKey, dupesWatchJob, type DupesState, type DupesWatchSummary }
 import { Scheduler, type TickResult } from '../../src/jobs/scheduler.js';
 import { silentLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startLab, type Lab } from '../lab/lab.js';

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { Scheduler } from '../../src/jobs/scheduler.js';
 import type { Job } from '../../src/jobs/types.js';
 import { silentLogger } from '../../src/log.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';
 

@@ -13,7 +13,7 @@ import { Scheduler } from '../../src/jobs/scheduler.js';
 import type { Job, JobContext } from '../../src/jobs/types.js';
 import { silentLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';

@@ -10,7 +10,7 @@ import type { Application } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { RecordingNotifier } from '../../src/notify.js';
+import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { startServer, type HealthReport, type HttpSurface, type RunningServer } from '../../src/server.js';
 import { labEnv, type Lab } from '../helpers/lab-env.js';
 
