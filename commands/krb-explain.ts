@@ -4,7 +4,7 @@
  * means, the rules that can cause it and what to check next. No I/O.
  */
 import { CommandUsageError } from '../src/errors.js';
-import { explainText, MAX_EXPLAIN_LENGTH } from '../src/rules/support/explain.js';
+import { explainText, MAX_EXPLAIN_LENGTH } from '../src/explain/index.js';
 import type { ExplainResult } from '../src/model/index.js';
 import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';

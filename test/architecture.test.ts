@@ -17,7 +17,7 @@ export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'foundation', paths: ['src/log.ts', 'src/config.ts', 'src/fix/', 'src/spn/', 'src/collectors/probe-policy.ts'] },
   { name: 'directory', paths: ['src/directory/', 'src/inventory.ts'] },
   { name: 'collectors', paths: ['src/collectors/', 'src/adfs/'] },
-  { name: 'rules', paths: ['src/rules/', 'src/engine.ts', 'src/etypes/'] },
+  { name: 'rules', paths: ['src/rules/', 'src/engine.ts', 'src/etypes/', 'src/explain/'] },
   { name: 'state', paths: ['src/store/', 'src/notify.ts', 'src/metrics.ts'] },
   { name: 'services', paths: ['src/approvals/', 'src/jobs/', 'src/policy/', 'src/audit/'] },
   { name: 'commands', paths: ['commands/', 'src/core.ts'] },

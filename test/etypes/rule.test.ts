@@ -66,7 +66,7 @@ describe('krb explain knows the 2026 encryption-type signals', () => {
     ['Source: KDCSVC Event ID: 205 The Key Distribution Center detected…', 'KDCSVC 201–209'],
     ['RC4DefaultDisablementPhase = 1', 'RC4DefaultDisablementPhase'],
   ])('%s → %s', async (text, code) => {
-    const { explainText } = await import('../../src/rules/support/explain.js');
+    const { explainText } = await import('../../src/explain/index.js');
     const r = explainText(text);
     expect(r.matches.map((m) => m.code)).toContain(code);
     const m = r.matches.find((x) => x.code === code)!;

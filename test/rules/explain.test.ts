@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainText } from '../../src/rules/support/explain.js';
+import { explainText } from '../../src/explain/index.js';
 import { ruleById } from '../../src/rules/index.js';
 
 /** Texts as engineers paste them (seed 001 event 4, seed 002 trace, seed 004 ADFS log). */

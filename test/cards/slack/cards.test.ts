@@ -386,7 +386,7 @@ describe('usage as typed in Slack', () => {
 
 describe('explain card', () => {
   it('explains each recognised error with causes and next checks, within limits', async () => {
-    const { explainText } = await import('../../../src/rules/support/explain.js');
+    const { explainText } = await import('../../../src/explain/index.js');
     const r = renderResult(explainText('The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ndcrmsrv1. The target name used was HTTP/crm.contoso.com'));
     expectWithinLimits(r);
     const t = allText(r);
@@ -396,14 +396,14 @@ describe('explain card', () => {
   });
 
   it('says when nothing was recognised', async () => {
-    const { explainText } = await import('../../../src/rules/support/explain.js');
+    const { explainText } = await import('../../../src/explain/index.js');
     const r = renderResult(explainText('the printer is on fire'));
     expectWithinLimits(r);
     expect(r.blocks[0].type).toBe('header');
   });
 
   it('keeps every example of the command within limits', async () => {
-    const { explainText } = await import('../../../src/rules/support/explain.js');
+    const { explainText } = await import('../../../src/explain/index.js');
     const { default: krbExplain } = await import('../../../commands/krb-explain.js');
     for (const e of krbExplain.examples) {
       const text = e.replace(/^krb explain /, '').replace(/^"|"$/g, '');

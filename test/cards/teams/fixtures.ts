@@ -4,7 +4,7 @@
  * edge cases: empty answers, hostile text, answers too large for one card.
  */
 import type { AccountFacts, AccountRef, AdfsCheckResult, ErrorResult, ExplainResult, Finding, SpnDupesResult, SpnListResult, SpnQueryResult, UacFlags, Why401Result } from '../../../src/model/index.js';
-import { explainText } from '../../../src/rules/support/explain.js';
+import { explainText } from '../../../src/explain/index.js';
 
 export function uac(names: string[] = ['NORMAL_ACCOUNT'], raw = 512): UacFlags {
   const has = (n: string) => names.includes(n);

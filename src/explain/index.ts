@@ -2,10 +2,10 @@
  * `krb explain`: pasted error text (event log entry, IIS error page, netmon KRB_ERROR, ADFS
  * exception) → what it means, which rules can cause it and what to check next. Pure.
  */
-import { truncate } from '../../errors.js';
-import { ruleById } from '../index.js';
-import type { ExplainMatch, ExplainResult } from '../../model/index.js';
-import { spnHostOf } from './evidence-view.js';
+import { truncate } from '../errors.js';
+import { ruleById } from '../rules/index.js';
+import type { ExplainMatch, ExplainResult } from '../model/index.js';
+import { spnHostOf } from '../rules/support/evidence-view.js';
 
 interface Entry {
   code: string;
