@@ -77,6 +77,7 @@ export const w32tm = {
   /** `w32tm /stripchart /computer:<host> /samples:3 /dataonly`: the offset to a time source. */
   stripchart: (host: string) => `w32tm /stripchart /computer:${cmdArg(check.host(host), 'a host name')} /samples:3 /dataonly`,
   status: () => 'w32tm /query /status',
+  resync: () => 'w32tm /resync /rediscover',
   syncFromDomain: () => ['w32tm /config /syncfromflags:domhier /update', 'net stop w32time && net start w32time', 'w32tm /resync /rediscover'],
 };
 

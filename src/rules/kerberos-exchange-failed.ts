@@ -1,6 +1,6 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
 import { exchangeLine, exchangeOf, klistGet, serverSkewMs } from './support/exchange.js';
-import { setspnQuery } from './support/evidence-view.js';
+import { setspn, w32tm } from '../fix/index.js';
 
 /**
  * What the exchange showed when no more specific rule explains it: the KDC refused the ticket, the
@@ -48,6 +48,6 @@ export default defineRule({
     } else {
       summary = `Fix what the server refused: ${e.name} (${e.code}).`;
     }
-    return [{ subject: spn, certainty: 0.95, evidence, fix: { summary, commands: x.outcome === 'no-ticket' && e?.code === 7 ? [setspnQuery(spn)] : e?.code === 37 ? ['w32tm /query /status', 'w32tm /resync /rediscover'] : klistGet(spn) } }];
+    return [{ subject: spn, certainty: 0.95, evidence, fix: { summary, commands: x.outcome === 'no-ticket' && e?.code === 7 ? [setspn.query(spn)] : e?.code === 37 ? [w32tm.status(), w32tm.resync()] : klistGet(spn) } }];
   },
 });

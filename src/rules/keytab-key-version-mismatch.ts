@@ -1,6 +1,6 @@
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { exchangeLine, exchangeOf, klistGet, ticketKeyAccount } from './support/exchange.js';
-import { psIdentity } from './support/evidence-view.js';
+import { ad } from '../fix/index.js';
 
 /**
  * Only the exchange sees this: the directory and the KDC are right, the server's keytab is not.
@@ -33,7 +33,7 @@ export default defineRule({
         evidence,
         fix: {
           summary: `Make a new keytab for ${spn} from ${holder ?? 'the account that holds it'}'s current password (key version ${kvno ?? 'now at the KDC'}) and install it on the server; compare with \`klist -k -t -e <keytab>\` on the server. Resetting the password again without a new keytab repeats the outage.`,
-          commands: [...klistGet(spn), ...(holder ? [`Get-ADUser ${psIdentity({ sAMAccountName: holder })} -Properties msDS-KeyVersionNumber,pwdLastSet`] : [])],
+          commands: [...klistGet(spn), ...(holder ? [ad.getUser(holder, ['msDS-KeyVersionNumber', 'pwdLastSet'])] : [])],
         },
       },
     ];

@@ -1,7 +1,8 @@
 import { CANNOT_DECRYPT } from '../kerberos/codes.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { exchangeLine, exchangeOf, ticketKeyAccount } from './support/exchange.js';
-import { identityOf, setspnQuery } from './support/evidence-view.js';
+import { identityOf } from './support/evidence-view.js';
+import { setspn } from '../fix/index.js';
 
 /**
  * The ticket was issued, the server could not decrypt it: 31 (MIT: wrong key, same version),
@@ -35,7 +36,7 @@ export default defineRule({
         evidence,
         fix: {
           summary: `Make the server decrypt with ${holder ?? 'the SPN holder'}'s key: run the site (app pool, or keytab) as ${holder ?? 'the account that holds the SPN'}, with its current password — or move ${spn} to the account the server runs as.`,
-          commands: [setspnQuery(spn)],
+          commands: [setspn.query(spn)],
         },
       },
     ];

@@ -5,6 +5,7 @@
  */
 import type { AuthenticationEvidence, Evidence } from '../../model/index.js';
 import { kdcTarget } from './evidence-view.js';
+import { klistWindows } from '../../fix/index.js';
 
 /** The exchange, when one took place (a probe identity was configured and the host resolved). */
 export function exchangeOf(ev: Evidence): (AuthenticationEvidence & { outcome: NonNullable<AuthenticationEvidence['outcome']> }) | undefined {
@@ -62,5 +63,5 @@ export function commandSafeSpn(spn: string | undefined): string | undefined {
 /** `klist get <spn>` (Windows): asks for the ticket and shows its key version and encryption type. */
 export function klistGet(spn: string | undefined): string[] {
   const safe = commandSafeSpn(spn);
-  return safe ? [`klist get ${safe}`] : ['klist'];
+  return safe ? [klistWindows.get(safe)] : ['klist'];
 }
