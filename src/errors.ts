@@ -20,6 +20,8 @@ export const ErrorCode = {
   AdfsInvalid: 'ADFS_INVALID',
   StoreFailed: 'STORE_FAILED',
   NotAuthorized: 'NOT_AUTHORIZED',
+  /** The scheduler refused or stopped a job run (unknown job, stopped scheduler, shutdown, lost lease). */
+  JobRefused: 'JOB_REFUSED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -124,6 +126,13 @@ export class StoreError extends KrbopsError {
 export class NotAuthorizedError extends KrbopsError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(ErrorCode.NotAuthorized, message, { details });
+  }
+}
+
+/** The scheduler refused a job or stopped a run: the message says which and why. */
+export class JobError extends KrbopsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.JobRefused, message, { details });
   }
 }
 

@@ -25,6 +25,7 @@ import { instrumentDirectory, Metrics, METRICS_CONTENT_TYPE } from './metrics.js
 import { LogNotifier, type Notifier } from './notify.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
+import { settledWithin, withTimeout } from './timeout.js';
 
 /** A chat surface on the shared server (Slack's and Teams' helpers provide these). */
 export interface HttpSurface {
@@ -92,8 +93,7 @@ export interface HealthReport {
 }
 
 function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  return withTimeout(p, ms, () => new Error(`${what} did not answer within ${ms} ms`));
 }
 
 const errorOf = (e: unknown) => ({ code: isKrbopsError(e) ? e.code : 'INTERNAL', message: isKrbopsError(e) ? e.message : e instanceof Error ? e.message : String(e) });
@@ -234,9 +234,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       const drained = active === 0 ? Promise.resolve() : new Promise<void>((r) => (idle = r));
-      let t: NodeJS.Timeout | undefined;
-      const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), grace)))]);
-      clearTimeout(t);
+      const late = !(await settledWithin([drained], grace));
       if (late) log.warn({ active }, 'requests still running after the grace period: closing their connections');
       server.closeAllConnections();
       await closed;

@@ -14,7 +14,7 @@ export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'model', paths: ['src/model/'] },
   { name: 'errors', paths: ['src/errors.ts'] },
   // probe-policy.ts is parsed by config.ts (KRBOPS_PROBE_ALLOW): foundation, though it sits in collectors/.
-  { name: 'foundation', paths: ['src/log.ts', 'src/config.ts', 'src/fix/', 'src/spn/', 'src/kerberos/', 'src/collectors/probe-policy.ts'] },
+  { name: 'foundation', paths: ['src/log.ts', 'src/timeout.ts', 'src/config.ts', 'src/fix/', 'src/spn/', 'src/kerberos/', 'src/collectors/probe-policy.ts'] },
   { name: 'directory', paths: ['src/directory/', 'src/inventory.ts'] },
   { name: 'collectors', paths: ['src/collectors/', 'src/adfs/'] },
   { name: 'rules', paths: ['src/rules/', 'src/engine.ts', 'src/etypes/', 'src/explain/'] },

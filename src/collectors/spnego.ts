@@ -27,6 +27,7 @@ import { decodeNegotiateToken, kerberosMessageOf } from '../kerberos/tokens.js';
 import type { AuthenticationEvidence, HttpEvidence } from '../model/index.js';
 import { kinitInto } from './kdc.js';
 import { SPNEGO_CHILD_SOURCE } from './spnego-child.js';
+import { withTimeout } from '../timeout.js';
 
 /** How to make the probe work when the addon is missing. */
 export const KERBEROS_ADDON_HINT = 'install the optional Kerberos addon: `npm install kerberos` on the krbops host (it builds from source: needs g++, make, python3 and libkrb5-dev)';
@@ -79,12 +80,7 @@ class Deadline {
     return Math.max(1, this.end - Date.now());
   }
   race<T>(p: Promise<T>, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const t = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`${what} did not finish in time`), { code: 'PROBE_TIMEOUT' })), this.left());
-      timer.unref?.();
-    });
-    return Promise.race([p, t]).finally(() => clearTimeout(timer));
+    return withTimeout(p, this.left(), () => Object.assign(new Error(`${what} did not finish in time`), { code: 'PROBE_TIMEOUT' }));
   }
 }
 

@@ -1,6 +1,7 @@
 /** Bounds a collector step in time. Collectors record the resulting error as evidence; they never throw it. */
 import { isKrbopsError, ProbeError, ErrorCode } from '../errors.js';
 import type { CollectorError, CollectorName } from '../model/index.js';
+import { withTimeout as raceTimeout } from '../timeout.js';
 
 export class CollectorTimeoutError extends ProbeError {
   constructor(what: string, ms: number) {
@@ -10,12 +11,7 @@ export class CollectorTimeoutError extends ProbeError {
 
 /** Resolves like `promise`, or rejects with CollectorTimeoutError after `ms`. The timer never keeps the process alive. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CollectorTimeoutError(what, ms)), ms);
-    timer.unref?.();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return raceTimeout(promise, ms, () => new CollectorTimeoutError(what, ms));
 }
 
 /** Turns any thrown value into a CollectorError (code from KrbopsError, else the system code). */

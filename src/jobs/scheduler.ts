@@ -15,11 +15,12 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DirectoryReader } from '../directory/types.js';
-import { ConfigError, isKrbopsError } from '../errors.js';
+import { ConfigError, isKrbopsError, JobError } from '../errors.js';
 import { instrumentDirectory, type Metrics } from '../metrics.js';
 import { deliverAlert, type Alert, type Notifier } from '../notify.js';
 import type { Store } from '../store/types.js';
 import type { Job, JobContext } from './types.js';
+import { settledWithin } from '../timeout.js';
 
 export interface SchedulerOptions {
   config: Config;
@@ -77,11 +78,11 @@ export class Scheduler {
     this.now = o.now ?? (() => new Date());
     const names = new Set<string>();
     for (const job of o.jobs) {
-      if (names.has(job.name)) throw new Error(`Two jobs are named ${job.name}`);
+      if (names.has(job.name)) throw new JobError(`Two jobs are named ${job.name}`, { job: job.name });
       names.add(job.name);
       if (!cron.validate(job.schedule)) {
         const message = `"${job.schedule}" is not a valid cron expression (minute hour day month weekday, e.g. */15 * * * *)`;
-        throw job.scheduleVariable ? new ConfigError(job.scheduleVariable, message) : new Error(`${job.name}: ${message}`);
+        throw job.scheduleVariable ? new ConfigError(job.scheduleVariable, message) : new JobError(`${job.name}: ${message}`, { job: job.name });
       }
     }
     const tz = o.timezone ?? o.config.schedules.timezone;
@@ -96,7 +97,7 @@ export class Scheduler {
 
   /** Starts the cron schedules. */
   start(): void {
-    if (this.stopped) throw new Error('The scheduler was stopped');
+    if (this.stopped) throw new JobError('The scheduler was stopped');
     if (this.tasks.length) return;
     const timezone = this.o.timezone ?? this.o.config.schedules.timezone;
     for (const job of this.o.jobs) {
@@ -128,7 +129,7 @@ export class Scheduler {
   /** Runs one tick of a job, if this replica gets it. Never throws for a job failure. */
   runTick(name: string, tick: Date): Promise<TickResult> {
     const job = this.o.jobs.find((j) => j.name === name);
-    if (!job) return Promise.reject(new Error(`No job named ${name}`));
+    if (!job) return Promise.reject(new JobError(`No job named ${name}`, { job: name }));
     if (this.stopped) return Promise.resolve({ status: 'skipped', job: name, reason: 'stopped' });
     if (this.running.has(name)) {
       this.o.metrics?.observeJob(name, 'skipped_overlap');
@@ -154,14 +155,14 @@ export class Scheduler {
     }
     const runLog = log.child({ job: job.name, runId: claim.runId, tick: tick.toISOString() });
     const controller = new AbortController();
-    const onShutdown = () => controller.abort(new Error('krbops is shutting down'));
+    const onShutdown = () => controller.abort(new JobError('krbops is shutting down'));
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     const heartbeat = setInterval(() => {
       store.renewLease(job.name, this.holder, this.leaseMs, this.now()).then(
         (ok) => {
           if (!ok && !controller.signal.aborted) {
             runLog.error('lost the job lease (another replica took over); the run stops before writing state');
-            controller.abort(new Error('lost the job lease'));
+            controller.abort(new JobError('lost the job lease'));
           }
         },
         (e) => runLog.warn({ err: e }, 'could not renew the job lease'),
@@ -234,17 +235,11 @@ export class Scheduler {
     for (const t of this.tasks.splice(0)) await t.destroy();
     const inflight = [...this.running.values()];
     if (!inflight.length) return;
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), options.graceMs ?? 10_000)));
-    const first = await Promise.race([Promise.allSettled(inflight).then(() => 'done' as const), graceOver]);
-    clearTimeout(timer);
-    if (first === 'timeout') {
+    if (!(await settledWithin(inflight, options.graceMs ?? 10_000))) {
       this.o.log.warn({ jobs: [...this.running.keys()] }, 'runs still in progress at shutdown: aborting them');
-      this.shutdown.abort(new Error('krbops is shutting down'));
+      this.shutdown.abort(new JobError('krbops is shutting down'));
       // A job stuck in I/O that ignores the signal is left behind: its lease expires on its own.
-      let t2: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled(inflight), new Promise((r) => (t2 = setTimeout(r, options.graceMs ?? 10_000)))]);
-      clearTimeout(t2);
+      await settledWithin(inflight, options.graceMs ?? 10_000);
     }
   }
 }

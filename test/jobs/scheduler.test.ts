@@ -156,7 +156,7 @@ describe.each(backends)('scheduler on $name', (backend) => {
     const run = a.scheduler.runTick('counter', new Date('2025-03-01T10:00:00Z'));
     await sleep(100);
     await a.scheduler.stop({ graceMs: 100 });
-    expect(await run).toMatchObject({ status: 'ran', outcome: 'failed', error: 'Error: krbops is shutting down' });
+    expect(await run).toMatchObject({ status: 'ran', outcome: 'failed', error: 'JOB_REFUSED: krbops is shutting down' });
     expect(await a.store.getState('counter:count')).toBeUndefined();
     // The lease was released: the other replica does not have to wait for it to expire.
     const next = b.scheduler.runTick('counter', new Date('2025-03-01T10:15:00Z'));

@@ -18,6 +18,7 @@ import { registerListeners } from './listeners/index.js';
 import { boltLogger } from './logger.js';
 import { replayGuard } from './replay-guard.js';
 import type { SlackDeps } from './types.js';
+import { settledWithin } from '../../timeout.js';
 
 /** The path Slack posts slash commands and interactions to (Bolt's default). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -89,14 +90,7 @@ function tracker() {
     count: () => running.size,
     async drain(timeoutMs = 30_000) {
       if (!running.size) return;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...running]),
-        new Promise((r) => {
-          timer = setTimeout(r, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      await settledWithin(running, timeoutMs);
     },
   };
 }
