@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { CommandContext } from '../commands/types.js';
 import type { Actor } from './model/index.js';
 import type { Approvals } from './approvals/service.js';
-import { requireLdap, type Config } from './config.js';
-import { openDirectory } from './directory/ldap-directory.js';
+import type { Config } from './config.js';
+import { openConfiguredDirectory } from './directory/ldap-directory.js';
 import type { DirectoryReader } from './directory/types.js';
 
 export interface ContextHandle extends CommandContext {
@@ -25,7 +25,7 @@ export interface CoreOptions {
 
 export function createContext(config: Config, log: Logger, actor: Actor, options: CoreOptions = {}): ContextHandle {
   let dir: Promise<DirectoryReader> | undefined;
-  const open = options.openDirectory ?? ((c: Config, l: Logger) => openDirectory(requireLdap(c), l));
+  const open = options.openDirectory ?? openConfiguredDirectory;
   return {
     config,
     log,

@@ -14,8 +14,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Application, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { requireLdap, type Config } from './config.js';
-import { openDirectory as openLdapDirectory } from './directory/ldap-directory.js';
+import type { Config } from './config.js';
+import { openConfiguredDirectory } from './directory/ldap-directory.js';
 import type { DirectoryReader } from './directory/types.js';
 import { ConfigError, isKrbopsError, userMessage } from './errors.js';
 import { defaultJobs } from './jobs/index.js';
@@ -104,7 +104,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
   const started = Date.now();
   const grace = deps.shutdownGraceMs ?? 10_000;
   const healthMs = deps.healthTimeoutMs ?? 5000;
-  const open = deps.openDirectory ?? ((c: Config, l: Logger) => openLdapDirectory(requireLdap(c), l));
+  const open = deps.openDirectory ?? openConfiguredDirectory;
   const store = deps.store ?? (await openStore(config.dbUrl, { postgres: { onError: (e) => log.warn({ err: e }, 'a pooled PostgreSQL connection failed; it will be replaced') } }));
 
   // One directory for health checks, opened on first use and reopened after a failure.

@@ -6,8 +6,7 @@
 import type { Logger } from 'pino';
 import type { Actor, ApprovalRecord } from '../model/index.js';
 import type { Config } from '../config.js';
-import { requireLdap } from '../config.js';
-import { openDirectory } from '../directory/ldap-directory.js';
+import { openConfiguredDirectory } from '../directory/ldap-directory.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { silentLogger } from '../log.js';
 import type { ChangeRequestInput, ChangeRequestView } from './types.js';
@@ -79,7 +78,7 @@ export function nextStepsText(approvers: readonly string[]): string {
 
 export function createChatApprovals(o: ChatApprovalsOptions): ChatApprovals {
   const log = o.log ?? silentLogger;
-  const open = o.openDirectory ?? ((c: Config, l: Logger) => openDirectory(requireLdap(c), l));
+  const open = o.openDirectory ?? openConfiguredDirectory;
   const approvers = [...o.approvals.policy.admins];
 
   async function withDirectory<T>(fn: (d: DirectoryReader) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
  */
 import { ExtensibleFilter, PresenceFilter, type Filter } from 'ldapts';
 import type { Logger } from 'pino';
-import type { LdapConfig } from '../config.js';
+import { requireLdap, type Config, type LdapConfig } from '../config.js';
 import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '../errors.js';
 import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
@@ -337,4 +337,9 @@ export class LdapDirectory implements DirectoryReader {
 export async function openDirectory(config: LdapConfig, log: Logger): Promise<LdapDirectory> {
   const conn = await LdapConnection.open(config, config.urls, log);
   return new LdapDirectory(conn, config, log);
+}
+
+/** The default directory of every surface and job: the LDAP directory of `config` (ConfigError when LDAP_URL is not set). */
+export function openConfiguredDirectory(config: Config, log: Logger): Promise<DirectoryReader> {
+  return openDirectory(requireLdap(config), log);
 }
