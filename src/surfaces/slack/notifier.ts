@@ -10,6 +10,7 @@ import type { Config } from '../../config.js';
 import { ConfigError, ErrorCode, KrbopsError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import { slackClientOptions, type SlackDeps } from './app.js';
+import { slackBlocks } from './deliver.js';
 import { boltLogger } from './logger.js';
 
 export type { SlackAlert };
@@ -73,11 +74,11 @@ export function createSlackNotifier(config: Config, deps: SlackNotifierDeps = {}
         const v = checkMessage(m);
         if (v.length) log.warn({ violations: v.slice(0, 5) }, 'Slack alert exceeds Block Kit limits');
       }
-      const posted = await call(() => client.chat.postMessage({ channel, text: reply.text, blocks: reply.blocks as never, unfurl_links: false }));
+      const posted = await call(() => client.chat.postMessage({ channel, text: reply.text, blocks: slackBlocks(reply.blocks), unfurl_links: false }));
       const ts = posted.ts!;
       const where = posted.channel ?? channel;
       for (const f of reply.followUps) {
-        await call(() => client.chat.postMessage({ channel: where, thread_ts: ts, text: f.text, blocks: f.blocks as never, unfurl_links: false }));
+        await call(() => client.chat.postMessage({ channel: where, thread_ts: ts, text: f.text, blocks: slackBlocks(f.blocks), unfurl_links: false }));
       }
       log.info({ channel: where, ts, title: alert.title }, 'alert posted to Slack');
       return { channel: where, ts };

@@ -6,7 +6,7 @@ import type { App } from '@slack/bolt';
 import { APPROVAL_ACTION_RE, approvalCard, approvalDecisionNotice, errorCard, type SlackReply } from '../../../../../cards/slack/index.js';
 import { approvalAction } from '../../../../../commands/change-requests.js';
 import type { Actor } from '../../../../model/index.js';
-import { deliverReply, respondWithRetry } from '../../deliver.js';
+import { deliverReply, respondWithRetry, slackBlocks } from '../../deliver.js';
 import type { ListenerEnv } from '../env.js';
 
 export function registerApprovalActions(app: App, { deps, log, track }: ListenerEnv): void {
@@ -20,7 +20,7 @@ export function registerApprovalActions(app: App, { deps, log, track }: Listener
     const actor: Actor = { surface: 'slack', id: user?.id ?? 'unknown', name: user?.username ?? user?.name };
     const alog = log.child({ action: `approval:${name}`, user: actor.id, request: id });
     const refuse = (reply: SlackReply) => deliverReply(reply, { respond, visibility: 'ephemeral', replaceOriginal: false, log: alog });
-    const show = (card: SlackReply) => respondWithRetry(respond, { replace_original: true, text: card.text, blocks: card.blocks as never }, alog);
+    const show = (card: SlackReply) => respondWithRetry(respond, { replace_original: true, text: card.text, blocks: slackBlocks(card.blocks) }, alog);
     await track(
       (async () => {
         const outcome = await approvalAction(deps.approvals, { id, actor, step: name, withOrigin: true }, alog);
@@ -35,7 +35,7 @@ export function registerApprovalActions(app: App, { deps, log, track }: Listener
         const originChannel = outcome.origin?.channelId;
         if (originChannel && originChannel !== channelId) {
           const notice = approvalDecisionNotice(outcome.record);
-          await client.chat.postMessage({ channel: originChannel, text: notice.text, blocks: notice.blocks as never, unfurl_links: false }).catch((e: unknown) =>
+          await client.chat.postMessage({ channel: originChannel, text: notice.text, blocks: slackBlocks(notice.blocks), unfurl_links: false }).catch((e: unknown) =>
             alog.info({ err: e, channel: originChannel }, 'could not tell the requester\'s channel about the decision'),
           );
         }

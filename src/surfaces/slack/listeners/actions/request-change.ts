@@ -10,7 +10,7 @@ import {
 } from '../../../../../cards/slack/index.js';
 import { requestChange } from '../../../../../commands/change-requests.js';
 import type { Actor } from '../../../../model/index.js';
-import { deliverReply } from '../../deliver.js';
+import { deliverReply, slackBlocks } from '../../deliver.js';
 import type { ListenerEnv } from '../env.js';
 
 export function registerRequestChange(app: App, { config, deps, log, track }: ListenerEnv): void {
@@ -44,7 +44,7 @@ export function registerRequestChange(app: App, { config, deps, log, track }: Li
             let postFailed = false;
             if (target) {
               const card = approvalCard(record, { approvers });
-              await client.chat.postMessage({ channel: target, text: card.text, blocks: card.blocks as never, unfurl_links: false }).catch((e: unknown) => {
+              await client.chat.postMessage({ channel: target, text: card.text, blocks: slackBlocks(card.blocks), unfurl_links: false }).catch((e: unknown) => {
                 alog.warn({ err: e, channel: target, id: record.id }, 'could not post the approval card');
                 postFailed = true;
               });

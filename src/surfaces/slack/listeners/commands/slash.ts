@@ -10,7 +10,7 @@ import { commands as registry } from '../../../../../commands/index.js';
 import { observePlan, runCommand, type CommandHooks } from '../../../../../commands/run.js';
 import type { Actor, CommandResult } from '../../../../model/index.js';
 import { newLogRef } from '../../../../log.js';
-import { deliverReply, respondWithRetry } from '../../deliver.js';
+import { deliverReply, respondWithRetry, slackBlocks } from '../../deliver.js';
 import { errorResultOf, planChatCommand, SLASH_COMMANDS, type Visibility } from '../../dispatch.js';
 import type { ListenerEnv } from '../env.js';
 
@@ -53,7 +53,7 @@ export function registerSlash(app: App, { config, deps, log, track }: ListenerEn
     const name = plan.command.path.join(' ');
     let working: Promise<boolean> | undefined;
     const timer = setTimeout(() => {
-      working = respondWithRetry(a.respond, { ...workingCard(plan.line), blocks: workingCard(plan.line).blocks as never, response_type: plan.visibility }, a.log).then(
+      working = respondWithRetry(a.respond, { ...workingCard(plan.line), blocks: slackBlocks(workingCard(plan.line).blocks), response_type: plan.visibility }, a.log).then(
         () => true,
         (e) => {
           a.log.warn({ err: e }, 'could not post "Working on it…"');
