@@ -23,6 +23,8 @@ import net from 'node:net';
 import dns from 'node:dns';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { restoreSnapshot, saveSnapshot } from './snapshot.js';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export const REALM = 'CONTOSO.TEST';
@@ -75,6 +77,13 @@ export interface StartLabOptions {
   maxRuntimeSeconds?: number;
   /** Progress lines (timings); default silent. */
   log?: (line: string) => void;
+  /** Extra seeding before Samba starts (after the LDIF files), e.g. bulk writes into lab.domainPartition. */
+  seed?: (lab: Lab) => Promise<void>;
+  /**
+   * A tar of the seeded, stopped DC folder (test/lab/snapshot.ts): restored instead of provisioning
+   * and seeding when the file exists, written after seeding when it does not. Default: none.
+   */
+  snapshot?: string;
 }
 
 /** Everything a test needs, as plain JSON (it crosses process boundaries). */
@@ -911,19 +920,25 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     const hosts = Object.fromEntries(Object.entries(HOST_OCTETS).map(([h, o]) => [h, h === 'dc1' ? ip : `${prefix}.${o}`])) as Record<LabHost, string>;
     const reverseZone = `${ip.split('.').slice(0, 3).reverse().join('.')}.in-addr.arpa`;
 
-    const prov = await run(
-      'samba-tool',
-      [
-        'domain', 'provision',
-        `--realm=${REALM}`, `--domain=${NETBIOS}`, '--server-role=dc', '--dns-backend=SAMBA_INTERNAL',
-        `--host-ip=${ip}`, `--host-name=${DC_HOSTNAME}`, `--targetdir=${dir}`,
-        `--option=interfaces=${ip}`, '--option=bind interfaces only=yes',
-        `--adminpass=${ADMIN_PASSWORD}`,
-      ],
-      { timeoutMs: 180_000 },
-    );
-    if (!prov.ok) throw new Error(`samba-tool domain provision failed (exit ${prov.exitCode}): ${prov.text.slice(-3000)}`);
-    step('provisioned');
+    const restoring = options.snapshot !== undefined && existsSync(options.snapshot);
+    if (restoring) {
+      await restoreSnapshot(options.snapshot!, dir, ip);
+      step(`snapshot ${options.snapshot} restored`);
+    } else {
+      const prov = await run(
+        'samba-tool',
+        [
+          'domain', 'provision',
+          `--realm=${REALM}`, `--domain=${NETBIOS}`, '--server-role=dc', '--dns-backend=SAMBA_INTERNAL',
+          `--host-ip=${ip}`, `--host-name=${DC_HOSTNAME}`, `--targetdir=${dir}`,
+          `--option=interfaces=${ip}`, '--option=bind interfaces only=yes',
+          `--adminpass=${ADMIN_PASSWORD}`,
+        ],
+        { timeoutMs: 180_000 },
+      );
+      if (!prov.ok) throw new Error(`samba-tool domain provision failed (exit ${prov.exitCode}): ${prov.text.slice(-3000)}`);
+      step('provisioned');
+    }
 
     const smbConf = path.join(dir, 'etc', 'smb.conf');
     const privateDir = path.join(dir, 'private');
@@ -933,10 +948,12 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
 
     const tls = await makeTls(dir, ip);
     step('TLS certificate issued');
-    // Rewrite [global]: drop the lines we replace, add ours.
-    const conf = await fs.readFile(smbConf, 'utf8');
-    const dropped = /^\s*(log file|logging|max log size|dns forwarder|panic action|server services|tls .*|pid directory)\s*=.*$\n?/gim;
-    await fs.writeFile(smbConf, conf.replace(dropped, '').replace(/^\[global\]$/m, `[global]\n${smbConfExtras(dir, tls)}`));
+    // Rewrite [global]: drop the lines we replace, add ours (a snapshot has them already).
+    if (!restoring) {
+      const conf = await fs.readFile(smbConf, 'utf8');
+      const dropped = /^\s*(log file|logging|max log size|dns forwarder|panic action|server services|tls .*|pid directory)\s*=.*$\n?/gim;
+      await fs.writeFile(smbConf, conf.replace(dropped, '').replace(/^\[global\]$/m, `[global]\n${smbConfExtras(dir, tls)}`));
+    }
     const krb5Conf = path.join(dir, 'krb5.conf');
     await fs.writeFile(krb5Conf, krb5ConfText(ip));
 
@@ -976,19 +993,29 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     };
     const lab = new Lab(info);
 
-    // Seed before start: through sam.ldb (checked), then raw into the partition (duplicates).
-    const ldif = [...(options.scenario === false ? [] : [path.join(HERE, 'scenario.ldif')]), ...(options.ldif ?? [])];
-    const raw = [...(options.scenario === false ? [] : [path.join(HERE, 'scenario-raw.ldif')]), ...(options.rawLdif ?? [])];
-    // Bench labs load tens of thousands of accounts: far more than the default 60 s per command on a busy machine.
-    const seedTimeoutMs = 30 * 60_000;
-    for (const f of ldif) await runOk('ldbmodify', ['-H', info.samLdb, `--configfile=${smbConf}`, f], { timeoutMs: seedTimeoutMs });
-    for (const f of raw) await runOk('ldbmodify', ['-H', domainPartition, `--configfile=${smbConf}`, f], { timeoutMs: seedTimeoutMs });
-    if (options.scenario !== false) {
-      // Resource-based constrained delegation: NDSQLSRV1$ accepts delegated tickets from rptservice.
-      const sid = attr((await lab.ldbsearch('(sAMAccountName=rptservice)', ['objectSid']))[0], 'objectSid')[0];
-      await lab.modify('NDSQLSRV1$', [{ op: 'replace', attr: 'msDS-AllowedToActOnBehalfOfOtherIdentity', values: [`O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;${sid})`] }]);
+    if (!restoring) {
+      // Seed before start: through sam.ldb (checked), then raw into the partition (duplicates).
+      const ldif = [...(options.scenario === false ? [] : [path.join(HERE, 'scenario.ldif')]), ...(options.ldif ?? [])];
+      const raw = [...(options.scenario === false ? [] : [path.join(HERE, 'scenario-raw.ldif')]), ...(options.rawLdif ?? [])];
+      // Bench labs load tens of thousands of accounts: far more than the default 60 s per command on a busy machine.
+      const seedTimeoutMs = 30 * 60_000;
+      for (const f of ldif) await runOk('ldbmodify', ['-H', info.samLdb, `--configfile=${smbConf}`, f], { timeoutMs: seedTimeoutMs });
+      for (const f of raw) await runOk('ldbmodify', ['-H', domainPartition, `--configfile=${smbConf}`, f], { timeoutMs: seedTimeoutMs });
+      if (options.scenario !== false) {
+        // Resource-based constrained delegation: NDSQLSRV1$ accepts delegated tickets from rptservice.
+        const sid = attr((await lab.ldbsearch('(sAMAccountName=rptservice)', ['objectSid']))[0], 'objectSid')[0];
+        await lab.modify('NDSQLSRV1$', [{ op: 'replace', attr: 'msDS-AllowedToActOnBehalfOfOtherIdentity', values: [`O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;${sid})`] }]);
+      }
+      step('scenario loaded');
+      if (options.seed) {
+        await options.seed(lab);
+        step('extra seed loaded');
+      }
+      if (options.snapshot) {
+        await saveSnapshot(dir, ip, options.snapshot);
+        step(`snapshot ${options.snapshot} saved`);
+      }
     }
-    step('scenario loaded');
 
     // Start. Interactive mode (-i) ties Samba to our stdin: if this process dies, Samba exits.
     const sambaOut = path.join(dir, 'log', 'samba.out');

@@ -1,0 +1,84 @@
+/**
+ * Forest-scale benchmark: `krbops spn dupes` against a raw `ldapsearch -E pr=1000 | awk` pipeline
+ * finding the same duplicate set, on Samba AD labs with N SPN-holding accounts (bench/forest-data.ts),
+ * plus one incremental duplicate-watch cycle after 10 accounts change (bench/forest-watch.ts).
+ *
+ *   npm run build && npx tsx bench/forest.ts [sizes=20000,50000,200000] [rounds=3]
+ *
+ * Each size is seeded once and kept as a tar of the stopped DC folder under /var/tmp/krbops-bench
+ * (KRBOPS_BENCH_CACHE); later runs restore it in seconds. Rounds alternate baseline and krbops.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startLab, type Lab } from '../test/lab/lab.js';
+import { forestDuplicatePairs, seedForest } from './forest-data.js';
+import { benchWatch } from './forest-watch.js';
+import { CACHE_DIR, alternate, fmt, load, machine, median, ratio, timed } from './lib.js';
+
+const sizes = (process.argv[2] ?? '20000,50000,200000').split(',').map(Number);
+const rounds = Number(process.argv[3] ?? 3);
+const only = process.env.KRBOPS_BENCH_ONLY; // "dupes" | "watch" | "seed" (build the cached labs only)
+const log = (l: string) => console.error(l);
+
+/** Version of the generator in the cache key: change it when forest-data.ts changes what it writes. */
+const DATA_VERSION = 2;
+
+export async function forestLab(n: number): Promise<Lab> {
+  const snapshot = path.join(CACHE_DIR, `forest-v${DATA_VERSION}-${n}.tar`);
+  const cached = existsSync(snapshot);
+  const t = performance.now();
+  const lab = await startLab({ snapshot, seed: (l) => seedForest(l, n, log), log, maxRuntimeSeconds: 3 * 3600 });
+  log(`${n} accounts: lab ${cached ? 'restored from' : 'seeded into'} ${snapshot} and serving in ${Math.round(performance.now() - t)} ms (load ${load()})`);
+  return lab;
+}
+
+const AWK = `/^dn: /{dn=substr($0,5);next} /^servicePrincipalName: /{k=tolower(substr($0,23)); if(!((k SUBSEP dn) in s)){s[k SUBSEP dn]=1;c[k]++}} END{for(k in c) if(c[k]>1) print k}`;
+
+async function benchDupes(lab: Lab, n: number): Promise<string> {
+  const env = { ...process.env, ...lab.env(), LDAP_GC_URL: '' };
+  const ldapEnv = { ...process.env, LDAPTLS_CACERT: lab.caFile, LDAPTLS_REQCERT: 'demand' };
+  const pipeline = `ldapsearch -LLL -o ldif-wrap=no -x -H "$URL" -D "$BINDUPN" -w "$BINDPW" -b "$BASE" -E pr=1000/noprompt '(servicePrincipalName=*)' servicePrincipalName sAMAccountName | awk '${AWK}'`;
+  const baseline = () => timed('sh', ['-c', pipeline], { env: { ...ldapEnv, URL: lab.ldapsUrl, BINDUPN: lab.bindUpn, BINDPW: lab.bindPassword, BASE: lab.baseDn } });
+  const krbops = () => timed(process.execPath, ['dist/src/cli.js', 'spn', 'dupes', '--json'], { env });
+  const load0 = load();
+  const r = await alternate(rounds, baseline, krbops);
+  const load1 = load();
+
+  // Same duplicate set on both sides, and it contains every duplicate the generator planted.
+  const awkSet = new Set(r.lastA.stdout.split('\n').filter(Boolean));
+  const doc = JSON.parse(r.lastB.stdout) as { duplicates: { spn: string }[]; scanned: { accounts: number; spns: number } };
+  const ours = new Set(doc.duplicates.map((d) => d.spn.toLowerCase()));
+  const same = awkSet.size === ours.size && [...awkSet].every((k) => ours.has(k));
+  if (!same) throw new Error(`duplicate sets differ: awk ${awkSet.size}, krbops ${ours.size}`);
+  const planted = forestDuplicatePairs(n).map((p) => p.spn.toLowerCase());
+  if (!planted.every((k) => ours.has(k))) throw new Error('krbops missed a planted duplicate');
+
+  const rss = r.lastB.rssMb ?? NaN;
+  return [
+    `| ${n} accounts (${doc.scanned.spns} SPNs, ${ours.size} duplicate SPNs, same set) | ${fmt(median(r.b))} | ${fmt(median(r.a))} | ${ratio(median(r.b), median(r.a))} | ${rss.toFixed(0)} | ${load0} → ${load1} |`,
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('forest.ts')) {
+  if (!existsSync('dist/src/cli.js')) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
+  const dupesRows: string[] = [];
+  const watchRows: string[] = [];
+  for (const n of sizes) {
+    const lab = await forestLab(n);
+    try {
+      if (only === 'seed') continue;
+      if (only !== 'watch') dupesRows.push(await benchDupes(lab, n));
+      if (only !== 'dupes') watchRows.push(await benchWatch(lab, n, rounds));
+    } finally {
+      await lab.stop();
+    }
+  }
+  console.log(`Machine: ${machine()}; ${rounds} alternating rounds after one warm-up each.\n`);
+  if (dupesRows.length) {
+    console.log('| size | krbops `spn dupes --json` median ms | ldapsearch pr=1000 + awk median ms | ratio | krbops peak RSS MB | load 1/5/15 min (start → end) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+    console.log(dupesRows.join('\n'));
+  }
+  if (watchRows.length) console.log(`\n${watchRows.join('\n')}`);
+}

@@ -1,0 +1,68 @@
+/**
+ * Shared bench helpers: alternating rounds (baseline, candidate, baseline, …) so both sides see the
+ * same machine load, medians and percentiles, load average, and a cache folder outside git.
+ */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+/** Bench data (lab snapshots) lives here, never in the repository. Override with KRBOPS_BENCH_CACHE. */
+export const CACHE_DIR = process.env.KRBOPS_BENCH_CACHE ?? '/var/tmp/krbops-bench';
+mkdirSync(CACHE_DIR, { recursive: true });
+
+export const median = (xs: number[]) => percentile(xs, 50);
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+export const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+
+export interface Timed {
+  ms: number;
+  /** Peak RSS of the process in MB (from /usr/bin/time), when measured. */
+  rssMb?: number;
+  stdout: string;
+}
+
+/** Run a command under /usr/bin/time; wall time measured here, peak RSS reported by time(1). */
+export function timed(cmd: string, args: string[], opts: SpawnSyncOptions = {}): Timed {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '@@rss %M', cmd, ...args], { maxBuffer: 1 << 30, ...opts, encoding: 'utf8' });
+  const ms = performance.now() - t;
+  const stderr = String(r.stderr ?? '');
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${r.status}: ${stderr.slice(-800)}`);
+  const m = /@@rss (\d+)/.exec(stderr);
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : undefined, stdout: String(r.stdout ?? '') };
+}
+
+/** `rounds` alternating runs of a then b (after one warm-up of each). */
+export async function alternate<A, B>(rounds: number, a: () => A | Promise<A>, b: () => B | Promise<B>): Promise<{ a: number[]; b: number[]; lastA: A; lastB: B }> {
+  let lastA = await a();
+  let lastB = await b();
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let t = performance.now();
+    lastA = await a();
+    ta.push(performance.now() - t);
+    t = performance.now();
+    lastB = await b();
+    tb.push(performance.now() - t);
+  }
+  return { a: ta, b: tb, lastA, lastB };
+}
+
+export const fmt = (ms: number) => (ms >= 100 ? Math.round(ms).toString() : ms.toFixed(1));
+export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+export function machine(): string {
+  const cpu = os.cpus();
+  return `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
