@@ -14,7 +14,7 @@ import { openDirectory } from '../src/directory/ldap-directory.js';
 import { dupesWatchJob, type DupesWatchSummary } from '../src/jobs/dupes-watch.js';
 import { Scheduler, type TickResult } from '../src/jobs/scheduler.js';
 import { silentLogger } from '../src/log.js';
-import { RecordingNotifier } from '../src/notify.js';
+import { RecordingNotifier } from '../test/helpers/recording-notifier.js';
 import { openStore } from '../src/store/index.js';
 import type { Lab } from '../test/lab/lab.js';
 import { forestDn, forestDuplicatePairs } from './forest-data.js';

@@ -1,5 +1,5 @@
 /** `spn dupes` — duplicate SPNs across the forest (like `setspn -X -F`) and HOST/ alias collisions. */
-import { SpnIndex } from '../src/spn/duplicates.js';
+import { SpnScan } from '../src/spn/spn-scan.js';
 import type { SpnDupesResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
 
@@ -15,16 +15,18 @@ const spnDupes: CommandSpec<SpnDupesResult> = {
     const allowList = [...ctx.config.dupesAllowList, ...((args.options.allow as string[] | undefined) ?? [])];
     const dir = await ctx.directory();
     ctx.progress?.('Scanning every account with an SPN…');
-    const index = new SpnIndex(allowList);
-    for await (const account of dir.scanSpns()) index.add(account, account.servicePrincipalName);
+    // Compact keys while streaming; full detail only for the holders of possible duplicates.
+    const scan = new SpnScan(await dir.spnMappings());
+    for await (const page of dir.scanSpnPages()) for (const a of page) scan.add(a.dn, a.servicePrincipalName);
+    const { duplicates, aliasCollisions } = scan.result(await dir.accountsByDn(scan.candidates()), allowList);
     const info = await dir.info();
     return {
       kind: 'spn-dupes',
       server: info.server,
-      duplicates: index.duplicates(),
-      aliasCollisions: index.aliasCollisions(await dir.spnMappings()),
+      duplicates,
+      aliasCollisions,
       allowList,
-      scanned: { accounts: index.accountCount, spns: index.spnCount },
+      scanned: { accounts: scan.accountCount, spns: scan.spnCount },
       durationMs: Date.now() - started,
     };
   },

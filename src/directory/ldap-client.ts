@@ -195,20 +195,36 @@ export class LdapConnection {
     }
   }
 
-  /** Page by page, for scans that can be large: memory stays bounded by the page size. */
+  /**
+   * Page by page, for scans that can be large: memory stays bounded by two pages. The next page is
+   * requested as soon as one arrives, so the DC prepares it while the caller works on this one.
+   */
   async *searchPages(req: SearchRequest): AsyncGenerator<Entry[]> {
-    try {
-      for await (const page of this.client.searchPaginated(req.base, {
+    const pages = this.client
+      .searchPaginated(req.base, {
         scope: req.scope ?? 'sub',
         filter: req.filter,
         attributes: req.attributes,
         explicitBufferAttributes: req.binary ?? [],
         paged: { pageSize: this.config.pageSize },
-      })) {
-        yield page.searchEntries;
+      })
+      [Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<{ searchEntries: Entry[] }>> | undefined;
+    try {
+      pending = pages.next();
+      for (;;) {
+        const page = await pending;
+        pending = undefined;
+        if (page.done) return;
+        pending = pages.next();
+        pending.catch(() => undefined); // surfaced by the await above, or dropped if the caller stops early
+        yield page.value.searchEntries;
       }
     } catch (e) {
       throw mapLdapError(e, this.server, this.config.bindDn);
+    } finally {
+      // The caller stopped early: let the request in flight finish, then end the search.
+      if (pending) void pending.then(() => pages.return?.(undefined), () => undefined);
     }
   }
 

@@ -248,6 +248,29 @@ export class LdapDirectory implements DirectoryReader {
     }
   }
 
+  /** The lean forest-wide scan of `spn dupes`: DN and SPNs only (less for the DC to check and send), a page at a time. */
+  async *scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {
+    const { conn, base } = await this.forest();
+    for await (const page of conn.searchPages({ base, filter: new PresenceFilter({ attribute: 'servicePrincipalName' }), attributes: ['servicePrincipalName'] })) {
+      const out: { dn: string; servicePrincipalName: string[] }[] = [];
+      for (const e of page) out.push({ dn: e.dn, servicePrincipalName: rangedKey(e, 'servicePrincipalName') ? await this.allSpns(conn, e) : values(e, 'servicePrincipalName') });
+      yield out;
+    }
+  }
+
+  /** Accounts by DN, forest-wide, with every SPN (the re-read of a compact scan's candidates); a DN that is gone is left out. */
+  async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
+    const { conn, base } = await this.forest();
+    const found = new Map<string, AccountRef & { servicePrincipalName: string[] }>();
+    for (let i = 0; i < dns.length; i += 100) {
+      const filters = dns.slice(i, i + 100).map((dn) => eq('distinguishedName', dn));
+      for (const e of await conn.search({ base, filter: filters.length === 1 ? filters[0] : or(...filters), attributes: SCAN_ATTRIBUTES })) {
+        found.set(e.dn.toLowerCase(), { ...toRef(e), servicePrincipalName: await this.allSpns(conn, e) });
+      }
+    }
+    return dns.flatMap((dn) => found.get(dn.toLowerCase()) ?? []);
+  }
+
   /** Accounts that changed after a USN, including those that lost their last SPN (for incremental watches). */
   async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
     if (!/^\d+$/.test(usn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${usn}"`, { server: this.conn.server });
