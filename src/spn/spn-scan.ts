@@ -1,102 +1,178 @@
 /**
- * The forest-wide duplicate scan at bounded memory: while pages stream in, keep only a compact key
- * per SPN — a 38-bit hash of the lower-cased SPN → the index of its first holder — and one DN per
- * account. Any SPN whose hash is seen again, on another account or (rarely) for another SPN with
- * the same hash, makes its holders candidates; so does an SPN whose HOST/ alias (sPNMappings) is
- * present. After the scan the caller re-reads the candidates in full (`accountsByDn`) and SpnIndex
- * decides over them exactly as over the whole forest: every holder of a real duplicate or alias
- * collision is a candidate, and a hash collision only costs one extra re-read.
- *
- * Memory per SPN is one Map entry with small-integer key and value (≈ 20 bytes) instead of the
- * SPN's text, its lower-cased copy and a holder list; per account one DN string.
+ * The forest-wide duplicate scan at bounded memory. While pages stream in it keeps, per SPN, only a
+ * 64-bit hash of the lower-cased SPN and the index of its first holder (in typed arrays, 12 bytes a
+ * slot), and per account its RDN with an interned parent DN. An SPN whose hash is seen again makes
+ * both holders candidates at once; so does an SPN whose HOST/ alias (sPNMappings) is held by another
+ * account, in either order. After the scan the caller re-reads the candidates in full
+ * (`accountsByDn`) and SpnIndex decides over them exactly as over the whole forest: every holder
+ * of a real duplicate or alias collision is a candidate, and a hash collision costs one re-read.
  */
 import { SpnIndex } from './duplicates.js';
 import type { AccountRef, AliasCollision, DuplicateSpn } from '../directory/types.js';
 
-const BUCKETS = 256;
-
-/** Two FNV-1a style hashes over the lower-cased SPN: 8 bits pick a map, 30 bits are its (small-integer) key. */
-function spnHash(spn: string): { bucket: number; key: number } {
-  const s = /[^\x00-\x7f]/.test(spn) ? spn.toLowerCase() : spn;
+/** Two 32-bit hashes (FNV-1a and a murmur-style mix) of the lower-cased text, without building it. */
+function spnHash(text: string): [number, number] {
+  const s = /[^\x00-\x7f]/.test(text) ? text.toLowerCase() : text;
   let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
+  let h2 = 0x9747b28c;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c >= 65 && c <= 90) c += 32; // ASCII lower case, as toLowerCase() does for these
     h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
   }
-  return { bucket: (h2 ^ (h2 >>> 13)) & (BUCKETS - 1), key: (h1 ^ (h1 >>> 17)) & 0x3fffffff };
+  return [h1 >>> 0, h2 >>> 0];
 }
+
+/** Open addressing, linear probing: 64-bit hash → account index (first one stored wins). */
+class HashTable {
+  private mask = (1 << 12) - 1;
+  private h1 = new Uint32Array(this.mask + 1);
+  private h2 = new Uint32Array(this.mask + 1);
+  private val = new Int32Array(this.mask + 1).fill(-1);
+  private size = 0;
+
+  get(a: number, b: number): number | undefined {
+    for (let i = a & this.mask; ; i = (i + 1) & this.mask) {
+      const v = this.val[i];
+      if (v === -1) return undefined;
+      if (this.h1[i] === a && this.h2[i] === b) return v;
+    }
+  }
+
+  /** Stores idx unless the key is present; returns the index stored before, if any. */
+  putIfAbsent(a: number, b: number, idx: number): number | undefined {
+    if ((this.size + 1) * 10 > (this.mask + 1) * 6) this.grow();
+    for (let i = a & this.mask; ; i = (i + 1) & this.mask) {
+      const v = this.val[i];
+      if (v === -1) {
+        this.h1[i] = a;
+        this.h2[i] = b;
+        this.val[i] = idx;
+        this.size++;
+        return undefined;
+      }
+      if (this.h1[i] === a && this.h2[i] === b) return v;
+    }
+  }
+
+  private grow(): void {
+    const [h1, h2, val] = [this.h1, this.h2, this.val];
+    this.mask = this.mask * 2 + 1;
+    this.h1 = new Uint32Array(this.mask + 1);
+    this.h2 = new Uint32Array(this.mask + 1);
+    this.val = new Int32Array(this.mask + 1).fill(-1);
+    this.size = 0;
+    for (let i = 0; i < val.length; i++) if (val[i] !== -1) this.putIfAbsent(h1[i], h2[i], val[i]);
+  }
+}
+
+/** Index of the comma ending the RDN (a `\,` inside a value does not count), or -1. */
+function rdnEnd(dn: string): number {
+  for (let i = dn.indexOf(','); i !== -1; i = dn.indexOf(',', i + 1)) {
+    let slashes = 0;
+    for (let j = i - 1; j >= 0 && dn[j] === '\\'; j--) slashes++;
+    if (slashes % 2 === 0) return i;
+  }
+  return -1;
+}
+
+/** A copy that does not keep the whole source string alive (V8 slices share their parent). */
+const own = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 
 /** One account of a candidate re-read: the reference plus every SPN it holds now. */
 export type CandidateAccount = AccountRef & { servicePrincipalName: string[] };
 
 export class SpnScan {
-  private readonly dns: string[] = [];
-  /** Per bucket: hash key → first holder (account index). */
-  private readonly first: Map<number, number>[] = Array.from({ length: BUCKETS }, () => new Map());
-  /** bucket * 2^30 + key → later holders (account indexes), only for SPNs seen more than once. */
-  private readonly again = new Map<number, number[]>();
-  /** Pairs (service SPN hash, its HOST/ alias hash), flattened. */
-  private readonly aliasPairs: number[] = [];
+  private readonly rdns: string[] = [];
+  private readonly parentOf: number[] = [];
+  private readonly parents = new Map<string, number>();
+  private readonly parentNames: string[] = [];
+  /** SPN hash → first holder. */
+  private readonly holders = new HashTable();
+  /** HOST/ alias hash of a service SPN → first holder of such a service SPN. */
+  private readonly aliasHolders = new HashTable();
+  /** Further service holders per alias hash (rare: two service classes or accounts naming one host SPN). */
+  private readonly moreAliasHolders = new Map<string, number[]>();
+  private readonly candidateSet = new Set<number>();
   spnCount = 0;
 
   /** `mappings`: alias class (lower case) → target class, from the forest's sPNMappings. */
   constructor(private readonly mappings: Map<string, string> = new Map()) {}
 
   get accountCount(): number {
-    return this.dns.length;
+    return this.rdns.length;
+  }
+
+  private dnOf(i: number): string {
+    const p = this.parentOf[i];
+    return p < 0 ? this.rdns[i] : `${this.rdns[i]},${this.parentNames[p]}`;
+  }
+
+  private pair(a: number, b: number): void {
+    if (a === b) return;
+    this.candidateSet.add(a);
+    this.candidateSet.add(b);
   }
 
   add(dn: string, spns: string[]): void {
-    const idx = this.dns.push(dn) - 1;
+    const idx = this.rdns.length;
+    const cut = rdnEnd(dn);
+    if (cut < 0) {
+      this.rdns.push(own(dn));
+      this.parentOf.push(-1);
+    } else {
+      const parent = dn.slice(cut + 1);
+      let p = this.parents.get(parent);
+      if (p === undefined) {
+        p = this.parentNames.push(own(parent)) - 1;
+        this.parents.set(this.parentNames[p], p);
+      }
+      this.rdns.push(own(dn.slice(0, cut)));
+      this.parentOf.push(p);
+    }
     const seen = new Set<string>();
     for (const raw of spns) {
       const spn = raw.trim();
       if (!spn || seen.has(spn)) continue;
       seen.add(spn);
       this.spnCount++;
-      const { bucket, key } = spnHash(spn);
-      const map = this.first[bucket];
-      const holder = map.get(key);
-      if (holder === undefined) map.set(key, idx);
-      else {
-        const id = bucket * 2 ** 30 + key;
-        const more = this.again.get(id);
-        if (more) more.push(idx);
-        else this.again.set(id, [idx]);
+      const [a, b] = spnHash(spn);
+      const first = this.holders.putIfAbsent(a, b, idx);
+      if (first !== undefined) {
+        // Seen before: on another account a duplicate; on this one the same SPN in other case
+        // (SpnIndex sorts that out). Either way the holders are candidates.
+        this.candidateSet.add(first);
+        this.candidateSet.add(idx);
       }
+      // This SPN is the HOST/ alias of service SPNs seen earlier on other accounts?
+      const service = this.aliasHolders.get(a, b);
+      if (service !== undefined) {
+        this.pair(service, idx);
+        for (const s of this.moreAliasHolders.get(`${a}:${b}`) ?? []) this.pair(s, idx);
+      }
+      // A service SPN (http/x): is its HOST/ alias held elsewhere already? Remember it for later ones.
       const slash = spn.indexOf('/');
       const target = slash > 0 ? this.mappings.get(spn.slice(0, slash).toLowerCase()) : undefined;
       if (target) {
-        const h = spnHash(`${target}${spn.slice(slash)}`);
-        this.aliasPairs.push(bucket * 2 ** 30 + key, h.bucket * 2 ** 30 + h.key);
+        const [ha, hb] = spnHash(`${target}${spn.slice(slash)}`);
+        const host = this.holders.get(ha, hb);
+        if (host !== undefined) this.pair(host, idx);
+        const earlier = this.aliasHolders.putIfAbsent(ha, hb, idx);
+        if (earlier !== undefined && earlier !== idx) {
+          const key = `${ha}:${hb}`;
+          const more = this.moreAliasHolders.get(key);
+          if (more) more.push(idx);
+          else this.moreAliasHolders.set(key, [idx]);
+        }
       }
     }
-  }
-
-  private holders(id: number, into: Set<number>): void {
-    const first = this.first[Math.floor(id / 2 ** 30)].get(id % 2 ** 30);
-    if (first !== undefined) into.add(first);
-    for (const i of this.again.get(id) ?? []) into.add(i);
   }
 
   /** DNs to re-read in full, in scan order: every holder of an SPN seen twice or of a possible alias collision. */
   candidates(): string[] {
-    const idx = new Set<number>();
-    for (const id of this.again.keys()) this.holders(id, idx);
-    for (let i = 0; i < this.aliasPairs.length; i += 2) {
-      const [service, host] = [this.aliasPairs[i], this.aliasPairs[i + 1]];
-      const hostFirst = this.first[Math.floor(host / 2 ** 30)].get(host % 2 ** 30);
-      if (hostFirst === undefined) continue;
-      const serviceFirst = this.first[Math.floor(service / 2 ** 30)].get(service % 2 ** 30);
-      // One account holding both, nobody else: no collision possible.
-      if (hostFirst === serviceFirst && !this.again.has(service) && !this.again.has(host)) continue;
-      this.holders(service, idx);
-      this.holders(host, idx);
-    }
-    return [...idx].sort((a, b) => a - b).map((i) => this.dns[i]);
+    return [...this.candidateSet].sort((a, b) => a - b).map((i) => this.dnOf(i));
   }
 
   /**
