@@ -8,18 +8,20 @@
  * Each size is seeded once and kept as a tar of the stopped DC folder under /var/tmp/krbops-bench
  * (KRBOPS_BENCH_CACHE); later runs restore it in seconds. Rounds alternate baseline and krbops.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path, { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLab, type Lab } from '../test/lab/lab.js';
 import { forestDuplicatePairs, seedForest } from './forest-data.js';
 import { benchWatch } from './forest-watch.js';
-import { CACHE_DIR, alternate, fmt, load, machine, median, ratio, timed } from './lib.js';
+import { CACHE_DIR, alternate, cpuProfileSummary, fmt, load, machine, median, ratio, timed } from './lib.js';
 
 const sizes = (process.argv[2] ?? '20000,50000,200000').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 3);
 const only = process.env.KRBOPS_BENCH_ONLY; // "dupes" | "watch" | "seed" (build the cached labs only)
 const log = (l: string) => console.error(l);
+const profiles: string[] = [];
 
 /** Version of the generator in the cache key: change it when forest-data.ts changes what it writes. */
 const DATA_VERSION = 2;
@@ -55,6 +57,12 @@ async function benchDupes(lab: Lab, n: number): Promise<string> {
   if (!planted.every((k) => ours.has(k))) throw new Error('krbops missed a planted duplicate');
 
   const rss = r.lastB.rssMb ?? NaN;
+  // One more krbops run under --cpu-prof: where its wall time goes.
+  const profDir = mkdtempSync(join(tmpdir(), 'krbops-prof-'));
+  timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, 'dist/src/cli.js', 'spn', 'dupes', '--json'], { env });
+  const prof = cpuProfileSummary(profDir);
+  rmSync(profDir, { recursive: true, force: true });
+  profiles.push(`- ${n} accounts, one profiled run of ${fmt(prof.totalMs)} ms: ${prof.parts.slice(0, 6).map(([k, v]) => `${k} ${((100 * v) / prof.totalMs).toFixed(0)} %`).join(', ')}`);
   return [
     `| ${n} accounts (${doc.scanned.spns} SPNs, ${ours.size} duplicate SPNs, same set) | ${fmt(median(r.b))} | ${fmt(median(r.a))} | ${ratio(median(r.b), median(r.a))} | ${rss.toFixed(0)} | ${load0} → ${load1} |`,
   ].join('\n');
@@ -79,6 +87,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     console.log('| size | krbops `spn dupes --json` median ms | ldapsearch pr=1000 + awk median ms | ratio | krbops peak RSS MB | load 1/5/15 min (start → end) |');
     console.log('| --- | ---: | ---: | ---: | ---: | --- |');
     console.log(dupesRows.join('\n'));
+    console.log(`\nWhere krbops's time goes (--cpu-prof):\n${profiles.join('\n')}`);
   }
   if (watchRows.length) console.log(`\n${watchRows.join('\n')}`);
 }

@@ -3,8 +3,9 @@
  * same machine load, medians and percentiles, load average, and a cache folder outside git.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Bench data (lab snapshots) lives here, never in the repository. Override with KRBOPS_BENCH_CACHE. */
@@ -65,4 +66,26 @@ export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 export function machine(): string {
   const cpu = os.cpus();
   return `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/**
+ * Where a profiled process spent its time (`node --cpu-prof --cpu-prof-dir=dir`): idle (waiting for
+ * I/O — here the DC), garbage collection, and self time by package, in ms.
+ */
+export function cpuProfileSummary(dir: string): { totalMs: number; parts: [string, number][] } {
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+  if (!file) throw new Error(`no .cpuprofile in ${dir}`);
+  const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string } }[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parts = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = (p.timeDeltas[i] ?? 0) / 1000;
+    total += dt;
+    const { url, functionName } = byId.get(id)!.callFrame;
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    const part = m ? m[1] : url.startsWith('node:') ? 'node internals' : url ? 'krbops' : functionName === '(idle)' ? 'idle (waiting for the DC)' : functionName === '(garbage collector)' ? 'garbage collection' : 'other (native)';
+    parts.set(part, (parts.get(part) ?? 0) + dt);
+  });
+  return { totalMs: total, parts: [...parts].sort((a, b) => b[1] - a[1]) };
 }
