@@ -170,7 +170,8 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-if (invokedDirectly()) {
+/** Runs the CLI on process.argv and sets the exit code (this file run directly, or the bundled bin). */
+export function runCli(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -181,3 +182,4 @@ if (invokedDirectly()) {
     },
   );
 }
+if (invokedDirectly()) runCli();
