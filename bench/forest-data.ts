@@ -106,5 +106,9 @@ export async function seedForest(lab: Lab, n: number, log: (l: string) => void =
   log(`[forest] clones added without indexes (+${Date.now() - t0} ms)`);
   await ldb('ldbmodify', ['-H', lab.domainPartition], ['dn: @INDEXLIST', 'changetype: modify', 'replace: @IDXATTR', ...idxAttrs, '-', ...(idxOne.length ? ['add: @IDXONE', ...idxOne, '-'] : []), ''].join('\n'));
   log(`[forest] indexes rebuilt (+${Date.now() - t0} ms)`);
+  // ldb alone keys DN-valued attributes (objectCategory) differently from the DC: a search for
+  // (objectCategory=person) then finds nobody. Samba's own reindex, through sam.ldb, fixes that.
+  await ldb('samba-tool', ['dbcheck', '--reindex', '-H', lab.samLdb, '-s', lab.smbConf]);
+  log(`[forest] indexes rebuilt by samba-tool dbcheck --reindex (+${Date.now() - t0} ms)`);
   await fs.rm(file);
 }
