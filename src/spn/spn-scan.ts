@@ -8,7 +8,7 @@
  * of a real duplicate or alias collision is a candidate, and a hash collision costs one re-read.
  */
 import { SpnIndex } from './duplicates.js';
-import type { AccountRef, AliasCollision, DuplicateSpn } from '../directory/types.js';
+import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js';
 
 /** Two 32-bit hashes (FNV-1a and a murmur-style mix) of the lower-cased text, without building it. */
 function spnHash(text: string): [number, number] {
