@@ -269,6 +269,8 @@ export interface SignedPostOptions {
   signature?: string;
   /** Sign with this secret instead. */
   signWith?: string;
+  /** Extra headers (`x-slack-retry-num` for a retry). */
+  headers?: Record<string, string>;
 }
 
 export interface SignedPostResult {
@@ -288,6 +290,7 @@ export async function postSigned(eventsUrl: string, signingSecret: string, form:
     'content-type': 'application/x-www-form-urlencoded',
     'x-slack-request-timestamp': String(timestamp),
     'x-slack-signature': o.signature ?? slackSignature(o.signWith ?? signingSecret, timestamp, body),
+    ...o.headers,
   };
   return postRaw(eventsUrl, body, headers);
 }
@@ -315,7 +318,8 @@ export function slashCommandForm(command: string, text: string, responseUrl: str
     api_app_id: 'AKRBOPS',
     is_enterprise_install: 'false',
     response_url: responseUrl,
-    trigger_id: '1.2.3',
+    // Slack gives every invocation its own trigger_id (a retry of one carries the same).
+    trigger_id: `${Date.now()}.${randomUUID()}`,
     ...over,
   };
 }
@@ -329,7 +333,7 @@ export function buttonClickForm(actionId: string, value: string, responseUrl: st
     api_app_id: 'AKRBOPS',
     token: 'deprecated-verification-token',
     container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'CINCIDENT', is_ephemeral: true },
-    trigger_id: '1.2.4',
+    trigger_id: `${Date.now()}.${randomUUID()}`,
     channel: { id: 'CINCIDENT', name: 'incident-401' },
     response_url: responseUrl,
     actions: [{ type: 'button', action_id: actionId, block_id: 'b1', text: { type: 'plain_text', text: 'Request this change' }, value, action_ts: '1700000001.000000' }],

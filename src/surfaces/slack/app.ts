@@ -17,6 +17,7 @@ import { silentLogger } from '../../log.js';
 import { registerListeners } from './listeners/index.js';
 import { boltLogger } from './logger.js';
 import { replayGuard } from './replay-guard.js';
+import { retryDedupe } from './retries.js';
 import type { SlackDeps } from './types.js';
 import { settledWithin } from '../../timeout.js';
 
@@ -106,6 +107,7 @@ async function buildBot(config: Config, deps: SlackDeps, options: { receiver?: R
     clientOptions: slackClientOptions(config, deps),
     deferInitialization: true,
   });
+  app.use(retryDedupe({ log }));
   registerListeners(app, { config, deps, log, track: t.track });
   await initApp(app, config);
   return { app, client: app.client, inFlight: t.count, drain: t.drain };
