@@ -67,8 +67,8 @@ export function errorCard(e: ErrorResult, o: ErrorCardOptions = {}): SlackReply 
     blocks.push(section(`:lock: ${esc(e.message)}`));
   } else {
     const ref = strings(e.details?.ref)[0];
-    text = 'Something went wrong inside krbops';
     const known = e.code !== 'INTERNAL';
+    text = known ? e.message : 'Something went wrong inside krbops';
     blocks.push(section(known ? `:x: ${esc(e.message)}` : `:x: *Something went wrong inside krbops.* The details are in the bot's log${ref ? ` (ref ${code(ref)})` : ''}.`));
   }
   return { text: fallback(text), blocks, followUps: [] };

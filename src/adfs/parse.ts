@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AdfsHostileXmlError, AdfsInvalidError } from './errors.js';
 import type { AdfsCertificate, KeyUse } from '../model/index.js';
+import { xmlBoundsProblem } from './xml-bounds.js';
 
 const DAY_MS = 86_400_000;
 
@@ -72,6 +73,10 @@ export function parseMetadata(rawXml: string, options: { now: Date; source?: str
   const source = options.source;
   if (!xml.trim()) throw new AdfsInvalidError(`${source ?? 'The metadata document'} is empty.`, { source, reason: 'empty' });
   assertNoDoctype(xml, source);
+  const tooComplex = xmlBoundsProblem(xml);
+  if (tooComplex) {
+    throw new AdfsInvalidError(`${source ?? 'The metadata document'} is not usable federation metadata: ${tooComplex}; refused before parsing.`, { source, reason: 'too-complex' });
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     throw new AdfsInvalidError(`${source ?? 'The metadata document'} is not well-formed XML (line ${valid.err.line}: ${valid.err.msg.slice(0, 120)}).`, {

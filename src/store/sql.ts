@@ -31,6 +31,9 @@ export class SqlStore extends SqlOps implements Store {
   /** Creates the migrations table and applies pending migrations; safe when replicas start together. */
   async migrate(): Promise<number[]> {
     const applied: number[] = [];
+    // Up to date (the usual open): no write transaction, so a read-only command works while another process holds the write lock.
+    const have = await this.migrations().catch(() => [] as number[]);
+    if (MIGRATIONS.every((m) => have.includes(m.version))) return applied;
     try {
       await this.driver.transaction(async (ex) => {
         await this.driver.lockForMigration(ex);

@@ -3,11 +3,42 @@
  * better-sqlite3 is synchronous; the async store API is kept by running operations one after
  * another on a promise chain, so a transaction that awaits between statements is never
  * interleaved with other callers' statements on the same connection.
+ *
+ * Another process holding the file's write lock (`BEGIN EXCLUSIVE` in a sqlite3 shell, a backup)
+ * must not freeze this one: better-sqlite3 waits for a lock synchronously, blocking the event loop
+ * (every Slack ack, every Teams turn) for the whole busy_timeout. So SQLite itself waits not at all
+ * (busy_timeout 0) and a busy statement is retried asynchronously, with back-off, for `busyBudgetMs`;
+ * then the caller gets StoreBusyError ("the store is busy, try again").
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+
+/** The store's file is locked by another process for longer than krbops waits; nothing was changed. */
+export class StoreBusyError extends StoreError {
+  constructor(location: string, waitedMs: number) {
+    super(`The store is busy (another process holds the write lock on ${location}; waited ${waitedMs} ms). Nothing was changed: try again in a moment.`);
+  }
+}
+
+const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown })?.code ?? ''));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `fn` (synchronous SQLite work) again after short async waits while the file is locked, for at most `budgetMs`. */
+async function whenFree<T>(fn: () => T, location: string, budgetMs: number): Promise<T> {
+  const started = Date.now();
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+      const waited = Date.now() - started;
+      if (waited >= budgetMs) throw new StoreBusyError(location, waited);
+      await sleep(Math.min(wait, budgetMs - waited));
+    }
+  }
+}
 import type { SqlDriver, SqlExecutor, SqlResult, SqlValue } from './sql.js';
 
 type Db = InstanceType<typeof Database>;
@@ -45,6 +76,9 @@ export class SqliteDriver implements SqlDriver {
   private readonly shared: Shared;
   private closed = false;
 
+  /** How long a statement waits (asynchronously) for another process's lock, default 3000 ms. */
+  busyBudgetMs = 3000;
+
   constructor(file: string) {
     const memory = file === ':memory:';
     this.location = memory ? ':memory:' : resolve(file);
@@ -57,10 +91,18 @@ export class SqliteDriver implements SqlDriver {
     let db: Db;
     try {
       if (!memory) mkdirSync(dirname(this.location), { recursive: true });
-      db = new Database(this.location);
-      if (!memory) db.pragma('journal_mode = WAL');
-      // Another process on the same file: wait for its write lock instead of failing at once.
-      db.pragma('busy_timeout = 5000');
+      // timeout 0: better-sqlite3 would otherwise wait up to 5 s synchronously for another process's lock.
+      db = new Database(this.location, { timeout: 0 });
+      if (!memory) {
+        try {
+          db.pragma('journal_mode = WAL');
+        } catch (e) {
+          // Locked by another process right now: WAL is a property of the file, set on a later open.
+          if (!isBusy(e)) throw e;
+        }
+      }
+      // Another process on the same file: never wait synchronously (whenFree waits without blocking).
+      db.pragma('busy_timeout = 0');
       db.pragma('synchronous = NORMAL');
     } catch (e) {
       throw new StoreError(`Cannot open the SQLite store at ${this.location}: ${(e as Error).message}`, e);
@@ -81,7 +123,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   query(sql: string, params: SqlValue[] = []): Promise<SqlResult> {
-    return this.serial(() => exec(this.db, sql, params));
+    return this.serial(() => whenFree(() => exec(this.db, sql, params), this.location, this.busyBudgetMs));
   }
 
   transaction<T>(fn: (ex: SqlExecutor) => Promise<T>): Promise<T> {
@@ -93,9 +135,9 @@ export class SqliteDriver implements SqlDriver {
           return exec(this.db, sql, params);
         },
       };
-      // IMMEDIATE takes the write lock at once: another process on the same file waits (busy_timeout)
-      // instead of failing at its first write.
-      this.db.exec('BEGIN IMMEDIATE');
+      // IMMEDIATE takes the write lock at once (or waits for it, without blocking): a transaction
+      // never fails half-way at its first write because another process holds the lock.
+      await whenFree(() => this.db.exec('BEGIN IMMEDIATE'), this.location, this.busyBudgetMs);
       try {
         const result = await fn(ex);
         this.db.exec('COMMIT');
