@@ -85,7 +85,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
         const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
         if (!outcome.ok) throw outcome.error;
         io.out(json ? `${JSON.stringify(cmd.json ? cmd.json(outcome.result) : outcome.result, null, 2)}\n` : `${cmd.text(outcome.result)}\n`);
-        setExit(EXIT.ok);
+        setExit(dependencyDown(outcome.result) ? EXIT.dependency : EXIT.ok);
       } catch (e) {
         reportError(e, io, json, cmd);
         setExit(exitCodeFor(e));
@@ -142,6 +142,12 @@ function reportError(e: unknown, io: Io, json: boolean, cmd?: AnyCommand): void 
   if (e instanceof CommandUsageError) io.err(`${e.usage}\n`);
   else if (e instanceof InvalidInputError && cmd) io.err(`${usageText(cmd)}\n`);
   if (!k && process.env.LOG_LEVEL === 'debug') io.err(`${(e as Error)?.stack ?? String(e)}\n`);
+}
+
+/** An answer that could not reach a dependency — an ADFS source that could not be fetched — exits 4 (README, exit codes). */
+function dependencyDown(result: unknown): boolean {
+  const r = result as { kind?: string; sources?: { ok?: boolean }[] };
+  return r.kind === 'adfs-check' && !!r.sources?.some((x) => x.ok === false);
 }
 
 /** Runs the CLI; returns the exit code (so tests can call it in-process). */

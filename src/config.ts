@@ -123,6 +123,16 @@ function botFrameworkCloud(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** Reads and validates the environment. Throws ConfigError naming the variable. */
+/** KRBOPS_DB: a SQLite path (`sqlite:` optional) or postgres://; any other scheme (mysql://…) is refused, not taken for a file name. */
+function storeUrl(v: string | undefined): string {
+  const url = v || './data/krbops.db';
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme && !['sqlite', 'postgres', 'postgresql'].includes(scheme)) {
+    fail('KRBOPS_DB', `${scheme}:// is not supported: use a SQLite file path (./data/krbops.db) or postgres://user@host/db`);
+  }
+  return url;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let ldap: LdapConfig | undefined;
   if (env.LDAP_URL) {
@@ -214,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       etypes: env.KRBOPS_SCHEDULE_ETYPES || '7 * * * *',
       timezone: env.KRBOPS_TIMEZONE || env.TZ || undefined,
     },
-    dbUrl: env.KRBOPS_DB || './data/krbops.db',
+    dbUrl: storeUrl(env.KRBOPS_DB),
     admins: csv(env.KRBOPS_ADMINS),
     server: { port: parseVar(env, 'PORT', intVar('PORT', 0, 65535), 3978), host: env.HOST || '127.0.0.1' },
     logLevel: env.LOG_LEVEL || 'info',

@@ -100,8 +100,8 @@ export function mapLdapError(e: unknown, server: string, bindDn?: string): Direc
   if (e instanceof InsufficientAccessError) {
     return new DirectoryRightsError(`${host}: the bind account may not read this (insufficient access rights)`, { cause: e, server });
   }
-  if (e instanceof TimeLimitExceededError || /timeout/i.test(message)) {
-    return new DirectoryTimeoutError(`${host} did not answer in time (${message.includes('Connection') ? 'connect' : 'operation'} timeout)`, { cause: e, server });
+  if (e instanceof TimeLimitExceededError || /timeout|timed out/i.test(message)) {
+    return new DirectoryTimeoutError(`${host} timed out: no answer in time (${message.includes('Connection') ? 'connect' : 'operation'} timeout)`, { cause: e, server });
   }
   if (code && TLS_CODES[code]) {
     return new DirectoryTlsError(`TLS to ${host} failed: ${TLS_CODES[code]} [${code}]`, { cause: e, server });

@@ -25,6 +25,7 @@ import {
 import type { Activity } from 'botbuilder';
 import type { Config } from '../../config.js';
 import { ConfigError } from '../../errors.js';
+import { AUTH_UNAVAILABLE } from './http.js';
 
 export type TeamsConfig = NonNullable<Config['teams']>;
 
@@ -95,6 +96,9 @@ class RejectBadTokens extends BotFrameworkAuthentication {
       return await p;
     } catch (e) {
       if (!(e instanceof AuthenticationError) && e instanceof Error && TOKEN_ERRORS.has(e.name)) throw new AuthenticationError(`Unauthorized: ${e.message}`, 401);
+      // Anything else is the SDK failing to fetch the OpenID metadata / signing keys: the token could not be
+      // checked at all. CloudAdapter would answer 500 with the fetch error in the body; toBotResponse answers 503.
+      if (!(e instanceof AuthenticationError)) throw new Error(AUTH_UNAVAILABLE, { cause: e });
       throw e;
     }
   }

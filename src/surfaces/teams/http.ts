@@ -39,6 +39,13 @@ export function toBotRequest(req: IncomingMessage, body: Record<string, unknown>
   return { method: req.method, headers: req.headers as Request['headers'], body };
 }
 
+/**
+ * What CloudAdapter sends (as a 500) when a token could not be checked because the Bot Framework's
+ * OpenID metadata or signing keys could not be fetched (src/surfaces/teams/auth.ts): answered 503.
+ */
+export const AUTH_UNAVAILABLE = 'Service Unavailable: the Bot Framework signing keys could not be fetched; try again later.';
+
+/** CloudAdapter's answer → Node's response. A 5xx never carries the error text (internals): the real error is in the log. */
 export function toBotResponse(res: ServerResponse): Response {
   return {
     socket: res.socket,
@@ -52,6 +59,12 @@ export function toBotResponse(res: ServerResponse): Response {
     },
     send(body: unknown) {
       if (res.writableEnded || body === undefined) return this;
+      if (res.statusCode >= 500) {
+        if (body === AUTH_UNAVAILABLE) res.statusCode = 503;
+        res.setHeader('content-type', 'text/plain; charset=utf-8');
+        res.write(res.statusCode === 503 ? AUTH_UNAVAILABLE : 'Internal Server Error');
+        return this;
+      }
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
         if (!res.hasHeader('content-type')) res.setHeader('content-type', 'text/plain; charset=utf-8');
         res.write(body);
