@@ -53,12 +53,14 @@ export function adfsWatchJob(config: Config, options: AdfsWatchOptions = {}): Jo
         const result = await watchAdfsSource(source, { ...options.collect, adfs: config.adfs, now, previousState });
         let posted = 0;
         let failed = 0;
+        let waiting = 0;
         for (const f of result.findings) {
           const r = await ctx.deliver(adfsAlert(f));
           posted += r.posted.length;
           failed += r.failed.length;
+          waiting += r.waiting.length;
         }
-        if (result.nextState && failed === 0) states.push([adfsStateKey(source), result.nextState]);
+        if (result.nextState && failed === 0 && waiting === 0) states.push([adfsStateKey(source), result.nextState]);
         summary.sources.push({ source, certificates: result.snapshot.certificates.length, findings: result.findings.length, posted, failed, ...(result.snapshot.error ? { error: `${result.snapshot.error.code}: ${result.snapshot.error.message}` } : {}) });
         summary.alertsPosted += posted;
         summary.alertsFailed += failed;

@@ -202,7 +202,8 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
       const count = (r: DeliveryResult) => {
         posted += r.posted.length;
         failed += r.failed.length;
-        return r.failed.length === 0;
+        // Waiting (Teams in no channel yet) is no failure, but the alert is not out: the next run sends it.
+        return r.failed.length === 0 && r.waiting.length === 0;
       };
       const send = async (a: Alert) => count(await ctx.deliver(a));
       let baselinePosted = prev?.baselinePosted ?? false;

@@ -17,7 +17,7 @@ import type { Config } from '../config.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { ConfigError, isKrbopsError, JobError } from '../errors.js';
 import { instrumentDirectory, type Metrics } from '../metrics.js';
-import { deliverAlert, type Alert, type Notifier } from '../notify.js';
+import { deliverAlert, redeliverPending, type Alert, type Notifier } from '../notify.js';
 import type { Store } from '../store/types.js';
 import type { Job, JobContext } from './types.js';
 import { settledWithin } from '../timeout.js';
@@ -197,6 +197,9 @@ export class Scheduler {
         return r;
       },
     };
+
+    // Alerts a poster left pending when it died (kill -9 mid-post) go out first, once each (src/notify.ts).
+    await redeliverPending(store, this.o.notifiers, { log: runLog }).catch((e: unknown) => runLog.warn({ err: e }, 're-delivering pending alerts failed; the next run tries again'));
 
     const t0 = performance.now();
     let outcome: 'ok' | 'failed' = 'ok';

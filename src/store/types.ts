@@ -107,6 +107,20 @@ export interface StoreOps {
   /** Forgets a mark (the post failed; the next run retries). */
   unmarkPosted(key: string, target?: string): Promise<void>;
   isPosted(key: string, target?: string): Promise<boolean>;
+
+  // ── the alert outbox (pending → posted) ──
+  /**
+   * Claims an alert for one destination before it is posted. `claimed`: recorded now as pending
+   * (with the alert, for re-delivery), post it; `posted`: already delivered; `busy`: another caller
+   * claimed it less than `staleMs` ago (it is posting now); `redeliver`: pending since a claim older
+   * than `staleMs` (its poster crashed or failed mid-post) and now claimed by this caller — look for
+   * it at the destination before posting again.
+   */
+  claimAlert(key: string, target: string, o: { job?: string; title?: string; payload: string; now: Date; staleMs: number }): Promise<'claimed' | 'posted' | 'busy' | 'redeliver'>;
+  /** Marks a claimed alert posted, with the destination's id for the message (Slack ts, Teams activity id). */
+  confirmPosted(key: string, target: string, ref?: string): Promise<void>;
+  /** Pending alerts whose claim is older than `olderThan` (their poster died), oldest first. */
+  pendingAlerts(olderThan: Date, limit?: number): Promise<{ key: string; target: string; payload: string }[]>;
   listPosted(options?: { job?: string; limit?: number }): Promise<PostedAlert[]>;
 
   // ── job runs and leases ──

@@ -50,6 +50,9 @@ export class FakeSlackApi {
   private trouble = new Map<string, Trouble[]>();
   private waiters: (() => void)[] = [];
   private ts = 1_700_000_000;
+  /** Messages of each channel as conversations.history returns them (oldest first here). */
+  readonly history = new Map<string, { ts: string; text: string; metadata?: Record<string, any> }[]>();
+  private postDelay?: { min: number; max: number };
   port = 0;
 
   constructor(private readonly options: FakeSlackOptions = {}) {}
@@ -71,6 +74,14 @@ export class FakeSlackApi {
 
   callsOf(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  /**
+   * chat.postMessage keeps the message at once, then answers after a random delay in [min, max] ms:
+   * a client killed in between has posted without knowing it (crash tests). Undefined: no delay.
+   */
+  delayPosts(range?: { min: number; max: number }): void {
+    this.postDelay = range;
   }
 
   /** The next call of `method` (or POST to a response URL when method is 'response_url') answers 429 with Retry-After. */
@@ -241,7 +252,25 @@ export class FakeSlackApi {
       case 'chat.postMessage': {
         if (!body.channel) return record(send(200, { ok: false, error: 'channel_not_found' }));
         const ts = `${++this.ts}.000100`;
+        let metadata = body.metadata;
+        if (typeof metadata === 'string') metadata = JSON.parse(metadata);
+        if (!body.thread_ts) this.history.set(body.channel, [...(this.history.get(body.channel) ?? []), { ts, text: body.text, ...(metadata ? { metadata } : {}) }]);
+        if (this.postDelay) {
+          // Recorded now, answered later: the call is in `calls` at once.
+          const { min, max } = this.postDelay;
+          this.calls.push({ method, body, authorization, at: Date.now(), status: 200, reply: { ok: true, ts } });
+          this.notify();
+          await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
+          if (!res.destroyed) send(200, { ok: true, channel: body.channel, ts, message: { text: body.text, ts } });
+          return;
+        }
         return record(send(200, { ok: true, channel: body.channel, ts, message: { text: body.text, ts } }));
+      }
+      case 'conversations.history': {
+        const all = [...(this.history.get(body.channel) ?? [])].reverse();
+        const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
+        const limit = Number(body.limit ?? 100);
+        return record(send(200, { ok: true, messages: all.slice(0, limit).map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) })), has_more: all.length > limit }));
       }
       case 'chat.update':
         return record(send(200, { ok: true, channel: body.channel, ts: body.ts }));

@@ -25,8 +25,8 @@ describe('deliverAlert', () => {
   it('posts an alert key once per destination, however often it is delivered', async () => {
     const slack = new RecordingNotifier('slack');
     const teams = new RecordingNotifier('teams');
-    expect(await deliverAlert(store, [slack, teams], alert('a1'))).toEqual({ posted: ['slack', 'teams'], already: [], failed: [] });
-    expect(await deliverAlert(store, [slack, teams], alert('a1'))).toEqual({ posted: [], already: ['slack', 'teams'], failed: [] });
+    expect(await deliverAlert(store, [slack, teams], alert('a1'))).toEqual({ posted: ['slack', 'teams'], already: [], failed: [], waiting: [] });
+    expect(await deliverAlert(store, [slack, teams], alert('a1'))).toEqual({ posted: [], already: ['slack', 'teams'], failed: [], waiting: [] });
     expect(slack.alerts.map((a) => a.key)).toEqual(['a1']);
     expect(teams.alerts.map((a) => a.key)).toEqual(['a1']);
   });
@@ -36,9 +36,9 @@ describe('deliverAlert', () => {
     const teams = new RecordingNotifier('teams');
     teams.failNext();
     const first = await deliverAlert(store, [slack, teams], alert('a2'));
-    expect(first).toEqual({ posted: ['slack'], already: [], failed: [{ target: 'teams', error: 'teams: destination unavailable' }] });
+    expect(first).toEqual({ posted: ['slack'], already: [], failed: [{ target: 'teams', error: 'teams: destination unavailable' }], waiting: [] });
     const second = await deliverAlert(store, [slack, teams], alert('a2'));
-    expect(second).toEqual({ posted: ['teams'], already: ['slack'], failed: [] });
+    expect(second).toEqual({ posted: ['teams'], already: ['slack'], failed: [], waiting: [] });
     expect(slack.alerts).toHaveLength(1);
     expect(teams.alerts).toHaveLength(1);
   });

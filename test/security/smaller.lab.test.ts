@@ -14,6 +14,16 @@ import { FakeBotConnector } from '../helpers/fake-bot-connector.js';
 import { labEnv, type Lab } from '../helpers/lab-env.js';
 import { makeServerCert, type TestCert } from '../helpers/tls.js';
 import { APP_ID, APP_PASSWORD, startHarness } from '../surfaces/teams/harness.js';
+import { botChannelUpdate, CHANNEL_ID } from '../surfaces/teams/activities.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireLdap } from '../../src/config.js';
+import { openDirectory } from '../../src/directory/ldap-directory.js';
+import { dupesWatchJob, type DupesWatchSummary } from '../../src/jobs/dupes-watch.js';
+import { Scheduler } from '../../src/jobs/scheduler.js';
+import { silentLogger } from '../../src/log.js';
+import { openStore } from '../../src/store/index.js';
 
 async function cli(argv: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
   const saved = { ...process.env };
@@ -108,6 +118,32 @@ describe('a Teams token with the wrong audience while the Bot Framework metadata
     } finally {
       await h.close();
       await fake.close();
+    }
+  });
+});
+
+describe('Teams configured, but krbops is in no channel yet', () => {
+  it('keeps the watcher\'s alert for later without marking the run failed, and posts it once added to a channel', async () => {
+    const store = await openStore(join(mkdtempSync(join(tmpdir(), 'krbops-nochannel-')), 'krbops.db'));
+    const h = await startHarness(lab.env(), { store });
+    const config = loadConfig({ ...lab.env(), KRBOPS_DUPES_ALLOW: 'kadmin/changepw' });
+    const scheduler = new Scheduler({ config, store, jobs: [dupesWatchJob(config)], log: silentLogger, notifiers: [h.surface.notifier()], openDirectory: () => openDirectory(requireLdap(config), silentLogger) });
+    try {
+      const first = await scheduler.runTick('dupes-watch', new Date('2026-12-01T10:00:00.000Z'));
+      expect(first).toMatchObject({ status: 'ran', outcome: 'ok' });
+      expect(h.fake.messages()).toEqual([]);
+      expect(await store.isPosted(`dupes:baseline`, 'teams')).toBe(false);
+
+      await h.fake.postActivity(h.url, botChannelUpdate('added', { serviceUrl: h.fake.serviceUrl, appId: APP_ID }));
+      h.fake.clear();
+      const second = await scheduler.runTick('dupes-watch', new Date('2026-12-01T10:15:00.000Z'));
+      expect(second).toMatchObject({ status: 'ran', outcome: 'ok' });
+      expect((second as { summary: DupesWatchSummary }).summary.alertsPosted).toBeGreaterThanOrEqual(1);
+      expect(h.fake.messages().map((m) => m.conversationId)).toContain(CHANNEL_ID);
+    } finally {
+      await scheduler.stop();
+      await h.close();
+      await store.close();
     }
   });
 });

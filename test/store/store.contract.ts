@@ -51,9 +51,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it('applies the versioned migrations once, and not again on reopen', async () => {
       const { store, reopen } = await fresh();
-      expect(await store.migrations()).toEqual([1, 2]);
+      expect(await store.migrations()).toEqual([1, 2, 3]);
       const again = await reopen();
-      expect(await again.migrations()).toEqual([1, 2]);
+      expect(await again.migrations()).toEqual([1, 2, 3]);
       await store.ping();
     });
 
@@ -97,6 +97,27 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await store.unmarkPosted('k', 'teams');
       expect(await store.isPosted('k', 'teams')).toBe(false);
       expect(await store.markPosted('k', { target: 'teams' })).toBe(true);
+    });
+
+    it('keeps an alert outbox: claimed pending with its content, posted once confirmed, re-delivered by one caller when stale', async () => {
+      const { store, reopen } = await fresh();
+      const t0 = new Date('2026-12-01T10:00:00.000Z');
+      const o = (now: Date) => ({ job: 'dupes-watch', title: 'Duplicate SPN', payload: '{"key":"a1"}', now, staleMs: 60_000 });
+      expect(await store.claimAlert('a1', 'slack', o(t0))).toBe('claimed');
+      expect(await store.claimAlert('a1', 'slack', o(new Date(t0.getTime() + 1000)))).toBe('busy');
+      expect(await store.pendingAlerts(new Date(t0.getTime() - 1))).toEqual([]);
+      // The poster died: after restart (a new handle), the claim is stale; of two racing callers one re-delivers.
+      await store.close();
+      opened.splice(opened.indexOf(store), 1);
+      const again = await reopen();
+      const later = new Date(t0.getTime() + 120_000);
+      expect(await again.pendingAlerts(new Date(later.getTime() - 60_000))).toEqual([{ key: 'a1', target: 'slack', payload: '{"key":"a1"}' }]);
+      const racers = await Promise.all([again.claimAlert('a1', 'slack', o(later)), again.claimAlert('a1', 'slack', o(later))]);
+      expect(racers.sort()).toEqual(['busy', 'redeliver']);
+      await again.confirmPosted('a1', 'slack', '1700000001.000100');
+      expect(await again.claimAlert('a1', 'slack', o(later))).toBe('posted');
+      expect(await again.pendingAlerts(later)).toEqual([]);
+      expect(await again.isPosted('a1', 'slack')).toBe(true);
     });
 
     it('gives a schedule tick to exactly one claimant and records the run', async () => {

@@ -19,7 +19,14 @@ export interface SlackNotifier {
   name: 'slack';
   /** Posts the alert; resolves with where it went. Throws a KrbopsError naming what to fix. */
   post(alert: SlackAlert): Promise<{ channel: string; ts: string }>;
+  /** The ts of a message in the alert channel's recent history carrying this alert's key (re-delivery after a crash), else undefined. */
+  find(alert: SlackAlert): Promise<string | undefined>;
 }
+
+/** Message metadata krbops puts on every alert: the alert key, so a re-delivery can find the first post. */
+export const ALERT_EVENT_TYPE = 'krbops_alert';
+/** Messages of the channel's history searched for the key (the newest; alerts are rare). */
+const HISTORY_LIMIT = 200;
 
 export interface SlackNotifierDeps extends Pick<SlackDeps, 'retryConfig' | 'apiTimeoutMs'> {
   log?: Logger;
@@ -74,7 +81,9 @@ export function createSlackNotifier(config: Config, deps: SlackNotifierDeps = {}
         const v = checkMessage(m);
         if (v.length) log.warn({ violations: v.slice(0, 5) }, 'Slack alert exceeds Block Kit limits');
       }
-      const posted = await call(() => client.chat.postMessage({ channel, text: reply.text, blocks: slackBlocks(reply.blocks), unfurl_links: false }));
+      const posted = await call(() =>
+        client.chat.postMessage({ channel, text: reply.text, blocks: slackBlocks(reply.blocks), unfurl_links: false, ...(alert.key ? { metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alert_key: alert.key } } } : {}) }),
+      );
       const ts = posted.ts!;
       const where = posted.channel ?? channel;
       for (const f of reply.followUps) {
@@ -82,6 +91,15 @@ export function createSlackNotifier(config: Config, deps: SlackNotifierDeps = {}
       }
       log.info({ channel: where, ts, title: alert.title }, 'alert posted to Slack');
       return { channel: where, ts };
+    },
+    async find(alert) {
+      if (!alert.key) return undefined;
+      const h = await call(() => client.conversations.history({ channel, limit: HISTORY_LIMIT, include_all_metadata: true }));
+      const hit = (h.messages ?? []).find((m) => {
+        const md = (m as { metadata?: { event_type?: string; event_payload?: { alert_key?: unknown } } }).metadata;
+        return md?.event_type === ALERT_EVENT_TYPE && md.event_payload?.alert_key === alert.key;
+      });
+      return hit?.ts;
     },
   };
 }

@@ -5,6 +5,7 @@
 import type { CloudAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import { alertCards } from '../../../cards/teams/index.js';
+import { DestinationNotReadyError } from '../../notify.js';
 import { cardActivity } from './bot.js';
 import type { ConversationStore, TeamsAlert } from './ports.js';
 
@@ -39,7 +40,7 @@ export function createTeamsNotifier(options: TeamsNotifierOptions): TeamsNotifie
       const cards = alertCards(alert);
       const conversations = await store.listConversations();
       if (!conversations.length) {
-        throw new Error('krbops has not been added to any Teams channel yet (add the app to a team); the alert is kept for the next run');
+        throw new DestinationNotReadyError('krbops has not been added to any Teams channel yet (add the app to a team); the alert is kept for the next run');
       }
       const result: TeamsPostResult = { sent: [], failed: [] };
       for (const c of conversations) {

