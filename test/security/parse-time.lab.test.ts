@@ -39,8 +39,9 @@ async function ask(text: string): Promise<string> {
   const r = fake.newResponseUrl();
   const res = await postSigned(app.url!, SECRET, slashCommandForm('/krb', text, r.url));
   expect(res.status).toBe(200);
-  const posts = await fake.waitForResponses(r.id, 1, 20_000);
-  return allText(posts[posts.length - 1].body as never);
+  // The answer, not the "Working on it…" placeholder a slow run posts first.
+  const answer = await fake.waitFor(() => fake.responsesFor(r.id).find((p) => !/Working on it/.test(String(p.body.text))), 20_000, 'the answer');
+  return allText(answer.body as never);
 }
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
