@@ -11,8 +11,10 @@ import { commands } from '../commands/index.js';
 import { usageText } from '../commands/parse.js';
 import type { AnyCommand, ParsedArgs } from '../commands/types.js';
 import { exportCommandAudit, parseSince } from './audit/export.js';
-import { loadConfig, redactedConfig, type Config } from './config.js';
+import { ldifPath, loadConfig, redactedConfig, type Config } from './config.js';
 import { runCommand } from '../commands/run.js';
+import { exportPlan, exportText } from './directory/export-commands.js';
+import { openLdifDirectory } from './directory/ldif-directory.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
 import { openStore, type Store } from './store/index.js';
@@ -61,6 +63,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     }
     for (const o of cmd.cliOptions ?? []) sub.addOption(new Option(`--${o.name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`, o.description));
     sub.option('--json', 'print one JSON document');
+    sub.option('--ldif <path>', 'read this LDIF export instead of a DC (like LDAP_URL=file:<path>)');
     sub.addHelpText('after', cmd.examples.length ? `\nExamples:\n${cmd.examples.map((e) => `  krbops ${e}`).join('\n')}` : '');
     sub.action(async (...argv: unknown[]) => {
       const opts = argv[cmd.positionals.length] as Record<string, unknown>;
@@ -78,9 +81,11 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
       const json = Boolean(opts.json);
       try {
         cmd.cliPrepare?.(args, opts); // CLI-only options (files on this host)
-        const cfg = config();
+        const cfg = withLdif(config(), opts.ldif);
         if (cfg.ldap && !cfg.ldap.tlsRejectUnauthorized) io.err('krbops: warning: LDAP_TLS_REJECT_UNAUTHORIZED=false, DC certificates are not verified (set LDAP_CA_FILE instead)\n');
         const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
+        // An export is indexed once per process before the command runs, so a big one does not eat the collectors' time budget.
+        if (cfg.ldifFile) await openLdifDirectory(cfg.ldifFile);
         // The one plan-and-run path (commands/run.ts), as Slack and Teams use it.
         const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
         if (!outcome.ok) throw outcome.error;
@@ -123,6 +128,21 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     });
 
   program
+    .command('export-ldif')
+    .description('Print the ldifde and ldapsearch commands that export exactly what krbops reads (then use --ldif <file>)')
+    .option('--domain <name>', 'DNS name of the domain', 'contoso.com')
+    .option('--dc <host>', 'a DC host name for ldapsearch (default dc1.<domain>)')
+    .exitOverride()
+    .action((opts: { domain: string; dc?: string }) => {
+      try {
+        io.out(`${exportText(exportPlan(opts.domain, opts.dc))}\n`);
+      } catch (e) {
+        reportError(e, io, false);
+        setExit(exitCodeFor(e));
+      }
+    });
+
+  program
     .command('serve')
     .description('Run the bot: Slack, Teams, scheduled watchers, /healthz and /metrics on one HTTP server')
     .action(async () => {
@@ -131,6 +151,13 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
       await serve(cfg);
     });
   return program;
+}
+
+/** `--ldif <path>` replaces the configured directory with that export (checked like LDAP_URL=file:). */
+function withLdif(cfg: Config, ldif: unknown): Config {
+  if (typeof ldif !== 'string') return cfg;
+  const { ldap: _dc, ...rest } = cfg;
+  return { ...rest, ldifFile: ldifPath(`file:${ldif}`, '--ldif') };
 }
 
 function reportError(e: unknown, io: Io, json: boolean, cmd?: AnyCommand): void {

@@ -2,7 +2,7 @@
  * Environment → validated, typed Config, read once at start. Every error names its variable.
  * Secrets (passwords, tokens) are kept here and never logged; see `redactedConfig`.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { parseProbeAllow } from './collectors/probe-policy.js';
 import { ConfigError } from './errors.js';
@@ -31,6 +31,8 @@ export interface LdapConfig {
 
 export interface Config {
   ldap?: LdapConfig;
+  /** An LDIF export read instead of a DC (`LDAP_URL=file:<path>`, or `--ldif <path>` on the CLI). */
+  ldifFile?: string;
   /** SPNs ignored by `spn dupes` (case-insensitive); default `kadmin/changepw`. */
   dupesAllowList: string[];
   dnsServers: string[];
@@ -122,6 +124,23 @@ function botFrameworkCloud(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** `file:/x.ldif`, `file:./x.ldif`, `file:x.ldif`, `file:///x.ldif` → the path; the file must be readable. */
+export function ldifPath(url: string, variable = 'LDAP_URL'): string {
+  const fail = (_: string, message: string): never => {
+    throw new ConfigError(variable, message);
+  };
+  const file = url.replace(/^file:(\/\/(?=\/))?/i, '');
+  if (!file) fail(variable, 'file: needs a path, e.g. file:./contoso.ldif');
+  try {
+    accessSync(file, constants.R_OK);
+    if (!statSync(file).isFile()) fail(variable, `the export ${file} is not a file`);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    fail(variable, `the export ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return file;
+}
+
 /** Reads and validates the environment. Throws ConfigError naming the variable. */
 /** KRBOPS_DB: a SQLite path (`sqlite:` optional) or postgres://; any other scheme (mysql://…) is refused, not taken for a file name. */
 function storeUrl(v: string | undefined): string {
@@ -135,7 +154,10 @@ function storeUrl(v: string | undefined): string {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let ldap: LdapConfig | undefined;
-  if (env.LDAP_URL) {
+  let ldifFile: string | undefined;
+  if (env.LDAP_URL && /^file:/i.test(env.LDAP_URL.trim())) {
+    ldifFile = ldifPath(env.LDAP_URL.trim());
+  } else if (env.LDAP_URL) {
     const urls = csv(env.LDAP_URL).map((u) => ldapUrl('LDAP_URL', u));
     if (!urls.length) fail('LDAP_URL', 'no URL given');
     if (!env.LDAP_BIND_DN) fail('LDAP_BIND_DN', 'is required when LDAP_URL is set (a domain user; DN, UPN or DOMAIN\\user)');
@@ -196,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     ldap,
+    ...(ldifFile ? { ldifFile } : {}),
     dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],
     dnsServers: csv(env.KRBOPS_DNS_SERVERS),
     inventoryFile: env.KRBOPS_INVENTORY || undefined,
@@ -233,7 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The directory settings, or a ConfigError naming the missing variable. */
 export function requireLdap(config: Config): LdapConfig {
-  if (!config.ldap) throw new ConfigError('LDAP_URL', 'is not set: krbops needs a domain controller (ldaps://dc.example.com:636)');
+  if (!config.ldap) throw new ConfigError('LDAP_URL', 'is not set: krbops needs a domain controller (ldaps://dc.example.com:636) or an export (file:./contoso.ldif)');
   return config.ldap;
 }
 

@@ -7,7 +7,7 @@ import type { CommandContext } from '../commands/types.js';
 import type { Actor } from './model/index.js';
 import type { Approvals } from './approvals/service.js';
 import type { Config } from './config.js';
-import { openConfiguredDirectory } from './directory/ldap-directory.js';
+import { openConfiguredDirectory } from './directory/open.js';
 import type { DirectoryReader } from './directory/types.js';
 
 export interface ContextHandle extends CommandContext {

@@ -26,7 +26,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   if (config.ldap && !config.ldap.tlsRejectUnauthorized) {
     log.warn('LDAP_TLS_REJECT_UNAUTHORIZED=false: DC certificates are NOT verified; set LDAP_CA_FILE instead');
   }
-  if (!config.ldap) log.warn('LDAP_URL is not set: directory commands and the duplicate-SPN watch answer with a configuration error');
+  if (!config.ldap && !config.ldifFile) log.warn('LDAP_URL is not set: directory commands and the duplicate-SPN watch answer with a configuration error');
 
   const store = await openStore(config.dbUrl, { postgres: { onError: (e) => log.warn({ err: e }, 'a pooled PostgreSQL connection failed; it will be replaced') } });
   const metrics = new Metrics();

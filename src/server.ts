@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Application, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openConfiguredDirectory } from './directory/ldap-directory.js';
+import { hasDirectory, openConfiguredDirectory } from './directory/open.js';
 import type { DirectoryReader } from './directory/types.js';
 import { ConfigError, isKrbopsError, userMessage } from './errors.js';
 import { defaultJobs } from './jobs/index.js';
@@ -130,7 +130,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
 
   async function checkDirectory(): Promise<CheckResult> {
     const t0 = performance.now();
-    if (!config.ldap && !deps.openDirectory) return { ok: false, configured: false, latencyMs: 0, error: { code: 'CONFIG_INVALID', message: 'LDAP_URL is not set' } };
+    if (!hasDirectory(config) && !deps.openDirectory) return { ok: false, configured: false, latencyMs: 0, error: { code: 'CONFIG_INVALID', message: 'LDAP_URL is not set' } };
     try {
       healthDir ??= open(config, log).then(
         (d) => instrumentDirectory(d, metrics),

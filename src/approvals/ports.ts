@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Actor, ApprovalRecord } from '../model/index.js';
 import type { Config } from '../config.js';
-import { openConfiguredDirectory } from '../directory/ldap-directory.js';
+import { openConfiguredDirectory } from '../directory/open.js';
 import type { DirectoryReader } from '../directory/types.js';
 import { silentLogger } from '../log.js';
 import type { ChangeRequestInput, ChangeRequestView } from './types.js';

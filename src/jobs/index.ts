@@ -3,6 +3,7 @@
  * metadata sources are. `createScheduler` runs them (see scheduler.ts for the once-per-tick rules).
  */
 import type { Config } from '../config.js';
+import { hasDirectory } from '../directory/open.js';
 import { adfsWatchJob, type AdfsWatchOptions } from './adfs-watch.js';
 import { approvalsVerifyJob } from './approvals-verify.js';
 import { dupesWatchJob, type DupesWatchOptions } from './dupes-watch.js';
@@ -18,7 +19,7 @@ export { approvalsVerifyJob, APPROVALS_JOB, landedAlert, type ApprovalsVerifySum
 
 export function defaultJobs(config: Config, options: { dupes?: DupesWatchOptions; adfs?: AdfsWatchOptions } = {}): Job[] {
   const jobs: Job[] = [];
-  if (config.ldap) jobs.push(dupesWatchJob(config, options.dupes), etypesWatchJob(config), approvalsVerifyJob(config));
+  if (hasDirectory(config)) jobs.push(dupesWatchJob(config, options.dupes), etypesWatchJob(config), approvalsVerifyJob(config));
   if (config.adfs.metadataUrls.length) jobs.push(adfsWatchJob(config, options.adfs));
   return jobs;
 }

@@ -1,0 +1,336 @@
+/**
+ * DirectoryReader over an LDIF export (`LDAP_URL=file:<path>`, `--ldif <path>`): the same questions
+ * the LDAP directory answers, asked of an `ldifde` or `ldapsearch -LLL` export instead of a DC.
+ *
+ * One streamed pass builds an index of what the commands look up (names, DNs, host names, SPNs →
+ * the byte range of the entry); the entries themselves stay in the file and are read back one at a
+ * time. Scans stream the file again. Memory grows with the index, never with the attributes
+ * (memberOf lists, descriptors), so a 200 000-object export is read in bounded memory.
+ *
+ * An export has no clock and no KDC: currentTime() says so, and the rules that need it answer
+ * "unknown". Every answer names the export and its date through `info().server`.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
+import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
+import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
+import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
+
+interface Slot {
+  start: number;
+  end: number;
+  line: number;
+}
+
+/** Several index entries may share a key (two accounts with one SPN): one slot or a list. */
+type Hits = number | number[];
+
+function addHit(map: Map<string, Hits>, key: string, idx: number): void {
+  const cur = map.get(key);
+  if (cur === undefined) map.set(key, idx);
+  else if (typeof cur === 'number') {
+    if (cur !== idx) map.set(key, [cur, idx]);
+  } else if (!cur.includes(idx)) cur.push(idx);
+}
+const hitsOf = (h: Hits | undefined): number[] => (h === undefined ? [] : typeof h === 'number' ? [h] : h);
+
+/** What the index pass and the scans read of each entry; the rest is read back per account when asked. */
+const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
+const SCAN_ATTRS = new Set(['objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'useraccountcontrol']);
+
+const vals = (r: LdifRecord, attr: string) => r.attrs.get(attr.toLowerCase()) ?? [];
+const one = (r: LdifRecord, attr: string) => vals(r, attr)[0];
+
+function isAccount(r: LdifRecord): boolean {
+  const oc = vals(r, 'objectClass').map((c) => c.toLowerCase());
+  return oc.length ? oc.includes('user') || oc.includes('computer') : one(r, 'sAMAccountName') !== undefined;
+}
+const isComputer = (r: LdifRecord) => vals(r, 'objectClass').some((c) => c.toLowerCase() === 'computer');
+
+function accountKind(objectClass: string[]): AccountKind {
+  const oc = objectClass.map((c) => c.toLowerCase());
+  if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';
+  if (oc.includes('msds-managedserviceaccount')) return 'msa';
+  if (oc.includes('computer')) return 'computer';
+  if (oc.includes('user')) return 'user';
+  return 'other';
+}
+
+/** The trailing DC= components of a DN (its domain naming context). */
+function domainOf(dn: string): string | undefined {
+  const m = /((?:^|,)\s*DC=[^,]+)+$/i.exec(dn);
+  return m ? m[0].replace(/^,\s*/, '') : undefined;
+}
+
+function ref(r: LdifRecord): AccountRef {
+  const uac = Number(one(r, 'userAccountControl') ?? 0);
+  return { dn: r.dn, sAMAccountName: one(r, 'sAMAccountName') ?? r.dn, whenChanged: generalizedTimeToIso(one(r, 'whenChanged')), disabled: (uac & 0x2) !== 0 };
+}
+
+const utc = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+
+export class LdifDirectory implements DirectoryReader {
+  private readonly slots: Slot[] = [];
+  private readonly bySam = new Map<string, Hits>();
+  private readonly byUpn = new Map<string, Hits>();
+  private readonly byHost = new Map<string, Hits>();
+  private readonly byDn = new Map<string, number>();
+  private readonly bySpn = new Map<string, Hits>();
+  private readonly computers = new Set<number>();
+  private mappings = new Map<string, string>();
+  private infoData!: DirectoryInfo;
+  private protectedUsersDn?: string;
+  /** Objects and accounts read, for `krbops config` and the start banner. */
+  readonly counts = { objects: 0, accounts: 0 };
+
+  private constructor(
+    readonly file: string,
+    private readonly label: string,
+  ) {}
+
+  /** Reads the export once and builds the index. Throws LdifError naming the line of a bad record. */
+  static async open(file: string): Promise<LdifDirectory> {
+    const label = path.basename(file);
+    const dir = new LdifDirectory(file, label);
+    await dir.index();
+    return dir;
+  }
+
+  private async index(): Promise<void> {
+    const st = await stat(this.file).catch((e: NodeJS.ErrnoException) => {
+      throw new DirectoryProtocolError(`the export ${this.file} cannot be read (${e.code ?? 'error'})`, { server: `file:${this.file}` });
+    });
+    const domains = new Map<string, number>();
+    let configNc: string | undefined;
+    const netbios = new Map<string, string>();
+    let newest = '';
+    let highestUsn = 0n;
+    for await (const r of readLdif(this.file, this.label, INDEX_ATTRS)) {
+      this.counts.objects++;
+      const lowerDn = r.dn.toLowerCase();
+      const mapping = vals(r, 'sPNMappings');
+      if (mapping.length) {
+        configNc = r.dn.replace(/^CN=Directory Service,CN=Windows NT,CN=Services,/i, '');
+        for (const line of mapping) {
+          const [target, aliases] = line.split('=', 2);
+          if (!target || !aliases) continue;
+          for (const a of aliases.split(',')) if (a.trim()) this.mappings.set(a.trim().toLowerCase(), target.trim().toLowerCase());
+        }
+      }
+      const nb = one(r, 'nETBIOSName');
+      const nc = one(r, 'nCName');
+      if (nb && nc) netbios.set(nc.toLowerCase(), nb);
+      const sid = r.binary.get('objectsid')?.[0];
+      if (sid && sid.length >= 12 && sid.readUInt32LE(sid.length - 4) === 525 && vals(r, 'objectClass').some((c) => c.toLowerCase() === 'group')) this.protectedUsersDn = r.dn;
+      const changed = one(r, 'whenChanged');
+      if (changed && changed > newest) newest = changed;
+      const usn = one(r, 'uSNChanged');
+      if (usn && /^\d+$/.test(usn) && BigInt(usn) > highestUsn) highestUsn = BigInt(usn);
+      const spns = vals(r, 'servicePrincipalName');
+      const account = isAccount(r);
+      if (!account && !spns.length) continue;
+      const idx = this.slots.push({ start: r.start, end: r.end, line: r.line }) - 1;
+      this.byDn.set(lowerDn, idx);
+      for (const s of spns) addHit(this.bySpn, normaliseSpn(s), idx);
+      if (!account) continue;
+      this.counts.accounts++;
+      const d = domainOf(r.dn);
+      if (d) domains.set(d, (domains.get(d) ?? 0) + 1);
+      const sam = one(r, 'sAMAccountName');
+      if (sam) addHit(this.bySam, sam.toLowerCase(), idx);
+      const upn = one(r, 'userPrincipalName');
+      if (upn) addHit(this.byUpn, upn.toLowerCase(), idx);
+      const host = one(r, 'dNSHostName');
+      if (host) addHit(this.byHost, host.toLowerCase(), idx);
+      if (isComputer(r)) this.computers.add(idx);
+    }
+    if (!this.counts.accounts) throw new DirectoryProtocolError(`the export ${this.label} holds no accounts (no entry with objectClass user or computer); export with the commands \`krbops export-ldif\` prints`, { server: `file:${this.file}` });
+    if (!this.mappings.size) this.mappings.set('http', 'host');
+    const defaultNamingContext = [...domains.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const written = utc(st.mtime.toISOString());
+    const newestIso = generalizedTimeToIso(newest);
+    this.infoData = {
+      server: `file:${this.label} (export written ${written}${newestIso ? `, newest change ${utc(newestIso)}` : ''})`,
+      defaultNamingContext,
+      configurationNamingContext: configNc ?? `CN=Configuration,${defaultNamingContext}`,
+      netbiosDomain: netbios.get(defaultNamingContext.toLowerCase()),
+      ...(highestUsn > 0n ? { highestCommittedUSN: highestUsn.toString() } : {}),
+    };
+  }
+
+  async info(): Promise<DirectoryInfo> {
+    return this.infoData;
+  }
+
+  /** An export has no clock: the clock rule answers "unknown" with this reason. */
+  async currentTime(): Promise<string | undefined> {
+    throw new DirectoryProtocolError(`this is an export (${this.label}), not a DC: it has no clock to compare`, { server: this.infoData.server });
+  }
+
+  async spnMappings(): Promise<Map<string, string>> {
+    return new Map(this.mappings);
+  }
+
+  private read(idx: number): Promise<LdifRecord> {
+    return readRecordAt(this.file, this.label, this.slots[idx]);
+  }
+
+  private async readAll(hits: number[]): Promise<{ idx: number; r: LdifRecord }[]> {
+    return Promise.all([...new Set(hits)].map(async (idx) => ({ idx, r: await this.read(idx) })));
+  }
+
+  async findAccount(query: string): Promise<AccountFacts> {
+    const found = await this.tryFindAccount(query);
+    if (found) return found;
+    throw new AccountNotFoundError(query, this.suggest(query));
+  }
+
+  async tryFindAccount(query: string): Promise<AccountFacts | undefined> {
+    const q = query.trim();
+    if (!q) return undefined;
+    if (/^(CN|OU|DC|O)=/i.test(q) && q.includes('=')) {
+      const idx = this.byDn.get(q.toLowerCase());
+      if (idx === undefined) return undefined;
+      const r = await this.read(idx);
+      return isAccount(r) ? this.toFacts(r) : undefined;
+    }
+    let name = q;
+    const slash = q.indexOf('\\');
+    if (slash > 0) name = q.slice(slash + 1);
+    const lower = name.toLowerCase();
+    const hits: number[] = [];
+    if (lower.includes('@')) hits.push(...hitsOf(this.byUpn.get(lower)), ...hitsOf(this.bySam.get(lower.split('@')[0])));
+    else if (lower.includes('.')) hits.push(...hitsOf(this.byHost.get(lower)), ...hitsOf(this.bySam.get(lower)), ...hitsOf(this.bySam.get(`${lower.split('.')[0]}$`)));
+    else hits.push(...hitsOf(this.bySam.get(lower)), ...(lower.endsWith('$') ? [] : hitsOf(this.bySam.get(`${lower}$`))));
+    if (!hits.length) return undefined;
+    const entries = (await this.readAll(hits)).map((h) => h.r);
+    const exact =
+      entries.find((e) => one(e, 'userPrincipalName')?.toLowerCase() === lower) ??
+      entries.find((e) => one(e, 'sAMAccountName')?.toLowerCase() === lower) ??
+      entries.find((e) => one(e, 'dNSHostName')?.toLowerCase() === lower) ??
+      entries[0];
+    return this.toFacts(exact);
+  }
+
+  /** Close matches, like AD's ambiguous name resolution on sAMAccountName (a prefix match). */
+  private suggest(query: string): string[] {
+    const q = query.trim().replace(/^[^\\]*\\/, '').replace(/\$$/, '').toLowerCase();
+    if (q.length < 2 || q.length > 64) return [];
+    const out: string[] = [];
+    for (const sam of this.bySam.keys()) {
+      if (!sam.startsWith(q)) continue;
+      out.push(sam);
+      if (out.length >= 5) break;
+    }
+    return out;
+  }
+
+  async findComputerByHost(host: string): Promise<AccountFacts | undefined> {
+    const h = host.trim().replace(/\.$/, '').toLowerCase();
+    if (!h || h.length > 255) return undefined;
+    const hits = [...hitsOf(this.byHost.get(h)), ...hitsOf(this.bySam.get(`${h.split('.')[0]}$`))].filter((i) => this.computers.has(i));
+    if (!hits.length) return undefined;
+    const entries = (await this.readAll(hits)).map((x) => x.r);
+    const chosen = entries.find((e) => one(e, 'dNSHostName')?.toLowerCase() === h) ?? entries[0];
+    return this.toFacts(chosen);
+  }
+
+  async spnHolders(spn: string, options: { includeAliases?: boolean } = {}): Promise<SpnHolder[]> {
+    const wanted = spn.trim();
+    const alias = options.includeAliases ? aliasHostSpn(wanted, this.mappings) : undefined;
+    const hits = [...hitsOf(this.bySpn.get(normaliseSpn(wanted))), ...(alias ? hitsOf(this.bySpn.get(normaliseSpn(alias))) : [])];
+    const out: SpnHolder[] = [];
+    for (const { r } of await this.readAll(hits)) {
+      const spns = vals(r, 'servicePrincipalName');
+      const exact = spns.find((s) => normaliseSpn(s) === normaliseSpn(wanted));
+      if (exact) out.push({ ...ref(r), matched: exact, via: 'exact' });
+      const viaAlias = alias && spns.find((s) => normaliseSpn(s) === normaliseSpn(alias));
+      if (viaAlias && !exact) out.push({ ...ref(r), matched: viaAlias, via: 'alias' });
+    }
+    return out.sort((a, b) => (a.via === b.via ? a.sAMAccountName.localeCompare(b.sAMAccountName) : a.via === 'exact' ? -1 : 1));
+  }
+
+  /** Streams the export again: every entry with an SPN (the scope makes no difference in a file). */
+  async *scanSpns(options: { changedAfterUsn?: string; scope?: 'forest' | 'dc' } = {}): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
+    const after = this.watermark(options.changedAfterUsn);
+    for await (const r of readLdif(this.file, this.label, SCAN_ATTRS)) {
+      const spns = vals(r, 'servicePrincipalName');
+      if (!spns.length || !this.newer(r, after)) continue;
+      yield { ...ref(r), servicePrincipalName: spns, uSNChanged: one(r, 'uSNChanged') };
+    }
+  }
+
+  async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
+    const after = this.watermark(usn);
+    for await (const r of readLdif(this.file, this.label, SCAN_ATTRS)) {
+      if (!isAccount(r) || !this.newer(r, after)) continue;
+      yield { ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName'), uSNChanged: one(r, 'uSNChanged') };
+    }
+  }
+
+  private watermark(usn: string | undefined): bigint | undefined {
+    if (usn === undefined) return undefined;
+    if (!/^\d+$/.test(usn)) throw new DirectoryProtocolError(`invalid uSNChanged watermark "${usn}"`, { server: this.infoData.server });
+    return BigInt(usn);
+  }
+
+  private newer(r: LdifRecord, after: bigint | undefined): boolean {
+    if (after === undefined) return true;
+    const usn = one(r, 'uSNChanged');
+    return !!usn && /^\d+$/.test(usn) && BigInt(usn) > after;
+  }
+
+  private toFacts(r: LdifRecord): AccountFacts {
+    const objectClass = vals(r, 'objectClass');
+    const etypes = one(r, 'msDS-SupportedEncryptionTypes');
+    const memberOf = vals(r, 'memberOf');
+    const pu = this.protectedUsersDn?.toLowerCase();
+    return {
+      dn: r.dn,
+      sAMAccountName: one(r, 'sAMAccountName') ?? '',
+      domain: this.infoData.netbiosDomain,
+      userPrincipalName: one(r, 'userPrincipalName'),
+      kind: accountKind(objectClass),
+      objectClass,
+      dNSHostName: one(r, 'dNSHostName'),
+      servicePrincipalName: vals(r, 'servicePrincipalName'),
+      userAccountControl: decodeUac(Number(one(r, 'userAccountControl') ?? 0)),
+      allowedToDelegateTo: vals(r, 'msDS-AllowedToDelegateTo'),
+      hasResourceBasedDelegation: r.binary.has('msds-allowedtoactonbehalfofotheridentity') || r.attrs.has('msds-allowedtoactonbehalfofotheridentity'),
+      supportedEncryptionTypes: etypes === undefined ? undefined : Number(etypes),
+      encryptionTypeNames: decodeEncryptionTypes(etypes === undefined ? undefined : Number(etypes)),
+      pwdLastSet: fileTimeToIso(one(r, 'pwdLastSet')),
+      whenChanged: generalizedTimeToIso(one(r, 'whenChanged')),
+      uSNChanged: one(r, 'uSNChanged'),
+      memberOf,
+      // Direct membership only: an export cannot follow nested groups the way the DC's in-chain rule does.
+      protectedUser: memberOf.some((m) => (pu ? m.toLowerCase() === pu : /^CN=Protected Users,/i.test(m))),
+    };
+  }
+
+  async close(): Promise<void> {
+    // The index is shared by every request (see openLdifDirectory); nothing to release per request.
+  }
+}
+
+const opened = new Map<string, { key: string; dir: Promise<LdifDirectory> }>();
+
+/**
+ * The directory for an export, indexed once per process and re-indexed when the file changes
+ * (a bot serves many requests from one export; each must not read the whole file again).
+ */
+export async function openLdifDirectory(file: string): Promise<LdifDirectory> {
+  const abs = path.resolve(file);
+  const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
+    throw new DirectoryProtocolError(`the export ${file} cannot be read (${e.code ?? 'error'})`, { server: `file:${file}` });
+  });
+  const key = `${st.size}:${st.mtimeMs}`;
+  const cur = opened.get(abs);
+  if (cur && cur.key === key) return cur.dir;
+  const dir = LdifDirectory.open(abs);
+  opened.set(abs, { key, dir });
+  dir.catch(() => opened.delete(abs));
+  return dir;
+}
