@@ -10,6 +10,10 @@
  *     iisSite: Microsoft Dynamics CRM
  *     nlbNodes: [ndcrmsrv1.contoso.com, ndcrmsrv2.contoso.com]
  *     backends: [MSSQLSvc/ndsqlsrv1.contoso.com:1433]
+ *     recorded:            # optional: DNS/HTTP answers used instead of live ones (the demo domain)
+ *       source: demo data
+ *       dns: { addresses: [10.0.0.50], ptr: { 10.0.0.50: [crmnlb.contoso.com] } }
+ *       http: { status: 401, wwwAuthenticate: [Negotiate, NTLM] }
  * ```
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -17,6 +21,38 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseSpn } from './spn/parse.js';
+
+const name = z.string().min(1).max(255);
+/** DNS and HTTP answers recorded instead of asked live (the demo domain); labelled as recorded in every answer. */
+const recorded = z
+  .object({
+    /** Where the recording comes from, shown with it ("demo data from the field reports"). */
+    source: z.string().min(1).max(200).optional(),
+    dns: z
+      .object({
+        /** [name queried, …CNAME targets, canonical name]; default just the URL host. */
+        chain: z.array(name).max(8).optional(),
+        addresses: z.array(z.string().regex(/^[0-9a-fA-F.:]+$/, 'is not an IP address').max(45)).max(8).default([]),
+        /** Address → PTR names. */
+        ptr: z.record(z.string().max(45), z.array(name).max(8)).default({}),
+      })
+      .strict()
+      .optional(),
+    http: z
+      .object({
+        status: z.number().int().min(100).max(599),
+        statusText: z.string().max(200).optional(),
+        httpVersion: z.enum(['1.0', '1.1']).optional(),
+        wwwAuthenticate: z.array(z.string().max(2000)).max(16).default([]),
+        connection: z.string().max(200).optional(),
+        persistentAuth: z.string().max(200).optional(),
+        server: z.string().max(200).optional(),
+        location: z.string().max(2048).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 const site = z.object({
   url: z.string().min(1).max(2048),
@@ -36,6 +72,7 @@ const site = z.object({
         }
       }
     }),
+  recorded: recorded.optional(),
 });
 
 // `access:` is the access policy (src/policy/config.ts reads it at start).

@@ -21,6 +21,7 @@ import { parseIisConfig } from './iis-config.js';
 import { collectKdc } from './kdc.js';
 import { checkProbeAddresses, checkProbeHost, forestDomainsOf, parseProbeAllow, type ProbePolicy, type ProbeRequester } from './probe-policy.js';
 import { probeKerberos } from './spnego.js';
+import { recordedDns, recordedHttp, recordedNote, type Recorded } from './recorded.js';
 import { collectorError, withTimeout } from './timeout.js';
 
 export interface Why401Request {
@@ -143,6 +144,7 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   };
   if (req.identity) inputs.identity = { query: req.identity.trim(), source: 'option' };
   if (req.user) inputs.user = req.user.trim();
+  let recorded: { rec: Recorded; file: string } | undefined;
   if (config.inventoryFile) {
     try {
       const site = findSite(await loadInventory(config.inventoryFile), url);
@@ -151,6 +153,7 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
         if (!inputs.backends.length) inputs.backends = site.backends.map((spn) => ({ spn, source: 'inventory' as const }));
         inputs.nlbNodes = site.nlbNodes;
         if (site.iisSite) inputs.site = site.iisSite;
+        if (site.recorded) recorded = { rec: site.recorded, file: config.inventoryFile };
         inferred.push(`Inventory ${config.inventoryFile}: ${site.url}${site.identity ? `, identity ${site.identity}` : ''}${site.nlbNodes.length ? `, NLB nodes ${site.nlbNodes.join(', ')}` : ''}${site.backends.length ? `, backends ${site.backends.join(', ')}` : ''}`);
       }
     } catch (e) {
@@ -191,11 +194,14 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
       inferred.push(`${urlHost} qualified as ${queryHost} with the domain's DNS suffix`);
     }
   }
+  const recordedKinds = recorded ? ([...(recorded.rec.dns ? ['DNS'] : []), ...(recorded.rec.http ? ['HTTP'] : [])] as ('DNS' | 'HTTP')[]) : [];
+  if (recorded && recordedKinds.length) inferred.push(recordedNote(recorded.rec, recorded.file, recordedKinds));
   // From chat, the host (then every address it resolves to) must pass the probe policy before anything is sent to it.
+  // A recorded HTTP answer sends nothing, so it needs no policy.
   const policy: ProbePolicy | undefined =
-    deps.requester === 'chat' ? { requester: 'chat', allow: parseProbeAllow((config.probeAllow ?? []).join(',')), forestDomains: forestDomainsOf(await infoP) } : undefined;
+    deps.requester === 'chat' && !recorded?.rec.http ? { requester: 'chat', allow: parseProbeAllow((config.probeAllow ?? []).join(',')), forestDomains: forestDomainsOf(await infoP) } : undefined;
   if (policy) checkProbeHost(policy, queryHost);
-  const dns = await collectDns(queryHost, { servers: config.dnsServers, timeoutMs });
+  const dns = recorded?.rec.dns ? recordedDns(recorded.rec.dns, queryHost, recorded.file) : await collectDns(queryHost, { servers: config.dnsServers, timeoutMs });
   if (policy && dns.addresses.length) checkProbeAddresses(policy, queryHost, dns.addresses.map((a) => a.address));
   if (dns.error) collectorErrors.push(dns.error);
   if (dns.chain.length > 1) inferred.push(`Canonical host: ${dns.canonicalName} (${dns.chain.join(' → ')}); browsers build the SPN from it`);
@@ -205,8 +211,9 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   // Everything else in parallel.
   const address = dns.addresses[0]?.address;
   // Without a checked address, chat never lets the probe resolve the name itself.
-  const httpP: Promise<HttpEvidence> =
-    policy && !address
+  const httpP: Promise<HttpEvidence> = recorded?.rec.http
+    ? Promise.resolve(recordedHttp(recorded.rec.http, address, recorded.file))
+    : policy && !address
       ? Promise.resolve({ ok: false, wwwAuthenticate: [], schemes: [], error: { collector: 'http', code: 'NOT_AUTHORIZED', message: `not probed from chat: DNS gave no address for ${queryHost} to check first` } })
       : probeUrl(url.href, { address, timeoutMs, now: deps.now });
   const ptrHosts = dns.ptr.flatMap((p) => p.names).filter((n) => n !== target.canonicalHost);
@@ -223,6 +230,7 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
     ],
   };
   const info = await infoP;
+  if (info?.server.startsWith('file:')) inferred.unshift(`Directory: the export ${info.server}, not a live DC`);
   const directoryP = collectDirectory(dirP, plan, { timeoutMs, info });
   const kdcP = config.kerberos && expected.length + backendSpns.length > 0 ? collectKdc([...expected.map((e) => e.spn), ...backendSpns], config.kerberos, { timeoutMs }) : Promise.resolve(undefined);
   const adfsHook = deps.adfs;
