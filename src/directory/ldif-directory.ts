@@ -184,7 +184,7 @@ export class LdifDirectory implements DirectoryReader {
   async findAccount(query: string): Promise<AccountFacts> {
     const found = await this.tryFindAccount(query);
     if (found) return found;
-    throw new AccountNotFoundError(query, this.suggest(query));
+    throw new AccountNotFoundError(query, await this.suggest(query));
   }
 
   async tryFindAccount(query: string): Promise<AccountFacts | undefined> {
@@ -215,16 +215,18 @@ export class LdifDirectory implements DirectoryReader {
   }
 
   /** Close matches, like AD's ambiguous name resolution on sAMAccountName (a prefix match). */
-  private suggest(query: string): string[] {
+  private async suggest(query: string): Promise<string[]> {
     const q = query.trim().replace(/^[^\\]*\\/, '').replace(/\$$/, '').toLowerCase();
     if (q.length < 2 || q.length > 64) return [];
-    const out: string[] = [];
-    for (const sam of this.bySam.keys()) {
+    const hits: number[] = [];
+    for (const [sam, h] of this.bySam) {
       if (!sam.startsWith(q)) continue;
-      out.push(sam);
-      if (out.length >= 5) break;
+      hits.push(...hitsOf(h));
+      if (hits.length >= 5) break;
     }
-    return out;
+    // The names as stored (NDCRMSRV1$, not the index's lower case), in a stable order.
+    const names = (await this.readAll(hits.slice(0, 5))).map(({ r }) => one(r, 'sAMAccountName') ?? '').filter(Boolean);
+    return names.sort((a, b) => a.localeCompare(b));
   }
 
   async findComputerByHost(host: string): Promise<AccountFacts | undefined> {
