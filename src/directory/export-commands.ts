@@ -9,11 +9,14 @@ import { InvalidInputError, truncate } from '../errors.js';
 import { ACCOUNT_ATTRIBUTES } from './ldap-directory.js';
 
 /** What krbops reads of an account (plus objectSid, to recognise Protected Users by its RID). */
-export const EXPORT_ACCOUNT_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, 'objectSid'];
+export const EXPORT_ACCOUNT_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, 'objectSid', 'whenCreated'];
 /** What krbops reads of the configuration partition: sPNMappings and the NetBIOS domain name. */
 export const EXPORT_CONFIG_ATTRIBUTES = ['sPNMappings', 'nETBIOSName', 'nCName'];
-/** Accounts (users, computers, gMSAs), anything else holding an SPN, and the Protected Users group. */
-export const EXPORT_ACCOUNT_FILTER = '(|(servicePrincipalName=*)(objectClass=user)(&(objectClass=group)(cn=Protected Users)))';
+/**
+ * Accounts (users, computers, gMSAs), anything else holding an SPN, the domain head, and the
+ * Protected Users and Read-only Domain Controllers groups (found by their RIDs 525 and 521 in the file).
+ */
+export const EXPORT_ACCOUNT_FILTER = '(|(servicePrincipalName=*)(objectClass=user)(objectClass=domainDNS)(&(objectClass=group)(|(cn=Protected Users)(cn=Read-only Domain Controllers))))';
 export const EXPORT_CONFIG_FILTER = '(|(sPNMappings=*)(nETBIOSName=*))';
 
 const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import type { DomainKeyFacts, EncryptionScanAccount } from './encryption-scan.js';
 import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
@@ -37,7 +38,8 @@ function addHit(map: Map<string, Hits>, key: string, idx: number): void {
 const hitsOf = (h: Hits | undefined): number[] => (h === undefined ? [] : typeof h === 'number' ? [h] : h);
 
 /** What the index pass and the scans read of each entry; the rest is read back per account when asked. */
-const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
+const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
+const ETYPE_ATTRS = new Set(['objectclass', 'serviceprincipalname', 'samaccountname', 'msds-supportedencryptiontypes', 'pwdlastset', 'whencreated', 'useraccountcontrol']);
 const SCAN_ATTRS = new Set(['objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'useraccountcontrol']);
 
 const vals = (r: LdifRecord, attr: string) => r.attrs.get(attr.toLowerCase()) ?? [];
@@ -82,6 +84,9 @@ export class LdifDirectory implements DirectoryReader {
   private mappings = new Map<string, string>();
   private infoData!: DirectoryInfo;
   private protectedUsersDn?: string;
+  /** whenCreated of objects the encryption-type report asks about: by DN (the domain head), and the RID 521 group. */
+  private readonly created = new Map<string, string>();
+  private rodcGroup?: { dn: string; whenCreated?: string };
   /** Objects and accounts read, for `krbops config` and the start banner. */
   readonly counts = { objects: 0, accounts: 0 };
 
@@ -123,7 +128,10 @@ export class LdifDirectory implements DirectoryReader {
       const nc = one(r, 'nCName');
       if (nb && nc) netbios.set(nc.toLowerCase(), nb);
       const sid = r.binary.get('objectsid')?.[0];
-      if (sid && sid.length >= 12 && sid.readUInt32LE(sid.length - 4) === 525 && vals(r, 'objectClass').some((c) => c.toLowerCase() === 'group')) this.protectedUsersDn = r.dn;
+      const rid = sid && sid.length >= 12 && vals(r, 'objectClass').some((c) => c.toLowerCase() === 'group') ? sid.readUInt32LE(sid.length - 4) : undefined;
+      if (rid === 525) this.protectedUsersDn = r.dn;
+      if (rid === 521) this.rodcGroup = { dn: r.dn, whenCreated: generalizedTimeToIso(one(r, 'whenCreated')) };
+      if (/^DC=/i.test(r.dn) && one(r, 'whenCreated')) this.created.set(lowerDn, one(r, 'whenCreated')!);
       const changed = one(r, 'whenChanged');
       if (changed && changed > newest) newest = changed;
       const usn = one(r, 'uSNChanged');
@@ -270,6 +278,36 @@ export class LdifDirectory implements DirectoryReader {
       if (!isAccount(r) || !this.newer(r, after)) continue;
       yield { ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName'), uSNChanged: one(r, 'uSNChanged') };
     }
+  }
+
+  /** Every entry holding an SPN, plus krbtgt, with what the encryption-type report reads (streamed). */
+  async *scanEncryptionTypes(): AsyncIterable<EncryptionScanAccount> {
+    for await (const r of readLdif(this.file, this.label, ETYPE_ATTRS)) {
+      const spns = vals(r, 'servicePrincipalName');
+      const sam = one(r, 'sAMAccountName');
+      if (!spns.length && sam?.toLowerCase() !== 'krbtgt') continue;
+      const set = Number(one(r, 'msDS-SupportedEncryptionTypes') ?? NaN);
+      yield {
+        dn: r.dn,
+        sAMAccountName: sam ?? r.dn,
+        kind: accountKind(vals(r, 'objectClass')),
+        spns,
+        supportedEncryptionTypes: Number.isInteger(set) ? set >>> 0 : null,
+        pwdLastSet: fileTimeToIso(one(r, 'pwdLastSet')),
+        whenCreated: generalizedTimeToIso(one(r, 'whenCreated')),
+        userAccountControl: Number(one(r, 'userAccountControl') ?? 0),
+      };
+    }
+  }
+
+  /** From the domain head and the Read-only Domain Controllers group, when the export holds them (export-ldif asks for both). */
+  async domainKeyFacts(): Promise<DomainKeyFacts> {
+    const domainDn = this.infoData.defaultNamingContext;
+    return {
+      domainDn,
+      domainCreated: generalizedTimeToIso(this.created.get(domainDn.toLowerCase())),
+      ...(this.rodcGroup ? { rodcGroupDn: this.rodcGroup.dn, rodcGroupCreated: this.rodcGroup.whenCreated } : {}),
+    };
   }
 
   private watermark(usn: string | undefined): bigint | undefined {
