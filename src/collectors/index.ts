@@ -243,7 +243,9 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
             : undefined,
         )
       : Promise.resolve(undefined);
-  const authP = httpP.then((h) => authenticate(h, target, dns, address, config, deps.now));
+  const authP: Promise<AuthenticationEvidence> = recorded?.rec.http
+    ? Promise.resolve({ attempted: false, reason: `the HTTP answer is recorded in ${recorded.file}: there is no live site to authenticate to` })
+    : httpP.then((h) => authenticate(h, target, dns, address, config, deps.now));
   const [http, directory, kdc, dcClock, adfs, authentication] = await Promise.all([httpP, directoryP, kdcP, dcClockP, adfsP, authP]);
 
   if (http.error) collectorErrors.push(http.error);
