@@ -13,6 +13,7 @@ import type { AnyCommand, ParsedArgs } from '../commands/types.js';
 import { exportCommandAudit, parseSince } from './audit/export.js';
 import { ldifPath, loadConfig, redactedConfig, type Config } from './config.js';
 import { runCommand } from '../commands/run.js';
+import { demoEnv, isDemo } from './demo.js';
 import { exportPlan, exportText } from './directory/export-commands.js';
 import { openLdifDirectory } from './directory/ldif-directory.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
@@ -146,7 +147,8 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     .command('serve')
     .description('Run the bot: Slack, Teams, scheduled watchers, /healthz and /metrics on one HTTP server')
     .action(async () => {
-      const cfg = config();
+      // Nothing configured: the demo domain on the playground instead of a bot that can only answer with configuration errors.
+      const cfg = isDemo(process.env) ? loadConfig(demoEnv(process.env)) : config();
       const { serve } = await import('./serve.js');
       await serve(cfg);
     });

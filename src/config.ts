@@ -33,6 +33,10 @@ export interface Config {
   ldap?: LdapConfig;
   /** An LDIF export read instead of a DC (`LDAP_URL=file:<path>`, or `--ldif <path>` on the CLI). */
   ldifFile?: string;
+  /** The local playground page on `/` (KRBOPS_PLAYGROUND=true, or demo mode). Loopback only. */
+  playground: boolean;
+  /** Started with nothing configured: the demo domain (see src/demo.ts). */
+  demo?: boolean;
   /** SPNs ignored by `spn dupes` (case-insensitive); default `kadmin/changepw`. */
   dupesAllowList: string[];
   dnsServers: string[];
@@ -219,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ldap,
     ...(ldifFile ? { ldifFile } : {}),
+    playground: parseVar(env, 'KRBOPS_PLAYGROUND', z.enum(['true', 'false'], { message: 'KRBOPS_PLAYGROUND must be true or false' }).transform((v) => v === 'true'), false),
+    ...(env.KRBOPS_DEMO === 'true' ? { demo: true } : {}),
     dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],
     dnsServers: csv(env.KRBOPS_DNS_SERVERS),
     inventoryFile: env.KRBOPS_INVENTORY || undefined,

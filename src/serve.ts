@@ -6,12 +6,14 @@
 import type { Logger } from 'pino';
 import { createApprovals, createChatApprovals } from './approvals/index.js';
 import { redactedConfig, type Config } from './config.js';
+import { demoBanner } from './demo.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { Notifier } from './notify.js';
 import { startServer, type HttpSurface, type RunningServer } from './server.js';
 import { openStore } from './store/index.js';
 import { createSlackHttpSurface, createSlackNotifier, slackMode, startSlackApp, type SlackBot } from './surfaces/slack/index.js';
+import { createPlaygroundSurface, isLoopback } from './surfaces/playground/index.js';
 import { createTeamsSurface } from './surfaces/teams/index.js';
 
 export interface ServeOptions {
@@ -55,6 +57,10 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     surfaces.push(teams);
     notifiers.push(teams.notifier());
   }
+  if (config.playground) {
+    if (isLoopback(config.server.host)) surfaces.push(createPlaygroundSurface({ config, log, approvals: chatApprovals, core, observe }));
+    else log.warn({ host: config.server.host }, 'KRBOPS_PLAYGROUND=true but HOST is not a loopback address: the playground is not served (it has no login)');
+  }
   if (!surfaces.length && !slackSocket) log.warn('no chat surface configured (SLACK_* or MicrosoftAppId): serving /healthz, /metrics and the watchers only');
 
   const server = await startServer(config, {
@@ -65,6 +71,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     notifiers,
     handleSignals: options.handleSignals ?? true,
   });
+  if (config.demo) process.stderr.write(`${demoBanner(server.url)}\n`);
   log.info({ url: server.url, surfaces: [...surfaces.map((s) => s.name), ...(slackSocket ? ['slack (Socket Mode)'] : [])], notifiers: notifiers.map((n) => n.name) }, 'krbops serving');
   return server;
 }

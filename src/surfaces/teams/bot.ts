@@ -64,7 +64,7 @@ const spnChangeSchema = z.object({
 });
 
 /** What Approve / Reject / "Verify in AD" send back: the request ID. */
-const approvalActionSchema = z.object({ id: z.string().min(1).max(40) });
+export const approvalActionSchema = z.object({ id: z.string().min(1).max(40) });
 
 const APPROVAL_VERB_STEPS: Record<string, 'approve' | 'reject' | 'verify'> = {
   [APPROVAL_VERBS.approve]: 'approve',
@@ -75,7 +75,7 @@ const APPROVAL_VERB_STEPS: Record<string, 'approve' | 'reject' | 'verify'> = {
 /** The approvals port when it offers the approval actions too (not only requestChange). */
 
 /** What a "Request this change" button sends back; it comes from the client, so it is checked like any input. */
-const requestChangeSchema = z.object({
+export const requestChangeSchema = z.object({
   ruleId: z.string().max(100),
   subject: z.string().max(500).optional(),
   url: z.string().max(2048).optional(),
