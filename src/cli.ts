@@ -4,7 +4,8 @@
  * Exit codes: 0 answered (whatever it found), 2 bad usage or input, 3 directory unreachable or
  * refused, 4 other dependency down (ADFS, store), 1 internal error.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from '../commands/index.js';
@@ -19,6 +20,17 @@ import { openLdifDirectory } from './directory/ldif-directory.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
 import { openStore, type Store } from './store/index.js';
+
+/** The version in package.json (found from dist/src/ or src/ alike). */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export const EXIT = { ok: 0, internal: 1, usage: 2, directory: 3, dependency: 4 } as const;
 
@@ -39,6 +51,7 @@ interface Io {
 function buildProgram(config: () => Config, io: Io, setExit: (code: number) => void): Command {
   const program = new Command('krbops')
     .description('Kerberos HTTP 401 chat-ops: SPN lookups, why-401 diagnosis, ADFS and duplicate-SPN watchers')
+    .version(packageVersion(), '-V, --version', 'print the krbops version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -101,7 +114,9 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
 
   program
     .command('config')
-    .description('Print the configuration krbops read from the environment (secrets redacted)')
+    .description('Print the configuration krbops read from the environment (secrets redacted), as JSON')
+    .option('--json', 'print one JSON document (the default; accepted like on every other command)')
+    .exitOverride()
     .action(() => {
       io.out(`${JSON.stringify(redactedConfig(config()), null, 2)}\n`);
     });

@@ -57,3 +57,21 @@ describe('the demo domain', () => {
     expect((await json('spn', 'list', 'svc-adfs$')).account.kind).toBe('gmsa');
   });
 });
+
+describe('krbops --version and config --json', () => {
+  async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const code = await main(argv, { out: (s) => (out += s), err: () => undefined });
+    return { code, out };
+  }
+  it('prints the version of package.json', async () => {
+    const { readFileSync } = await import('node:fs');
+    const r = await cli('--version');
+    expect(r).toEqual({ code: 0, out: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n` });
+  });
+  it('prints the configuration as JSON with --json, naming the export', async () => {
+    const r = await cli('config', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ ldifFile: 'examples/contoso.ldif', playground: false });
+  });
+});
