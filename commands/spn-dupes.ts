@@ -44,6 +44,7 @@ const spnDupes: CommandSpec<SpnDupesResult> = {
       }
     }
     if (r.allowList.length) lines.push('', `Ignored (allow-list): ${r.allowList.join(', ')}`);
+    if (r.server.startsWith('file:')) lines.push('', `Read from ${r.server}`);
     return lines.join('\n');
   },
 };

@@ -30,6 +30,7 @@ const spnQuery: CommandSpec<SpnQueryResult> = {
       for (const a of alias) lines.push(a.dn, `\t${a.matched}`);
     }
     lines.push('', exact.length ? 'Existing SPN found!' : 'No exact SPN found.');
+    if (r.server.startsWith('file:')) lines.push(`Read from ${r.server}`);
     return lines.join('\n');
   },
 };

@@ -110,9 +110,13 @@ describe('an export answers as the live DC does', () => {
     });
   }
 
-  it('names the export and its date in every answer', async () => {
-    const r = await cli('spn', 'list', 'crmweb', '--ldif', ldifdeFile);
-    expect(r.out).toMatch(/Answered by:\s+file:contoso-ldifde\.ldf \(export written \d{4}-\d\d-\d\d \d\d:\d\d UTC, newest change \d{4}-/);
+  it.each([
+    [['spn', 'list', 'crmweb'], /Answered by:\s+file:contoso-ldifde\.ldf \(export written \d{4}-\d\d-\d\d \d\d:\d\d UTC, newest change \d{4}-/],
+    [['spn', 'query', 'HTTP/crm.contoso.test'], /Read from file:contoso-ldifde\.ldf \(export written \d{4}-/],
+    [['spn', 'dupes'], /Read from file:contoso-ldifde\.ldf \(export written \d{4}-/],
+  ])('names the export and its date in the answer to %j', async (argv, expected) => {
+    const r = await cli(...argv, '--ldif', ldifdeFile);
+    expect(r.out).toMatch(expected);
   });
 
   it('why-401 on an export: the clock check is unknown because an export has no clock', async () => {
