@@ -58,6 +58,15 @@ describe('the demo domain', () => {
   });
 });
 
+describe('krb etypes on the export', () => {
+  it('reads the accounts with SPNs and krbtgt, and when the domain could first make AES keys', async () => {
+    const r = await json('krb', 'etypes');
+    expect(JSON.stringify(r)).toContain('svc-rc4');
+    expect(JSON.stringify(r)).toContain('krbtgt');
+    expect(JSON.stringify(r)).toContain('2019-04-15');
+  });
+});
+
 describe('krbops --version and config --json', () => {
   async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
     let out = '';
