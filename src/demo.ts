@@ -5,7 +5,6 @@
  * the variables that switch to a real directory and chat.
  */
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +24,7 @@ function examplesDir(): string {
   return path.join(dir, 'examples');
 }
 
-/** The environment of demo mode: the demo export and inventory, a demo admin, the playground, a throwaway store. */
+/** The environment of demo mode: the demo export and inventory, a demo admin, the playground, an in-memory store. */
 export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const ex = examplesDir();
   return {
@@ -35,7 +34,8 @@ export function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     KRBOPS_INVENTORY: env.KRBOPS_INVENTORY || path.join(ex, 'krbops.yaml'),
     KRBOPS_ADMINS: env.KRBOPS_ADMINS || 'demo-admin',
     KRBOPS_PLAYGROUND: env.KRBOPS_PLAYGROUND || 'true',
-    KRBOPS_DB: env.KRBOPS_DB || path.join(tmpdir(), `krbops-demo-${process.pid}.db`),
+    // Demo requests live as long as the process: nothing is left behind.
+    KRBOPS_DB: env.KRBOPS_DB || ':memory:',
   };
 }
 
