@@ -18,10 +18,13 @@ export function isDemo(env: NodeJS.ProcessEnv): boolean {
   return REAL_SETUP_VARIABLES.every((v) => !env[v]);
 }
 
+/** examples/ of the package; relative to the working directory when inside it (answers show the path). */
 function examplesDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'examples', 'contoso.ldif')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return path.join(dir, 'examples');
+  const abs = path.join(dir, 'examples');
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
 }
 
 /** The environment of demo mode: the demo export and inventory, a demo admin, the playground, an in-memory store. */

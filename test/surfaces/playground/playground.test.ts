@@ -2,7 +2,8 @@
  * The playground as a new user meets it: `krbops serve` started with NOTHING configured (demo mode)
  * in a child process, a headless Debian Chromium that types the chat commands into the page, sees
  * the Teams card (drawn by the adaptivecards package) beside the Slack blocks, clicks "Request this
- * change", approves it as the demo admin and reads the audit trail. Screenshots: test-output/playground/.
+ * change", approves it as the demo admin and reads the audit trail. Screenshots: test-output/playground/
+ * and the README's manifest/screenshots/playground.png.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -96,6 +97,8 @@ describe('the playground page', () => {
     expect(json.blocks.length).toBeGreaterThan(3);
     expect(await ex.locator('.slack details.sk-json a').first().getAttribute('href')).toMatch(/^https:\/\/app\.slack\.com\/block-kit-builder#%7B%22blocks%22/);
     await page.screenshot({ path: `${SHOTS}/why-401.png`, fullPage: false });
+    // The README shows this page as krbops draws it.
+    await page.screenshot({ path: 'manifest/screenshots/playground.png', fullPage: false });
   });
 
   it('shows a bad command as usage help on both sides, never a stack trace', async () => {
