@@ -14,7 +14,8 @@ const fmt = (ms: number) => {
 
 function dcHost(server: string | undefined): string {
   try {
-    return server ? new URL(server).hostname : '<dc>';
+    // An export (`file:…`) has no host: the engineer names the DC.
+    return (server && new URL(server).hostname) || '<dc>';
   } catch {
     return '<dc>';
   }

@@ -5,8 +5,10 @@
  */
 import { approvalCard as slackApprovalCard, approvalRequestedCard, APPROVAL_ACTION_RE, decodeChangeRef, REQUEST_CHANGE_ACTION } from '../../../cards/slack/index.js';
 import { APPROVAL_VERBS, approvalCard as teamsApprovalCard, changeRequestedCard, REQUEST_CHANGE_VERB } from '../../../cards/teams/index.js';
+import type { Logger } from 'pino';
+import { approvalAction, requestChange } from '../../../commands/change-requests.js';
 import { errorResultOf } from '../../../commands/error-result.js';
-import type { Actor } from '../../../commands/types.js';
+import type { Actor } from '../../model/index.js';
 import type { ChatApprovals } from '../../approvals/ports.js';
 import type { SpnChange } from '../../rules/types.js';
 import { InvalidInputError } from '../../errors.js';
@@ -54,26 +56,31 @@ function parse(a: PlaygroundAction): { request: Request } | { step: Step; id: st
   throw new InvalidInputError(`krbops has no action "${String(a.verb ?? a.actionId ?? '').slice(0, 60)}".`);
 }
 
-/** Runs one button click; errors (not an admin, own request, already decided) come back as error cards. */
-export async function runAction(a: PlaygroundAction, actor: Actor, approvals: ChatApprovals | undefined): Promise<PlaygroundAnswer> {
+/** Runs one button click through the approvals flow every chat surface runs (commands/change-requests.ts). */
+export async function runAction(a: PlaygroundAction, actor: Actor, approvals: ChatApprovals | undefined, log: Logger): Promise<PlaygroundAnswer> {
+  let p: ReturnType<typeof parse>;
   try {
-    if (!approvals) throw new InvalidInputError('Change requests are not configured on this bot (no store); nothing was requested.');
-    const p = parse(a);
-    if ('request' in p) {
-      const view = await approvals.requestChange({ ...p.request, requester: actor });
-      const record = await approvals.get(view.id);
-      const slackReply = approvalRequestedCard(record, { approvers: approvals.approvers });
-      const slackCard = slackApprovalCard(record, { approvers: approvals.approvers });
-      return {
-        command: 'request-change',
-        kind: 'approval',
-        teams: [changeRequestedCard(view), teamsApprovalCard(record, { approvers: approvals.approvers })],
-        slack: { ...slackReply, followUps: [...slackReply.followUps, { text: slackCard.text, blocks: slackCard.blocks }] },
-      };
-    }
-    const record = p.step === 'verify' ? await approvals.verify(p.id, actor) : await approvals.decide(p.id, actor, p.step);
-    return { command: `approval ${p.step}`, kind: 'approval', teams: [teamsApprovalCard(record, { approvers: approvals.approvers })], slack: slackApprovalCard(record, { approvers: approvals.approvers }) };
+    p = parse(a);
   } catch (e) {
     return { command: 'action', kind: 'error', ...render(errorResultOf(e)) };
   }
+  if ('request' in p) {
+    const o = await requestChange(approvals, { ...p.request, requester: actor }, log);
+    if (o.type === 'unavailable') return { command: 'request-change', kind: 'error', ...render(errorResultOf(new InvalidInputError('Change requests are not configured on this bot; nothing was requested.'))) };
+    if (o.type === 'failed') return { command: 'request-change', kind: 'error', ...render(o.error) };
+    const record = o.approval?.record ?? (await approvals!.get(o.view.id));
+    const approvers = o.approval?.approvers ?? approvals!.approvers;
+    const reply = approvalRequestedCard(record, { approvers });
+    const card = slackApprovalCard(record, { approvers });
+    return {
+      command: 'request-change',
+      kind: 'approval',
+      teams: [changeRequestedCard(o.view), teamsApprovalCard(record, { approvers })],
+      slack: { ...reply, followUps: [...reply.followUps, { text: card.text, blocks: card.blocks }] },
+    };
+  }
+  const o = await approvalAction(approvals, { id: p.id, actor, step: p.step }, log);
+  if (o.type === 'unavailable') return { command: `approval ${p.step}`, kind: 'error', ...render(errorResultOf(new InvalidInputError('SPN change approvals are not enabled on this bot; nothing changed.'))) };
+  if (o.type === 'refused') return { command: `approval ${p.step}`, kind: 'error', ...render(o.error) };
+  return { command: `approval ${p.step}`, kind: 'approval', teams: [teamsApprovalCard(o.record, { approvers: o.approvers })], slack: slackApprovalCard(o.record, { approvers: o.approvers }) };
 }

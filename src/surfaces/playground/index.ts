@@ -16,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Application, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Actor, CommandObservation } from '../../../commands/types.js';
+import type { CommandObservation } from '../../../commands/types.js';
+import type { Actor } from '../../model/index.js';
 import type { ChatApprovals } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
 import type { CoreOptions } from '../../core.js';
@@ -84,7 +85,7 @@ export function createPlaygroundSurface(o: PlaygroundOptions): HttpSurface {
         try {
           const text = typeof req.body?.text === 'string' ? req.body.text.slice(0, 4000) : '';
           const actor = playgroundActor(o.config, req.body?.as, 'teams');
-          res.json(await answerText(text, actor, { config: o.config, log, core: o.core, observe: o.observe }));
+          res.json(await answerText(text, actor, { config: o.config, log, core: o.core, hooks: { observe: o.observe } }));
         } catch (e) {
           next(e);
         }
@@ -100,7 +101,7 @@ export function createPlaygroundSurface(o: PlaygroundOptions): HttpSurface {
             actionId: typeof b.actionId === 'string' ? b.actionId : undefined,
             value: typeof b.value === 'string' ? b.value : undefined,
           };
-          res.json(await runAction(action, playgroundActor(o.config, b.as, surface), o.approvals));
+          res.json(await runAction(action, playgroundActor(o.config, b.as, surface), o.approvals, log));
         } catch (e) {
           next(e);
         }
