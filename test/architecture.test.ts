@@ -22,7 +22,7 @@ export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'services', paths: ['src/approvals/', 'src/jobs/', 'src/policy/', 'src/audit/'] },
   { name: 'commands', paths: ['commands/', 'src/core.ts'] },
   { name: 'cards', paths: ['cards/'] },
-  { name: 'surfaces', paths: ['src/surfaces/', 'src/server.ts', 'src/serve.ts', 'src/cli.ts'] },
+  { name: 'surfaces', paths: ['src/surfaces/', 'src/server.ts', 'src/serve.ts', 'src/cli.ts', 'src/demo.ts'] },
 ];
 
 function layerOf(file: string): number {

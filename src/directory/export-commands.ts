@@ -1,11 +1,11 @@
 /**
  * The export an engineer runs for someone who has krbops but no access to their AD: `ldifde` (on a
  * Windows host in the domain) or `ldapsearch` (OpenLDAP), capturing exactly the attributes krbops
- * reads. Every command string of the export lives here (one place, until the fix-command builder
- * takes them); values are checked to be DNS names or host names, so nothing needs quoting beyond
- * the fixed literals.
+ * reads. The command lines come from the one fix-command builder (src/fix: ldifde, ldapsearch),
+ * which checks and quotes every value for its shell.
  */
 import { InvalidInputError, truncate } from '../errors.js';
+import { ldapsearch, ldifde } from '../fix/index.js';
 import { ACCOUNT_ATTRIBUTES } from './ldap-directory.js';
 
 /** What krbops reads of an account (plus objectSid, to recognise Protected Users by its RID). */
@@ -39,21 +39,19 @@ export function exportPlan(domain: string, dc?: string): ExportPlan {
   const baseDn = d.split('.').map((l) => `DC=${l}`).join(',');
   const configDn = `CN=Configuration,${baseDn}`;
   const file = `krbops-${d.split('.')[0].toLowerCase()}.ldif`;
-  const accounts = EXPORT_ACCOUNT_ATTRIBUTES.join(',');
-  const config = EXPORT_CONFIG_ATTRIBUTES.join(',');
   return {
     domain: d,
     baseDn,
     configDn,
     file,
     ldifde: [
-      `ldifde -f krbops-accounts.ldf -d "${baseDn}" -p subtree -r "${EXPORT_ACCOUNT_FILTER}" -l "${accounts}"`,
-      `ldifde -f krbops-config.ldf -d "${configDn}" -p subtree -r "${EXPORT_CONFIG_FILTER}" -l "${config}"`,
-      `copy /b krbops-accounts.ldf + krbops-config.ldf ${file}`,
+      ldifde.export({ file: 'krbops-accounts.ldf', baseDn, filter: EXPORT_ACCOUNT_FILTER, attributes: EXPORT_ACCOUNT_ATTRIBUTES }),
+      ldifde.export({ file: 'krbops-config.ldf', baseDn: configDn, filter: EXPORT_CONFIG_FILTER, attributes: EXPORT_CONFIG_ATTRIBUTES }),
+      ldifde.join(['krbops-accounts.ldf', 'krbops-config.ldf'], file),
     ],
     ldapsearch: [
-      `ldapsearch -LLL -H ldaps://${host} -D 'reader@${d}' -W -E pr=500/noprompt -b '${baseDn}' '${EXPORT_ACCOUNT_FILTER}' ${EXPORT_ACCOUNT_ATTRIBUTES.join(' ')} > ${file}`,
-      `ldapsearch -LLL -H ldaps://${host} -D 'reader@${d}' -W -E pr=500/noprompt -b '${configDn}' '${EXPORT_CONFIG_FILTER}' ${EXPORT_CONFIG_ATTRIBUTES.join(' ')} >> ${file}`,
+      ldapsearch.export({ host, user: `reader@${d}`, baseDn, filter: EXPORT_ACCOUNT_FILTER, attributes: EXPORT_ACCOUNT_ATTRIBUTES, file }),
+      ldapsearch.export({ host, user: `reader@${d}`, baseDn: configDn, filter: EXPORT_CONFIG_FILTER, attributes: EXPORT_CONFIG_ATTRIBUTES, file, append: true }),
     ],
   };
 }

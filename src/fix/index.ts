@@ -26,9 +26,9 @@
  */
 export { cmdArg, cmdQuoted, psArg, psString, shArg, shQuoted, isPlaceholder, PLACEHOLDER } from './quote.js';
 export * as check from './values.js';
-export { setspn, appcmd, APPCMD, IIS_SECTION, iisreset, w32tm, nslookup, klistWindows, ktpass, type AppcmdSetting, type IisSection } from './windows.js';
+export { setspn, appcmd, APPCMD, IIS_SECTION, iisreset, w32tm, nslookup, klistWindows, ktpass, ldifde, type AppcmdSetting, type IisSection } from './windows.js';
 export { ad, adfs, dnsServer, psIdentity, type AdNoun, type AccountControlFlag, type AdfsCertificateType } from './powershell.js';
-export { curl, kvno, klist, ktutil } from './posix.js';
+export { curl, kvno, klist, ktutil, ldapsearch } from './posix.js';
 export { UnsafeCommandValueError } from '../errors.js';
 
 import { UnsafeCommandValueError } from '../errors.js';

@@ -14,6 +14,12 @@ export const curl = {
   negotiate: (url: string) => `curl -sI --negotiate -u : ${shArg(check.url(url), 'a URL')}`,
 };
 
+/** OpenLDAP ldapsearch: a read-only, paged LDIF export (`-W` asks for the password; never on the command line). */
+export const ldapsearch = {
+  export: (o: { host: string; user: string; baseDn: string; filter: string; attributes: string[]; file: string; append?: boolean }) =>
+    `ldapsearch -LLL -H ${shArg(`ldaps://${check.host(o.host)}`, 'an LDAP URL')} -D ${shQuoted(check.text(o.user, 'a user name'), 'a user name')} -W -E pr=500/noprompt -b ${shQuoted(check.text(o.baseDn, 'a DN'), 'a DN')} ${shQuoted(check.text(o.filter, 'an LDAP filter'), 'an LDAP filter')} ${o.attributes.map((a) => shArg(check.text(a, 'an attribute name'), 'an attribute name')).join(' ')} ${o.append ? '>>' : '>'} ${shArg(check.text(o.file, 'a file name'), 'a file name')}`,
+};
+
 /** `kvno <spn>`: asks the KDC for a service ticket (MIT Kerberos). */
 export const kvno = (spn: string) => `kvno ${shArg(check.spn(spn), 'an SPN')}`;
 
