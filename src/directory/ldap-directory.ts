@@ -361,8 +361,3 @@ export async function openDirectory(config: LdapConfig, log: Logger): Promise<Ld
   const conn = await LdapConnection.open(config, config.urls, log);
   return new LdapDirectory(conn, config, log);
 }
-
-/** The default directory of every surface and job: the LDAP directory of `config` (ConfigError when LDAP_URL is not set). */
-export function openConfiguredDirectory(config: Config, log: Logger): Promise<DirectoryReader> {
-  return openDirectory(requireLdap(config), log);
-}

@@ -1,6 +1,6 @@
 /**
- * The configured directory: a DC over LDAP(S) (`LDAP_URL=ldaps://…`) or an LDIF export
- * (`LDAP_URL=file:<path>`, `--ldif <path>`). Every surface, job and health check opens it here.
+ * The one default directory opener of every surface, job and health check: a DC over LDAP(S)
+ * (`LDAP_URL=ldaps://…`) or an LDIF export (`LDAP_URL=file:<path>`, `--ldif <path>`).
  */
 import type { Logger } from 'pino';
 import { requireLdap, type Config } from '../config.js';
