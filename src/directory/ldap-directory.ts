@@ -6,7 +6,7 @@
  */
 import { ExtensibleFilter, PresenceFilter, type Filter } from 'ldapts';
 import type { Logger } from 'pino';
-import { requireLdap, type Config, type LdapConfig } from '../config.js';
+import type { LdapConfig } from '../config.js';
 import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '../errors.js';
 import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
