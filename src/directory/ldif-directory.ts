@@ -39,6 +39,7 @@ const hitsOf = (h: Hits | undefined): number[] => (h === undefined ? [] : typeof
 
 /** What the index pass and the scans read of each entry; the rest is read back per account when asked. */
 const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
+const SPN_ONLY = new Set(['serviceprincipalname']);
 const ETYPE_ATTRS = new Set(['objectclass', 'serviceprincipalname', 'samaccountname', 'msds-supportedencryptiontypes', 'pwdlastset', 'whencreated', 'useraccountcontrol']);
 const SCAN_ATTRS = new Set(['objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'useraccountcontrol']);
 
@@ -270,6 +271,33 @@ export class LdifDirectory implements DirectoryReader {
       if (!spns.length || !this.newer(r, after)) continue;
       yield { ...ref(r), servicePrincipalName: spns, uSNChanged: one(r, 'uSNChanged') };
     }
+  }
+
+  /** Every entry with an SPN as DN and SPNs, 500 at a time (the file streamed again). */
+  async *scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {
+    let page: { dn: string; servicePrincipalName: string[] }[] = [];
+    for await (const r of readLdif(this.file, this.label, SPN_ONLY)) {
+      const spns = vals(r, 'servicePrincipalName');
+      if (!spns.length) continue;
+      page.push({ dn: r.dn, servicePrincipalName: spns });
+      if (page.length >= 500) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
+  }
+
+  /** Entries by DN from the index (read back from the file); DNs not in the export are left out. */
+  async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
+    const out: (AccountRef & { servicePrincipalName: string[] })[] = [];
+    for (const dn of dns) {
+      const idx = this.byDn.get(dn.toLowerCase());
+      if (idx === undefined) continue;
+      const r = await this.read(idx);
+      out.push({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') });
+    }
+    return out;
   }
 
   async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {
