@@ -4,9 +4,11 @@
  * "Verify in AD" on an approval card. The surfaces only deliver and render what these return.
  */
 import type { Logger } from 'pino';
-import { ApprovalStateError } from '../src/approvals/errors.js';
+import { ApprovalStaleError, ApprovalStateError } from '../src/approvals/errors.js';
 import { approvalFlow, type ChangeRequestPort } from '../src/approvals/ports.js';
+import type { RequestOrigin } from '../src/approvals/service.js';
 import type { ChangeRequestInput, ChangeRequestView } from '../src/approvals/types.js';
+import type { EmailOf } from '../src/policy/access.js';
 import { KrbopsError } from '../src/errors.js';
 import { newLogRef } from '../src/log.js';
 import type { Actor, ApprovalRecord, ErrorResult } from '../src/model/index.js';
@@ -34,28 +36,31 @@ export async function requestChange(port: ChangeRequestPort | undefined, input: 
   }
 }
 
-export type ApprovalStep = 'approve' | 'reject' | 'verify';
+export type ApprovalStep = 'approve' | 'reject' | 'verify' | 'cancel';
 
 export type ApprovalActionOutcome =
   /** The port has no approval actions: nothing changed. */
   | { type: 'unavailable' }
   /** Recorded; `origin` (approve / reject, when asked) is where the request was made, to tell the requester. */
-  | { type: 'done'; record: ApprovalRecord; approvers: readonly string[]; origin?: { channelId?: string; url?: string } }
+  | { type: 'done'; record: ApprovalRecord; approvers: readonly string[]; origin?: RequestOrigin }
   /**
    * Refused or failed; nothing changed. `current` is the request as it is now when someone else
    * decided first (ApprovalStateError), so the surface can show the card as it is.
    */
-  | { type: 'refused'; error: ErrorResult; thrown: unknown; ref: string; current?: ApprovalRecord; approvers: readonly string[] };
+  | { type: 'refused'; error: ErrorResult; thrown: unknown; ref: string; current?: ApprovalRecord; /** Why the card is shown as it is (expired, stale, decided already). */ notice?: string; approvers: readonly string[] };
 
 export async function approvalAction(
   port: ChangeRequestPort | undefined,
-  a: { id: string; actor: Actor; step: ApprovalStep; withOrigin?: boolean },
+  a: { id: string; actor: Actor; step: ApprovalStep; withOrigin?: boolean; reason?: string; emailOf?: EmailOf },
   log: Logger,
 ): Promise<ApprovalActionOutcome> {
   const flow = approvalFlow(port);
   if (!flow) return { type: 'unavailable' };
   try {
-    const record = a.step === 'verify' ? await flow.verify(a.id, a.actor) : await flow.decide(a.id, a.actor, a.step);
+    const record =
+      a.step === 'verify' ? await flow.verify(a.id, a.actor)
+      : a.step === 'cancel' ? await flow.cancel(a.id, a.actor, a.reason, a.emailOf)
+      : await flow.decide(a.id, a.actor, a.step, a.reason, a.emailOf);
     log.info({ status: record.status }, 'approval action recorded');
     const origin = a.withOrigin && a.step !== 'verify' ? await flow.origin(record.id).catch(() => ({ channelId: undefined })) : undefined;
     return { type: 'done', record, approvers: flow.approvers, ...(origin ? { origin } : {}) };
@@ -63,7 +68,8 @@ export async function approvalAction(
     const ref = newLogRef();
     if (!(e instanceof KrbopsError)) log.error({ err: e, ref }, 'approval action failed');
     else log.info({ code: e.code }, e.message);
-    const current = e instanceof ApprovalStateError ? await flow.get(e.id).catch(() => undefined) : undefined;
-    return { type: 'refused', error: errorResultOf(e, ref), thrown: e, ref, approvers: flow.approvers, ...(current ? { current } : {}) };
+    const shown = e instanceof ApprovalStateError || e instanceof ApprovalStaleError;
+    const current = shown ? await flow.get(e.id).catch(() => undefined) : undefined;
+    return { type: 'refused', error: errorResultOf(e, ref), thrown: e, ref, approvers: flow.approvers, ...(current ? { current, notice: (e as Error).message } : {}) };
   }
 }

@@ -6,6 +6,8 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { parseProbeAllow } from './collectors/probe-policy.js';
 import { ConfigError } from './errors.js';
+import { loadAccessPolicy } from './policy/config.js';
+import type { AccessPolicy } from './policy/types.js';
 
 const csv = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -57,14 +59,36 @@ export interface Config {
   adfs: { metadataUrls: string[]; caFile?: string; warnDays: number[]; expectedThumbprints: Record<string, string[]> };
   schedules: { adfs: string; dupes: string; etypes: string; timezone?: string };
   dbUrl: string;
+  /** Who may run which command where in chat (src/policy): KRBOPS_ALLOW_*, the `access:` section of krbops.yaml. */
+  access: AccessPolicy;
   /** Accounts (Slack user IDs or Teams AAD object IDs) allowed to approve SPN change requests. */
   admins: string[];
+  /** Members of this AD group (matched by chat e-mail address) approve too (KRBOPS_APPROVER_GROUP_DN). */
+  approverGroupDn?: string;
+  /** An undecided change request expires after this (KRBOPS_APPROVAL_TTL, default 24 h). */
+  approvalTtlMs: number;
+  /** Where approval cards go: Slack channel (default KRBOPS_ALERT_SLACK_CHANNEL), Teams conversation ID. */
+  approverChannels: { slack?: string; teams?: string };
   server: { port: number; host: string };
   logLevel: string;
 }
 
 const intVar = (name: string, min: number, max: number) =>
   z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+/** `90m`, `24h`, `7d` → milliseconds (1 minute to 90 days). */
+const duration = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,6}[mhd]$/i, `${name} must be a duration such as 90m, 24h or 7d`)
+    .transform((s) => Number(s.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[s.slice(-1).toLowerCase() as 'm' | 'h' | 'd'])
+    .refine((ms) => ms >= 60_000 && ms <= 90 * 86_400_000, `${name} must be between 1m and 90d`);
+
+/** A group DN as far as configuration can check: `CN=…` pairs, no filter characters. */
+function groupDnVar(name: string, dn: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9-]*=[^=()*\\\0]+(?:,\s*[A-Za-z][A-Za-z0-9-]*=[^=()*\\\0]+)*$/.test(dn)) fail(name, `"${dn.slice(0, 80)}" is not a group DN (CN=SPN Approvers,OU=Groups,DC=contoso,DC=com)`);
+  return dn;
+}
 
 function fail(variable: string, message: string): never {
   throw new ConfigError(variable, message);
@@ -254,7 +278,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timezone: env.KRBOPS_TIMEZONE || env.TZ || undefined,
     },
     dbUrl: storeUrl(env.KRBOPS_DB),
+    access: loadAccessPolicy(env),
     admins: csv(env.KRBOPS_ADMINS),
+    approverGroupDn: env.KRBOPS_APPROVER_GROUP_DN?.trim() ? groupDnVar('KRBOPS_APPROVER_GROUP_DN', env.KRBOPS_APPROVER_GROUP_DN.trim()) : undefined,
+    approvalTtlMs: parseVar(env, 'KRBOPS_APPROVAL_TTL', duration('KRBOPS_APPROVAL_TTL'), 24 * 3_600_000),
+    approverChannels: {
+      slack: env.KRBOPS_APPROVER_SLACK_CHANNEL?.trim() || env.KRBOPS_ALERT_SLACK_CHANNEL?.trim() || undefined,
+      teams: env.KRBOPS_APPROVER_TEAMS_CHANNEL?.trim() || undefined,
+    },
     server: { port: parseVar(env, 'PORT', intVar('PORT', 0, 65535), 3978), host: env.HOST || '127.0.0.1' },
     logLevel: env.LOG_LEVEL || 'info',
   };

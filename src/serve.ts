@@ -7,6 +7,11 @@ import type { Logger } from 'pino';
 import { createApprovals, createChatApprovals } from './approvals/index.js';
 import { redactedConfig, type Config } from './config.js';
 import { demoBanner } from './demo.js';
+import { ldapGroupMembership } from './directory/membership.js';
+import { createCommandAudit } from './audit/recorder.js';
+import { createAccessControl } from './policy/access.js';
+import { createCommandGate } from './policy/gate.js';
+import { describePolicy, policyGroups } from './policy/evaluate.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { Notifier } from './notify.js';
@@ -34,7 +39,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const metrics = new Metrics();
   const observe = (o: Parameters<Metrics['recordCommand']>[0]) => metrics.recordCommand(o);
   const approvals = createApprovals({ store, config, log });
-  const chatApprovals = createChatApprovals({ approvals, config, log });
+  // Who may run what in chat, with AD groups matched through the chat user's e-mail (read-only, cached).
+  const access = createAccessControl({ policy: config.access, membership: config.ldap ? ldapGroupMembership(config.ldap, log) : undefined, log });
+  for (const line of describePolicy(config.access)) log.info({ access: line }, 'access policy');
+  if (!config.ldap && (policyGroups(config.access).length || config.approverGroupDn)) log.warn('AD group rules need LDAP_URL: members of KRBOPS_ALLOW_GROUP_DNS / KRBOPS_APPROVER_GROUP_DN are not recognised');
+  const chatApprovals = createChatApprovals({ approvals, config, log, access });
+  // Every chat command passes the access check first and is written to the command audit after.
+  const gate = createCommandGate({ access, audit: createCommandAudit({ store, log }), log });
   const core = { approvals };
 
   const surfaces: HttpSurface[] = [];
@@ -43,17 +54,17 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   let slackBot: SlackBot | undefined;
   const mode = slackMode(config);
   if (mode === 'http') {
-    const slack = await createSlackHttpSurface(config, { log, approvals: chatApprovals, core, observe });
+    const slack = await createSlackHttpSurface(config, { log, approvals: chatApprovals, core, observe, gate });
     surfaces.push(slack);
     slackBot = slack.bot;
   } else if (mode === 'socket') {
-    const slack = await startSlackApp(config, { log, approvals: chatApprovals, core, observe });
+    const slack = await startSlackApp(config, { log, approvals: chatApprovals, core, observe, gate });
     slackSocket = slack;
     slackBot = slack.bot;
   }
   if (slackBot && config.slack?.alertChannel) notifiers.push(createSlackNotifier(config, { log, client: slackBot.client }));
   if (config.teams) {
-    const teams = createTeamsSurface({ config, log, store, approvals: chatApprovals, core, observe });
+    const teams = createTeamsSurface({ config, log, store, approvals: chatApprovals, core, observe, gate });
     surfaces.push(teams);
     notifiers.push(teams.notifier());
   }

@@ -46,6 +46,7 @@ beforeAll(async () => {
       MicrosoftAppPassword: 'not-used-in-this-test',
       KRBOPS_SCHEDULE_DUPES: '0 0 1 1 *',
       KRBOPS_SCHEDULE_ADFS: '0 0 1 1 *',
+      KRBOPS_ALLOW_CHANNELS: 'CINCIDENT',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,6 +74,11 @@ describe('krbops serve', () => {
     expect(body.checks.directory.ok).toBe(true);
     expect(body.checks.store.ok).toBe(true);
     expect(body.jobs.map((j: { job: string }) => j.job)).toContain('dupes-watch');
+  });
+
+  it('says at start which commands are open where (the access policy)', () => {
+    expect(stdout).toContain('"access":"help, explain: in *, dm; for everyone"');
+    expect(stdout).toContain('"access":"spn, why-401, adfs, approvals: in CINCIDENT; for everyone"');
   });
 
   it('answers a signed /spn list on /slack/events and counts it in /metrics', async () => {

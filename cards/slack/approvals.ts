@@ -14,9 +14,10 @@ export const APPROVAL_ACTION = {
   approve: 'krbops:approval:approve',
   reject: 'krbops:approval:reject',
   verify: 'krbops:approval:verify',
+  cancel: 'krbops:approval:cancel',
 } as const;
 /** Matches every approval action id; group 1 is the action name. */
-export const APPROVAL_ACTION_RE = /^krbops:approval:(approve|reject|verify)$/;
+export const APPROVAL_ACTION_RE = /^krbops:approval:(approve|reject|verify|cancel)$/;
 
 const STATUS_EMOJI: Record<ApprovalStatus, string> = {
   pending: ':hourglass_flowing_sand:',
@@ -24,6 +25,7 @@ const STATUS_EMOJI: Record<ApprovalStatus, string> = {
   rejected: ':no_entry:',
   cancelled: ':heavy_multiplication_x:',
   landed: ':large_green_circle:',
+  expired: ':alarm_clock:',
 };
 
 const MAX_SHOWN_CHANGES = 50;
@@ -75,9 +77,16 @@ function verificationLines(r: ApprovalRecord): string[] {
 export interface ApprovalCardOptions {
   /** The admins' chat IDs, shown on a pending request. */
   approvers?: readonly string[];
-  /** Show Approve / Reject / Verify buttons for the state. Default true. */
+  /** Show Approve / Reject / Cancel / Verify buttons for the state. Default true. */
   buttons?: boolean;
+  /** Now (ISO-8601): a pending request past its expiry is shown as expired, without buttons. */
+  now?: string;
+  /** A line on top (a stale pre-flight, a lost race). */
+  notice?: string;
 }
+
+/** The pending request is past its expiry at `now`. */
+const expiredAt = (r: ApprovalRecord, now?: string) => r.status === 'expired' || (r.status === 'pending' && !!r.expiresAt && !!now && now >= r.expiresAt);
 
 /**
  * The card an admin acts on, for every state of the request:
@@ -86,15 +95,21 @@ export interface ApprovalCardOptions {
  */
 export function approvalCard(r: ApprovalRecord, o: ApprovalCardOptions = {}): SlackReply {
   const buttons = o.buttons !== false;
+  const expired = expiredAt(r, o.now);
+  const status = expired ? 'expired' : r.status;
   const blocks: Block[] = [header(`SPN change request ${r.id}`)];
-  blocks.push(...packLines([`${STATUS_EMOJI[r.status]} *${esc(r.status.toUpperCase())}*`, ...aboutLines(r)], SLACK_LIMITS.sectionText).map((t) => section(t)));
+  if (o.notice) blocks.push(section(`:warning: ${prose(o.notice, 1500)}`));
+  const expiry = r.expiresAt && (r.status === 'pending' || r.status === 'expired') ? [expired ? `*Expired* at ${when(r.expiresAt)}: it can no longer be approved; request the change again if it is still needed.` : `*Expires* ${when(r.expiresAt)} if nobody decides.`] : [];
+  blocks.push(...packLines([`${STATUS_EMOJI[status]} *${esc(status.toUpperCase())}*`, ...aboutLines(r), ...expiry], SLACK_LIMITS.sectionText).map((t) => section(t)));
 
-  if (r.status === 'pending' || r.status === 'rejected' || r.status === 'cancelled') {
+  if (r.status === 'pending' || r.status === 'rejected' || r.status === 'cancelled' || r.status === 'expired') {
     blocks.push(section(`*Changes asked for* (${r.changes.length}):`), ...commandSections(r.changes.map((c) => setspn.change(c))));
   }
-  if (r.status === 'pending') {
+  if (r.status === 'pending' && !expired) {
     blocks.push(section(approversText(o.approvers ?? [])));
-    if (buttons) blocks.push(actions(button('Approve', APPROVAL_ACTION.approve, r.id, 'primary'), button('Reject', APPROVAL_ACTION.reject, r.id, 'danger')));
+    if (buttons) {
+      blocks.push(actions(button('Approve', APPROVAL_ACTION.approve, r.id, 'primary'), button('Reject…', APPROVAL_ACTION.reject, r.id, 'danger'), button('Cancel request…', APPROVAL_ACTION.cancel, r.id)));
+    }
   }
   if (r.decidedBy) {
     const verb = r.status === 'rejected' ? 'Rejected' : r.status === 'cancelled' ? 'Cancelled' : 'Approved';
@@ -102,6 +117,7 @@ export function approvalCard(r: ApprovalRecord, o: ApprovalCardOptions = {}): Sl
   }
   if (r.status === 'approved' || r.status === 'landed') {
     blocks.push(section('*Run these as a domain admin* (krbops does not run them; `setspn -S` refuses a duplicate):'), ...commandSections(r.commands));
+    if (r.rollback?.length) blocks.push(section('*To undo them* (if the service breaks afterwards):'), ...commandSections(r.rollback));
     const v = verificationLines(r);
     if (v.length) blocks.push(...packLines(v, SLACK_LIMITS.sectionText).map((t) => section(t)));
     else if (r.status === 'approved') blocks.push(section('When the commands have run, *Verify in AD* checks that each change landed.'));
@@ -176,4 +192,43 @@ export function approvalResultCard(r: ApprovalResult): SlackReply {
   if (trail.length) blocks.push(...packLines(['*Audit trail*', ...trail], SLACK_LIMITS.sectionText).map((t) => section(t)));
   blocks.push(last);
   return { ...card, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** callback_id of the reason dialog; its private_metadata is ReasonModalMeta as JSON. */
+export const REASON_MODAL_CALLBACK = 'krbops:approval:reason';
+/** block_id / action_id of the reason field. */
+export const REASON_FIELD = { block: 'reason', action: 'reason' } as const;
+
+/** What the dialog carries back: the request, the step, and the approval card to update. */
+export interface ReasonModalMeta {
+  id: string;
+  step: 'reject' | 'cancel';
+  channel?: string;
+  ts?: string;
+}
+
+/**
+ * The dialog Reject and Cancel open (views.open): the reason is required to reject and optional to
+ * cancel. Pure; the surface opens it with the click's trigger_id.
+ */
+export function reasonModal(meta: ReasonModalMeta): Record<string, unknown> {
+  const reject = meta.step === 'reject';
+  return {
+    type: 'modal',
+    callback_id: REASON_MODAL_CALLBACK,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: reject ? 'Reject request' : 'Cancel request' },
+    submit: { type: 'plain_text', text: reject ? 'Reject' : 'Cancel request' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      section(reject ? `Reject SPN change request ${code(meta.id)}? The requester sees the reason.` : `Cancel SPN change request ${code(meta.id)}? Nothing in AD changes.`),
+      {
+        type: 'input',
+        block_id: REASON_FIELD.block,
+        optional: !reject,
+        label: { type: 'plain_text', text: reject ? 'Reason' : 'Reason (optional)' },
+        element: { type: 'plain_text_input', action_id: REASON_FIELD.action, multiline: true, max_length: 1000 },
+      },
+    ],
+  };
 }

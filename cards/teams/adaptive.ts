@@ -84,7 +84,18 @@ export interface ActionSet {
   spacing?: Spacing;
 }
 
-export type CardElement = TextBlock | FactSet | Container | ColumnSet | ActionSet;
+/** A text field; Action.Execute sends its value in `data` under its `id`. */
+export interface TextInput {
+  type: 'Input.Text';
+  id: string;
+  label?: string;
+  placeholder?: string;
+  isMultiline?: boolean;
+  maxLength?: number;
+  spacing?: Spacing;
+}
+
+export type CardElement = TextBlock | FactSet | Container | ColumnSet | ActionSet | TextInput;
 
 export interface AdaptiveCard {
   type: 'AdaptiveCard';

@@ -86,3 +86,11 @@ export function handOffCommands(changes: readonly SpnChange[], netbiosDomain?: s
 
 /** @deprecated moved to src/fix: `setspn.change(change, netbiosDomain)`. */
 export const setspnCommand = (c: SpnChange, netbiosDomain?: string): string => setspn.change(c, netbiosDomain);
+
+/**
+ * The commands that undo a hand-off, last change first: `setspn -D` for an add, `setspn -S` for a
+ * remove (which again refuses a duplicate, should another account have taken the SPN meanwhile).
+ */
+export function rollbackCommands(changes: readonly SpnChange[], netbiosDomain?: string): string[] {
+  return [...changes].reverse().map((c) => setspn.change({ ...c, action: c.action === 'add' ? 'remove' : 'add' }, netbiosDomain));
+}

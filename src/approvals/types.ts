@@ -11,6 +11,8 @@ export interface ChangeRequestInput {
   url?: string;
   /** The Slack channel the button was clicked in, for the decision's reply. */
   channelId?: string;
+  /** Teams: the conversation reference of the click, so each decision reaches the requester's thread. */
+  reference?: Record<string, unknown>;
 }
 
 /** What the requester is told back. */

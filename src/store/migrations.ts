@@ -45,6 +45,7 @@ function outbox(): string[] {
     `CREATE INDEX posted_alerts_pending ON posted_alerts (state, claimed_at)`,
   ];
 }
+const APPROVALS_V4 = [`ALTER TABLE approvals ADD COLUMN expires_at TEXT`, `ALTER TABLE approvals ADD COLUMN rollback TEXT`, `ALTER TABLE approvals ADD COLUMN preflight TEXT`];
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -64,5 +65,11 @@ export const MIGRATIONS: Migration[] = [
     name: 'alert outbox: pending → posted, the alert kept for re-delivery, the destination\'s message id',
     sqlite: outbox(),
     postgres: outbox(),
+  },
+  {
+    version: 4,
+    name: 'approvals expire, carry rollback commands and their pre-flight',
+    sqlite: APPROVALS_V4,
+    postgres: APPROVALS_V4,
   },
 ];

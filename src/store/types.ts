@@ -66,7 +66,7 @@ export interface SpnOwner {
   spns: string[];
 }
 
-export type { ApprovalStatus, ApprovalVerification, ApprovalRecord, AuditEvent } from '../model/approval.js';
+export type { ApprovalStatus, ApprovalVerification, PreflightReport, ApprovalRecord, AuditEvent } from '../model/approval.js';
 
 /**
  * One command run from any surface (the command audit, for a SIEM): who, where, what (secrets

@@ -46,7 +46,10 @@ const states: [string, ApprovalRecord][] = [
   ['landed', aRequest('landed', { verification: landed })],
   ['rejected', aRequest('rejected', { decisionReason: 'use the gMSA instead' })],
   ['cancelled', aRequest('cancelled', { decidedBy: requester })],
+  ['expired', aRequest('expired', { decidedBy: undefined, decidedAt: undefined, expiresAt: '2026-03-03T09:15:00.000Z' })],
 ];
+const NOW = '2026-03-02T10:00:00.000Z';
+const rollback = ['setspn -D HTTP/crm CONTOSO\\crmweb', 'setspn -S HTTP/crm.contoso.test CONTOSO\\crmweb2'];
 const list: ApprovalsListResult = { kind: 'approvals-list', approvals: states.map(([, r]) => r), admins: 2, limit: 50 };
 const emptyList: ApprovalsListResult = { ...list, approvals: [], status: 'pending' };
 const result: ApprovalResult = {
@@ -70,13 +73,33 @@ describe('Slack approval cards', () => {
   it('offers the buttons each state allows', () => {
     const ids = (r: ApprovalRecord) => slack.approvalCard(r).blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : []));
     expect(states.map(([name, r]) => [name, ids(r)])).toEqual([
-      ['pending', [slack.APPROVAL_ACTION.approve, slack.APPROVAL_ACTION.reject]],
+      ['pending', [slack.APPROVAL_ACTION.approve, slack.APPROVAL_ACTION.reject, slack.APPROVAL_ACTION.cancel]],
       ['approved', [slack.APPROVAL_ACTION.verify]],
       ['approved-not-landed', [slack.APPROVAL_ACTION.verify]],
       ['landed', []],
       ['rejected', []],
       ['cancelled', []],
+      ['expired', []],
     ]);
+  });
+
+  it('says when a pending request expires, and once past it shows it expired without buttons', () => {
+    const r = aRequest('pending', { expiresAt: '2026-03-03T09:15:00.000Z' });
+    const before = slack.approvalCard(r, { now: NOW });
+    expect(JSON.stringify(before.blocks)).toContain('*Expires* 2026-03-03 09:15 UTC if nobody decides.');
+    const after = slack.approvalCard(r, { now: '2026-03-03T09:15:00.000Z' });
+    expect(slack.checkReply(after)).toEqual([]);
+    expect(JSON.stringify(after.blocks)).toContain('*Expired* at 2026-03-03 09:15 UTC: it can no longer be approved');
+    expect(after.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('shows the rollback with the hand-off, and a stale notice on top', () => {
+    const card = slack.approvalCard(aRequest('approved', { rollback }), { notice: 'CR-7F3A09C2 is stale, so nothing was handed off: HTTP/crm is held by svc-b.' });
+    expect(slack.checkReply(card)).toEqual([]);
+    const text = JSON.stringify(card.blocks);
+    expect(text).toContain('*To undo them* (if the service breaks afterwards):');
+    expect(text).toContain('setspn -S HTTP/crm.contoso.test CONTOSO');
+    expect(text.indexOf('is stale')).toBeLessThan(text.indexOf('Run these as a domain admin'));
   });
 
   it('renders the list, the result and the requester reply within limits', () => {
@@ -98,6 +121,8 @@ describe('Teams approval cards', () => {
   const cards: [string, teams.AdaptiveCard][] = [
     ...states.map(([name, r]) => [name, teams.approvalCard(r, { approvers: ['a', 'b'] })] as [string, teams.AdaptiveCard]),
     ['notice', teams.approvalCard(states[1][1], { notice: 'CR-7F3A09C2 is already approved (by dana (UADMIN1)); only pending requests can be rejected.' })],
+    ['pending-past-expiry', teams.approvalCard(aRequest('pending', { expiresAt: '2026-03-02T09:30:00.000Z' }), { now: NOW })],
+    ['approved-with-rollback', teams.approvalCard(aRequest('approved', { rollback }))],
     ...teams.cardsForResult(list).map((c, i) => [`list-${i + 1}`, c] as [string, teams.AdaptiveCard]),
     ...teams.cardsForResult(result).map((c, i) => [`result-${i + 1}`, c] as [string, teams.AdaptiveCard]),
     ...teams.cardsForResult(emptyList).map((c, i) => [`list-empty-${i + 1}`, c] as [string, teams.AdaptiveCard]),
@@ -110,13 +135,20 @@ describe('Teams approval cards', () => {
   it('offers the verbs each state allows', () => {
     const verbs = (r: ApprovalRecord) => (teams.approvalCard(r).actions ?? []).map((a) => (a.type === 'Action.Execute' ? a.verb : a.type));
     expect(states.map(([name, r]) => [name, verbs(r)])).toEqual([
-      ['pending', ['krbops.approve', 'krbops.reject']],
+      ['pending', ['krbops.approve', 'krbops.reject', 'krbops.cancel']],
       ['approved', ['krbops.verify']],
       ['approved-not-landed', ['krbops.verify']],
       ['landed', []],
       ['rejected', []],
       ['cancelled', []],
+      ['expired', []],
     ]);
+  });
+
+  it('asks for a reason in the card, sent with Reject or Cancel', () => {
+    const card = teams.approvalCard(states[0][1]);
+    expect(card.body).toContainEqual(expect.objectContaining({ type: 'Input.Text', id: teams.REASON_INPUT_ID, isMultiline: true }));
+    expect(JSON.stringify(teams.approvalCard(aRequest('pending', { expiresAt: '2026-03-02T09:30:00.000Z' }), { now: NOW }))).toContain('This request expired: it can no longer be approved.');
   });
 
   describe('rendered by the adaptivecards library in Chromium', () => {
@@ -134,11 +166,13 @@ describe('Teams approval cards', () => {
       expect(report.validation).toEqual([]);
       expect(report.rendered).toBe(true);
       for (const font of report.monospaceFonts) expect(font).toMatch(/mono/i);
-      if (name === 'pending') expect(report.actions).toEqual(['Approve', 'Reject']);
+      if (name === 'pending') expect(report.actions).toEqual(['Approve', 'Reject', 'Cancel request']);
       if (name === 'approved') {
         expect(report.actions).toEqual(['Verify in AD']);
         expect(report.text).toContain('setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb2');
       }
+      if (name === 'pending-past-expiry') expect(report.actions).toEqual([]);
+      if (name === 'approved-with-rollback') expect(report.text).toContain('To undo them');
     });
   });
 });

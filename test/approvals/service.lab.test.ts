@@ -123,7 +123,7 @@ describe('request → approve → hand-off → verify against the lab', () => {
     ]);
     const times = trail.map((e) => e.at);
     expect([...times].sort()).toEqual(times);
-    expect(trail[3].detail).toEqual({ commands: ['setspn -S HTTP/reports-new.contoso.test CONTOSO\\rptservice', 'setspn -D HTTP/legacy CONTOSO\\svc-legacy'] });
+    expect(trail[3].detail).toEqual({ commands: ['setspn -S HTTP/reports-new.contoso.test CONTOSO\\rptservice', 'setspn -D HTTP/legacy CONTOSO\\svc-legacy'], rollback: ['setspn -S HTTP/legacy CONTOSO\\svc-legacy', 'setspn -D HTTP/reports-new.contoso.test CONTOSO\\rptservice'] });
     expect(trail[6].detail).toMatchObject({ landed: true });
   });
 });

@@ -2,7 +2,10 @@
  * The approval flow in Slack, through the real Bolt app (only Slack's cloud is replaced by
  * test/helpers/fake-slack-api.ts), the real approvals service on SQLite, and the shared Samba lab,
  * read only: "Request this change" → the approval card in the admins' channel → Approve →
- * hand-off commands → "Verify in AD". Refusals (not an admin, own request) change nothing.
+ * hand-off commands (with their rollback) → "Verify in AD"; Reject and Cancel ask for a reason in a
+ * dialog (views.open). Refusals (not an admin, own request) change nothing. A change that is already
+ * true in AD is refused at request time (pre-flight), so landing is shown in loop.lab.test.ts,
+ * which has a lab of its own to write to.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +18,7 @@ import type { SpnChange } from '../../src/model/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startSlackApp, type StartedSlackApp } from '../../src/surfaces/slack/index.js';
 import { aFinding, allText } from '../cards/slack/builders.js';
-import { buttonClickForm, postSigned, slashCommandForm, startFakeSlackApi, type ApiCall, type FakeSlackApi } from '../helpers/fake-slack-api.js';
+import { buttonClickForm, postSigned, slashCommandForm, startFakeSlackApi, viewSubmissionForm, type ApiCall, type FakeSlackApi } from '../helpers/fake-slack-api.js';
 import { labEnv } from '../helpers/lab-env.js';
 
 const SECRET = 'approvals-signing-secret-0123456789';
@@ -61,6 +64,21 @@ async function request(changes: SpnChange[], user = ONCALL) {
   const card = await fake.waitFor(() => fake.callsOf('chat.postMessage').slice(posted).find((c) => c.body.channel === ADMIN_CHANNEL), 10_000, 'the approval card');
   const id = buttonsOf(card.body.blocks).find((b: any) => b.action_id === APPROVAL_ACTION.approve)?.value as string;
   return { reply, card, id };
+}
+
+/**
+ * Reject… / Cancel request… as `user`: the click opens the reason dialog (views.open); submitting it
+ * with `reason` decides, and the approval card is replaced with chat.update.
+ */
+async function withReason(actionId: string, id: string, user: { id: string; username: string }, reason: string, channel = ADMIN_CHANNEL) {
+  const opened = fake.callsOf('views.open').length;
+  const updates = fake.callsOf('chat.update').length;
+  await postSigned(app.url!, SECRET, clickForm(actionId, id, fake.newResponseUrl().url, user, channel));
+  const open = await fake.waitFor(() => fake.callsOf('views.open')[opened], 5000, 'views.open');
+  const view = typeof open.body.view === 'string' ? JSON.parse(open.body.view) : open.body.view;
+  const res = await postSigned(app.url!, SECRET, viewSubmissionForm(view, { reason: { reason: { type: 'plain_text_input', value: reason } } }, user));
+  expect(res.status).toBe(200);
+  return { view, update: () => fake.waitFor(() => fake.callsOf('chat.update')[updates], 5000, 'chat.update of the approval card') };
 }
 
 beforeAll(async () => {
@@ -123,8 +141,10 @@ describe('a change request from Slack', () => {
     expect(text).toContain('Duplicate SPN HTTP/crm.contoso.test');
     expect(buttonsOf(card.body.blocks).map((b: any) => [b.text.text, b.action_id, b.value])).toEqual([
       ['Approve', APPROVAL_ACTION.approve, id],
-      ['Reject', APPROVAL_ACTION.reject, id],
+      ['Reject…', APPROVAL_ACTION.reject, id],
+      ['Cancel request…', APPROVAL_ACTION.cancel, id],
     ]);
+    expect(text).toMatch(/\*Expires\* \d{4}-\d\d-\d\d \d\d:\d\d UTC if nobody decides\./);
     expect((await approvals.get(id)).status).toBe('pending');
   });
 
@@ -146,6 +166,8 @@ describe('a change request from Slack', () => {
     expect(text).toContain('*APPROVED*');
     expect(text).toContain('*Approved* by *dana* (`UADMIN1`)');
     expect(text).toContain('```setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb2\nsetspn -S HTTP/reports.contoso.test CONTOSO\\rptservice```');
+    expect(text).toContain('*To undo them* (if the service breaks afterwards):');
+    expect(text).toContain('```setspn -D HTTP/reports.contoso.test CONTOSO\\rptservice\nsetspn -S HTTP/crm.contoso.test CONTOSO\\crmweb2```');
     expect(buttonsOf(reply.blocks).map((b: any) => [b.text.text, b.action_id, b.value])).toEqual([['Verify in AD', APPROVAL_ACTION.verify, id]]);
 
     const notice = await fake.waitFor(() => fake.callsOf('chat.postMessage')[posted], 5000, 'the decision notice');
@@ -156,7 +178,7 @@ describe('a change request from Slack', () => {
 
   it('does not let a second admin decide again: says so and shows the card as it is', async () => {
     const r = fake.newResponseUrl();
-    await postSigned(app.url!, SECRET, clickForm(APPROVAL_ACTION.reject, id, r.url, ADMIN2, ADMIN_CHANNEL));
+    await postSigned(app.url!, SECRET, clickForm(APPROVAL_ACTION.approve, id, r.url, ADMIN2, ADMIN_CHANNEL));
     const [refusal, refreshed] = await fake.waitForResponses(r.id, 2);
     expect(allText(refusal.body as never)).toContain('is already approved (by dana (UADMIN1))');
     expect(refusal.body.response_type).toBe('ephemeral');
@@ -182,46 +204,72 @@ describe('a change request from Slack', () => {
   });
 });
 
-describe('own requests, landing and rejection', () => {
-  const landed: SpnChange[] = [{ action: 'add', spn: 'HTTP/reports.contoso.test', account: 'CONTOSO\\rptservice' }];
+describe('own requests, rejection and cancelling', () => {
+  const fresh = (tag: string): SpnChange[] => [{ action: 'add', spn: `HTTP/${tag}.contoso.test`, account: 'CONTOSO\\crmweb2' }];
 
-  it('refuses an admin approving their own request; another admin approves; Verify shows it landed', async () => {
-    const { id } = await request(landed, ADMIN1);
+  it('refuses at request time a change that is already true in AD, and records nothing', async () => {
+    const before = (await approvals.list()).length;
+    const finding = aFinding({ fix: { summary: 'x', commands: [], spnChanges: [{ action: 'add', spn: 'HTTP/reports.contoso.test', account: 'CONTOSO\\rptservice' }] } });
+    const button = buttonsOf(findingBlocks(finding, { index: 0 })).find((b: any) => b.action_id.startsWith(REQUEST_CHANGE_ACTION));
+    const reply = await click(button.action_id, button.value, ONCALL);
+    expect(allText(reply as never)).toContain('krbops did not record the request: HTTP/reports.contoso.test is already on rptservice: nothing to add.');
+    expect(await approvals.list()).toHaveLength(before);
+  });
+
+  it('refuses an admin approving their own request; another admin approves', async () => {
+    const { id } = await request(fresh('own-approve'), ADMIN1);
     const own = await click(APPROVAL_ACTION.approve, id, ADMIN1, ADMIN_CHANNEL);
     expect(allText(own as never)).toContain(`:lock: You asked for ${id}, so another admin must approve it; it is unchanged.`);
     expect((await approvals.get(id)).status).toBe('pending');
-
-    await click(APPROVAL_ACTION.approve, id, ADMIN2, ADMIN_CHANNEL);
-    const verified = await click(APPROVAL_ACTION.verify, id, ADMIN1, ADMIN_CHANNEL);
-    const text = allText(verified as never);
-    expect(text).toContain('*LANDED*');
-    expect(text).toContain(':large_green_circle: *Landed.* Verified in AD');
-    expect(buttonsOf(verified.blocks)).toEqual([]);
-    expect((await approvals.get(id)).status).toBe('landed');
+    const approved = await click(APPROVAL_ACTION.approve, id, ADMIN2, ADMIN_CHANNEL);
+    expect(allText(approved as never)).toContain('*APPROVED*');
   });
 
-  it('on Reject shows the decision and no more buttons', async () => {
-    const { id } = await request([{ action: 'add', spn: 'HTTP/crm', account: 'CONTOSO\\crmweb2' }]);
+  it('on Reject asks for the reason in a dialog, then shows the decision with it and tells the requester', async () => {
+    const { id } = await request(fresh('reject-me'));
     const posted = fake.callsOf('chat.postMessage').length;
-    const reply = await click(APPROVAL_ACTION.reject, id, ADMIN2, ADMIN_CHANNEL);
-    const text = allText(reply as never);
+    const { view, update } = await withReason(APPROVAL_ACTION.reject, id, ADMIN2, 'use the gMSA instead');
+    expect(view).toMatchObject({ type: 'modal', title: { text: 'Reject request' } });
+    expect(view.blocks[1]).toMatchObject({ type: 'input', optional: false });
+    const updated = await update();
+    expect(updated.body.channel).toBe(ADMIN_CHANNEL);
+    const text = allText(updated.body as never);
     expect(text).toContain('*REJECTED*');
     expect(text).toContain('*Rejected* by *lee* (`UADMIN2`)');
-    expect(buttonsOf(reply.blocks)).toEqual([]);
+    expect(text).toContain('*Reason:* use the gMSA instead');
+    expect(buttonsOf(updated.body.blocks)).toEqual([]);
     const notice = await fake.waitFor(() => fake.callsOf('chat.postMessage')[posted], 5000, 'the decision notice');
     expect(notice.body.channel).toBe('CINCIDENT');
-    expect(allText(notice.body as never)).toContain(`Change request \`${id}\` of *oncall* (\`UONCALL\`) was *rejected* by *lee*`);
+    expect(allText(notice.body as never)).toContain(`Change request \`${id}\` of *oncall* (\`UONCALL\`) was *rejected* by *lee* (\`UADMIN2\`): use the gMSA instead`);
+    expect((await approvals.audit(id)).at(-1)).toMatchObject({ action: 'rejected', detail: { reason: 'use the gMSA instead' } });
+  });
+
+  it('lets the requester cancel with a reason; someone else is refused and nothing changes', async () => {
+    const { id } = await request(fresh('cancel-me'));
+    const stranger = { id: 'USTRANGER', username: 'stranger' };
+    const ephemerals = fake.callsOf('chat.postEphemeral').length;
+    await withReason(APPROVAL_ACTION.cancel, id, stranger, 'not mine');
+    const refusal = await fake.waitFor(() => fake.callsOf('chat.postEphemeral')[ephemerals], 5000, 'the refusal');
+    expect(refusal.body.user).toBe('USTRANGER');
+    expect(JSON.stringify(refusal.body)).toContain(`Only the requester or a krbops admin can cancel ${id}`);
+    expect((await approvals.get(id)).status).toBe('pending');
+    const posted = fake.callsOf('chat.postMessage').length;
+    const { update } = await withReason(APPROVAL_ACTION.cancel, id, ONCALL, 'fixed by re-running the app pool');
+    const text = allText((await update()).body as never);
+    await fake.waitFor(() => fake.callsOf('chat.postMessage')[posted], 5000, 'the decision notice');
+    expect(text).toContain('*CANCELLED*');
+    expect(text).toContain('*Reason:* fixed by re-running the app pool');
   });
 
   it('still records the request when the approval card cannot be posted, and says where to find it', async () => {
     fake.failNext('chat.postMessage', 'not_in_channel');
-    const finding = aFinding({ fix: { summary: 'x', commands: [], spnChanges: [{ action: 'add', spn: 'HTTP/crm', account: 'CONTOSO\\crmweb' }] } });
+    const finding = aFinding({ fix: { summary: 'x', commands: [], spnChanges: [{ action: 'add', spn: 'HTTP/unposted.contoso.test', account: 'CONTOSO\\crmweb' }] } });
     const button = buttonsOf(findingBlocks(finding, { index: 0 })).find((b: any) => b.action_id.startsWith(REQUEST_CHANGE_ACTION));
     const reply = await click(button.action_id, button.value, ONCALL);
     const said = allText(reply as never);
     expect(said).toMatch(/Change request `CR-[0-9A-F]{8}` recorded: pending approval/);
     expect(said).toContain(`krbops could not post the request in <#${ADMIN_CHANNEL}>; an admin finds it with \`/krb approvals --status pending\`.`);
-    expect(await approvals.list({ status: 'pending' })).toHaveLength(1);
+    expect((await approvals.list({ status: 'pending' })).filter((r) => r.changes[0].spn === 'HTTP/unposted.contoso.test')).toHaveLength(1);
   });
 
   it('answers a forged request ID without a stack trace', async () => {
@@ -244,16 +292,17 @@ describe('/krb approvals and /krb verify', () => {
     expect(checkMessage(answer as never)).toEqual([]);
     const text = allText(answer as never);
     expect(text).toContain('SPN change requests');
-    expect(text.match(/`CR-[0-9A-F]{8}`/g)).toHaveLength(4);
-    expect(text).toContain('*landed*');
+    expect(text.match(/`CR-[0-9A-F]{8}`/g)).toHaveLength(5);
+    expect(text).toContain('*approved*');
     expect(text).toContain('*rejected*');
+    expect(text).toContain('*cancelled*');
     const pending = allText((await slash('approvals --status pending')) as never);
     expect(pending.match(/`CR-[0-9A-F]{8}`/g)).toHaveLength(1);
-    expect(allText((await slash('approvals --status cancelled')) as never)).toContain('No cancelled change requests.');
+    expect(allText((await slash('approvals --status landed')) as never)).toContain('No landed change requests.');
   });
 
   it('verifies one request now and shows its audit trail', async () => {
-    const [first] = await approvals.list({ status: 'approved' });
+    const first = (await approvals.list({ status: 'approved' })).find((r) => r.changes.some((c) => c.spn === 'HTTP/crm.contoso.test'))!;
     const answer = await slash(`verify ${first.id.toLowerCase()}`);
     expect(checkMessage(answer as never)).toEqual([]);
     const text = allText(answer as never);

@@ -15,7 +15,7 @@ import type { SpnChange } from '../../src/model/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { checkCardSchema } from '../cards/teams/schema.js';
 import { labEnv } from '../helpers/lab-env.js';
-import { cardActionInvoke, messageActivity } from '../surfaces/teams/activities.js';
+import { botChannelUpdate, cardActionInvoke, CHANNEL_ID, messageActivity } from '../surfaces/teams/activities.js';
 import { APP_ID, cardsOf, cardTexts, startHarness, type Harness } from '../surfaces/teams/harness.js';
 
 const ADELE = { id: '29:1adele-vance-teams-user', name: 'Adele Vance', aadObjectId: '00000000-0000-4000-8000-00000000ad31' };
@@ -88,7 +88,7 @@ describe('a change request from Teams', () => {
     expect(r.answer.value).toBe(`Change request ${id} recorded (pending).`);
     const told = cardTexts(r.requested);
     expect(told).toEqual(expect.arrayContaining(['Change requested', `Request: ${id}`, 'Status: pending', 'Requested by: Adele Vance']));
-    expect(told.join('\n')).toContain('Pending until a krbops admin approves it (2 admins can, KRBOPS_ADMINS).');
+    expect(told.join('\n')).toContain('Pending until a krbops approver approves it (2 admins of KRBOPS_ADMINS can).');
 
     expect(checkCardSchema(r.approval)).toEqual([]);
     const texts = cardTexts(r.approval);
@@ -97,7 +97,9 @@ describe('a change request from Teams', () => {
     expect(executes(r.approval)).toEqual([
       { title: 'Approve', verb: APPROVAL_VERBS.approve, data: { id } },
       { title: 'Reject', verb: APPROVAL_VERBS.reject, data: { id } },
+      { title: 'Cancel request', verb: APPROVAL_VERBS.cancel, data: { id } },
     ]);
+    expect(JSON.stringify(r.approval)).toContain('"type":"Input.Text","id":"reason"');
   });
 
   it('refuses krbops.approve from someone who is not an admin and leaves the card alone', async () => {
@@ -124,7 +126,7 @@ describe('a change request from Teams', () => {
   });
 
   it('tells a second admin it was decided already and shows the card as it is now', async () => {
-    const answer = await invoke(APPROVAL_VERBS.reject, { id }, NESTOR);
+    const answer = await invoke(APPROVAL_VERBS.reject, { id, reason: 'too late' }, NESTOR);
     expect(answer.type).toBe('application/vnd.microsoft.card.adaptive');
     const texts = cardTexts(answer.value);
     expect(texts.find((t) => t.includes('is already approved'))).toContain('only pending requests can be rejected');
@@ -151,17 +153,36 @@ describe('a change request from Teams', () => {
   });
 });
 
-describe('own requests, landing, bad input', () => {
-  it('refuses an admin approving their own request; another approves; verify says landed and offers no more buttons', async () => {
-    const { id } = await request([{ action: 'add', spn: 'HTTP/reports.contoso.test', account: 'CONTOSO\\rptservice' }], MEGAN);
+describe('own requests, reasons, cancelling, bad input', () => {
+  const fresh = (tag: string): SpnChange[] => [{ action: 'add', spn: `HTTP/${tag}.contoso.test`, account: 'CONTOSO\\crmweb2' }];
+
+  it('refuses an admin approving their own request; another approves', async () => {
+    const { id } = await request(fresh('teams-own'), MEGAN);
     const own = await invoke(APPROVAL_VERBS.approve, { id }, MEGAN);
     expect(own.value).toBe(`You asked for ${id}, so another admin must approve it; it is unchanged.`);
-    await invoke(APPROVAL_VERBS.approve, { id }, NESTOR);
-    const verified = await invoke(APPROVAL_VERBS.verify, { id }, MEGAN);
-    const texts = cardTexts(verified.value);
-    expect(texts).toContain('Status: landed');
-    expect(texts.some((t) => t.startsWith('Landed: verified in AD at '))).toBe(true);
-    expect(executes(verified.value)).toEqual([]);
+    const approved = await invoke(APPROVAL_VERBS.approve, { id }, NESTOR);
+    expect(cardTexts(approved.value)).toContain('Status: approved');
+  });
+
+  it('rejects only with the reason from the card\'s field, and shows it', async () => {
+    const { id } = await request(fresh('teams-reject'));
+    const empty = await invoke(APPROVAL_VERBS.reject, { id, reason: '  ' }, NESTOR);
+    expect(empty.value).toContain("Write the reason in the card's Reason field");
+    expect((await approvals.get(id)).status).toBe('pending');
+    const answer = await invoke(APPROVAL_VERBS.reject, { id, reason: 'use the gMSA instead' }, NESTOR);
+    const texts = cardTexts(answer.value);
+    expect(texts).toContain('Status: rejected');
+    expect(texts).toContain('Reason: use the gMSA instead');
+    expect(executes(answer.value)).toEqual([]);
+  });
+
+  it('lets the requester cancel with an optional reason; a stranger is refused', async () => {
+    const { id } = await request(fresh('teams-cancel'));
+    const stranger = { id: '29:1stranger', name: 'Stranger', aadObjectId: '00000000-0000-4000-8000-0000000000c9' };
+    const refused = await invoke(APPROVAL_VERBS.cancel, { id }, stranger);
+    expect(refused.value).toBe(`Only the requester or a krbops admin can cancel ${id}; it is unchanged.`);
+    const answer = await invoke(APPROVAL_VERBS.cancel, { id, reason: 'fixed another way' }, ADELE);
+    expect(cardTexts(answer.value)).toEqual(expect.arrayContaining(['Status: cancelled', 'Reason: fixed another way']));
   });
 
   it('refuses malformed action data and unknown requests without a stack trace', async () => {
@@ -172,7 +193,7 @@ describe('own requests, landing, bad input', () => {
   });
 
   it('lets an admin decide from "krb approvals <id>" in their personal chat', async () => {
-    const { id } = await request([{ action: 'add', spn: 'HTTP/crm', account: 'CONTOSO\\crmweb' }]);
+    const { id } = await request(fresh('teams-from-list'));
     const before = h.fake.messages().length;
     await h.fake.postActivity(h.url, messageActivity(`krb approvals ${id}`, { serviceUrl: h.fake.serviceUrl, appId: APP_ID, user: NESTOR }));
     const [reply] = (await h.fake.waitForActivities(before + 1, { filter: (a) => a.activity.type === 'message' })).slice(before);
@@ -196,6 +217,48 @@ describe('own requests, landing, bad input', () => {
     expect(checkCardSchema(card)).toEqual([]);
     const texts = cardTexts(card);
     expect(texts[0]).toBe('SPN change requests');
-    expect(texts.filter((t) => /^CR-[0-9A-F]{8} · /.test(t))).toHaveLength(3);
+    expect(texts.filter((t) => /^CR-[0-9A-F]{8} · /.test(t))).toHaveLength(5);
+  });
+});
+
+describe('approvers in their own Teams channel (KRBOPS_APPROVER_TEAMS_CHANNEL)', () => {
+  let h2: Harness;
+  let store2: Store;
+  let approvals2: Approvals;
+
+  beforeAll(async () => {
+    const lab = await labEnv();
+    const dbFile = join(mkdtempSync(join(tmpdir(), 'krbops-approvals-teams2-')), 'krbops.db');
+    const env = { ...lab.env(), KRBOPS_ADMINS: MEGAN.aadObjectId, KRBOPS_DB: dbFile, KRBOPS_APPROVER_TEAMS_CHANNEL: CHANNEL_ID };
+    store2 = await openStore(dbFile);
+    approvals2 = createApprovals({ store: store2, config: loadConfig(env) });
+    // The same Bot Connector as the other tests: the SDK caches the app's token per app ID.
+    h2 = await startHarness(env, { store: store2, approvals: createChatApprovals({ approvals: approvals2, config: loadConfig({ ...env, MicrosoftAppId: APP_ID }) }), core: { approvals: approvals2 } }, h.fake);
+    const added = await h2.fake.postActivity(h2.url, botChannelUpdate('added', { serviceUrl: h2.fake.serviceUrl, appId: APP_ID }));
+    expect(added.status).toBeLessThan(300);
+  });
+  afterAll(async () => {
+    await h2?.close();
+    await store2?.close();
+  });
+
+  it('posts the approval card in the approvers\' channel and each decision in the requester\'s thread', async () => {
+    h2.fake.clear();
+    const data = { ruleId: 'spn-missing-fqdn', subject: 'http://crm', summary: 'Add the FQDN SPN', changes: [{ action: 'add', spn: 'HTTP/teams-routed.contoso.test', account: 'CONTOSO\\crmweb2' }] };
+    const click = cardActionInvoke(REQUEST_CHANGE_VERB, data, { serviceUrl: h2.fake.serviceUrl, appId: APP_ID, user: ADELE, where: 'personal' });
+    expect((await h2.fake.postActivity(h2.url, click)).status).toBe(200);
+    const sent = await h2.fake.waitForActivities(2, { filter: (a) => a.activity.type === 'message' });
+    const inChannel = sent.find((s) => s.conversationId.startsWith(CHANNEL_ID))!;
+    const inPersonal = sent.find((s) => s.conversationId === 'a:1personal-chat-with-krbops')!;
+    expect(cardTexts(cardsOf(inChannel.activity)[0])).toContain('Status: pending');
+    expect(cardTexts(cardsOf(inPersonal.activity)[0])).toContain('Change requested');
+    const id = executes(cardsOf(inChannel.activity)[0]).find((e) => e.verb === APPROVAL_VERBS.approve)!.data.id as string;
+
+    h2.fake.clear();
+    const res = await h2.fake.postActivity(h2.url, cardActionInvoke(APPROVAL_VERBS.reject, { id, reason: 'wrong account' }, { serviceUrl: h2.fake.serviceUrl, appId: APP_ID, user: MEGAN }));
+    expect(res.status).toBe(200);
+    const [notice] = await h2.fake.waitForActivities(1, { filter: (a) => a.activity.type === 'message' && a.conversationId === 'a:1personal-chat-with-krbops' });
+    expect(notice.replyToId).toBe(click.id);
+    expect(cardTexts(cardsOf(notice.activity)[0]).join('\n')).toContain(`Change request ${id} was rejected by Megan Bowen (${MEGAN.aadObjectId}): wrong account`);
   });
 });

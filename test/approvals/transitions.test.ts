@@ -5,12 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Actor, ApprovalRecord, ApprovalStatus } from '../../src/model/index.js';
-import { handOffCommands, normaliseChanges } from '../../src/approvals/changes.js';
+import { handOffCommands, normaliseChanges, rollbackCommands } from '../../src/approvals/changes.js';
+import { preflight, whatChanged } from '../../src/approvals/preflight.js';
 import { setspn } from '../../src/fix/index.js';
 
 const setspnCommand = setspn.change;
 import { ApprovalStateError } from '../../src/approvals/errors.js';
-import { approve, cancel, createRequest, isAdmin, permission, recordVerification, reject, type ApprovalPolicy, type Step } from '../../src/approvals/transitions.js';
+import { approve, cancel, createRequest, expire, isAdmin, permission, recordVerification, reject, type ApprovalPolicy, type Step } from '../../src/approvals/transitions.js';
 import { judgeChange } from '../../src/approvals/verification.js';
 import { InvalidInputError, NotAuthorizedError } from '../../src/errors.js';
 
@@ -154,5 +155,89 @@ describe('when a change has landed', () => {
 
   it('never calls a change landed when the account is not found', () => {
     expect(judgeChange({ change: { ...change, action: 'remove' }, holders: [] })).toMatchObject({ landed: false, detail: expect.stringMatching(/not found/) });
+  });
+});
+
+describe('expiry, approver group and rollback', () => {
+  const pending = { ...aRecord('pending'), expiresAt: '2026-03-03T09:15:00.000Z' };
+  const groupPolicy: ApprovalPolicy = { admins: ['UADMIN1'], approverGroupDn: 'CN=SPN Approvers,OU=Groups,DC=contoso,DC=test' };
+  const carla: Actor = { surface: 'teams', id: 'aad-carla', name: 'Carla' };
+
+  it.each([
+    { name: 'before expiry an admin approves', now: '2026-03-03T09:14:59.999Z', step: 'approve' as Step, allowed: true },
+    { name: 'at expiry nobody approves', now: '2026-03-03T09:15:00.000Z', step: 'approve' as Step, allowed: 'expired' },
+    { name: 'after expiry nobody rejects', now: '2026-03-04T00:00:00.000Z', step: 'reject' as Step, allowed: 'expired' },
+    { name: 'without a clock expiry is not judged', now: undefined, step: 'approve' as Step, allowed: true },
+  ])('$name', ({ now, step, allowed }) => {
+    const p = permission(pending, admin, step, policy, { now });
+    if (allowed === true) expect(p).toEqual({ allowed: true });
+    else expect(p).toMatchObject({ allowed: false, refusal: allowed, message: expect.stringContaining('expired at 2026-03-03 09:15 UTC (KRBOPS_APPROVAL_TTL)') });
+  });
+
+  it('lets approver-group members approve, only when the group is configured', () => {
+    expect(permission(pending, carla, 'approve', groupPolicy, { inApproverGroup: true })).toEqual({ allowed: true });
+    expect(permission(pending, carla, 'approve', groupPolicy, { inApproverGroup: false })).toMatchObject({ allowed: false, refusal: 'not-admin', message: expect.stringContaining('KRBOPS_ADMINS or the approver group') });
+    expect(permission(pending, carla, 'approve', policy, { inApproverGroup: true })).toMatchObject({ allowed: false, refusal: 'not-admin' });
+    expect(isAdmin({ surface: 'cli', id: 'aad-carla' }, groupPolicy, { inApproverGroup: true })).toBe(false);
+  });
+
+  it('writes rollback commands for every hand-off, last change first', () => {
+    const changes = [
+      { action: 'remove' as const, spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\crmweb2' },
+      { action: 'add' as const, spn: 'HTTP/crm.contoso.test', account: 'crmweb' },
+    ];
+    expect(rollbackCommands(changes, 'CONTOSO')).toEqual(['setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb', 'setspn -S HTTP/crm.contoso.test CONTOSO\\crmweb2']);
+    const t = approve({ ...aRecord('pending'), changes }, admin, { at: AT, policy, commands: handOffCommands(changes, 'CONTOSO'), rollback: rollbackCommands(changes, 'CONTOSO') });
+    expect(t.record.rollback).toHaveLength(2);
+    expect(t.events[1]).toMatchObject({ action: 'handed-off', detail: { rollback: t.record.rollback } });
+  });
+
+  it('records an expiry once, as its own audit event', () => {
+    const t = expire(pending, admin, '2026-03-04T00:00:00.000Z');
+    expect(t.record.status).toBe('expired');
+    expect(t.events).toEqual([{ requestId: pending.id, at: '2026-03-04T00:00:00.000Z', actor: admin, action: 'expired', detail: { expiresAt: pending.expiresAt } }]);
+  });
+});
+
+describe('pre-flight, as setspn would see it', () => {
+  const acct = (sam: string, spns: string[] = []) => ({ dn: `CN=${sam},CN=Users,DC=contoso,DC=test`, sAMAccountName: sam, spns });
+  const add = { action: 'add' as const, spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\crmweb' };
+  const rm = { action: 'remove' as const, spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\old' };
+  const cases = [
+    { name: 'an add nobody holds is ok', obs: [{ change: add, account: acct('crmweb'), holders: [] }], ok: true, problems: [] },
+    { name: 'a missing account blocks', obs: [{ change: add, account: undefined, holders: [] }], ok: false, problems: ['account-missing'] },
+    { name: 'another holder blocks an add', obs: [{ change: add, account: acct('crmweb'), holders: [acct('other')] }], ok: false, problems: ['collision'] },
+    {
+      name: 'a holder the same request removes does not block',
+      obs: [
+        { change: rm, account: acct('old', ['HTTP/crm.contoso.test']), holders: [acct('old')] },
+        { change: add, account: acct('crmweb'), holders: [acct('old')] },
+      ],
+      ok: true,
+      problems: [],
+    },
+    { name: 'an add already done is not needed', obs: [{ change: add, account: acct('crmweb', ['http/CRM.contoso.test']), holders: [acct('crmweb')] }], ok: false, problems: ['not-needed'] },
+    { name: 'a remove already done is not needed', obs: [{ change: rm, account: acct('old'), holders: [] }], ok: false, problems: ['not-needed'] },
+    {
+      name: 'part already done is still ok',
+      obs: [
+        { change: rm, account: acct('old'), holders: [] },
+        { change: add, account: acct('crmweb'), holders: [] },
+      ],
+      ok: true,
+      problems: ['not-needed'],
+    },
+  ];
+  it.each(cases)('$name', ({ obs, ok, problems }) => {
+    const r = preflight(obs, AT);
+    expect(r.ok).toBe(ok);
+    expect(r.items.filter((i) => !i.ok).map((i) => i.problem)).toEqual(problems);
+  });
+
+  it('says what changed since the request', () => {
+    const before = preflight([{ change: add, account: acct('crmweb'), holders: [] }], AT);
+    const after = preflight([{ change: add, account: acct('crmweb'), holders: [acct('svc-b')] }], AT);
+    expect(whatChanged(before, after)).toEqual(['Since the request: HTTP/crm.contoso.test is held by svc-b: setspn -S would refuse the duplicate.']);
+    expect(whatChanged(before, before)).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@
  * - the channel's side: signs activities' JWTs with its own RSA key and serves the OpenID metadata
  *   and JWKS the adapter validates them with (`channelToken`, `postActivity`);
  * - the Bot Connector: records what the bot sends (POST /v3/conversations/{id}/activities and
- *   /activities/{replyToId}, PUT to update) and refuses requests without a token it issued;
+ *   /activities/{replyToId}, PUT to update), answers member lookups (GET
+ *   /v3/conversations/{id}/members/{userId}, as TeamsInfo.getMember asks) from `members`, and
+ *   refuses requests without a token it issued;
  * - the Entra ID token endpoint the bot gets those tokens from (client credentials, over HTTPS with a
  *   throwaway CA, because MSAL only talks https).
  *
@@ -78,6 +80,9 @@ export class FakeBotConnector {
   /** Requests the connector refused (no or unknown token). */
   readonly rejected: { path: string; authorization?: string }[] = [];
   readonly tokenIssuer: string;
+  /** Members TeamsInfo.getMember finds, by user ID (29:…) or Entra object ID; every lookup is counted in `memberLookups`. */
+  readonly members = new Map<string, { id: string; aadObjectId?: string; name?: string; userPrincipalName?: string; email?: string }>();
+  memberLookups = 0;
   readonly kid = `krbops-test-${randomUUID().slice(0, 8)}`;
   private readonly key: KeyObject;
   private readonly issuedTokens = new Set<string>();
@@ -210,6 +215,17 @@ export class FakeBotConnector {
       }
       if (req.method === 'GET' && url.pathname === '/v1/keys') {
         return this.json(res, 200, { keys: [{ kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, n: jwk.n, e: jwk.e, endorsements: this.options.endorsements ?? ['msteams'] }] });
+      }
+      const member = /\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/.exec(url.pathname);
+      if (member && req.method === 'GET') {
+        const token = req.headers.authorization?.replace(/^Bearer /, '');
+        if (!token || !this.issuedTokens.has(token)) {
+          this.rejected.push({ path: url.pathname, authorization: req.headers.authorization });
+          return this.json(res, 401, { error: { code: 'Unauthorized', message: 'Authorization has been denied for this request.' } });
+        }
+        this.memberLookups++;
+        const found = this.members.get(decodeURIComponent(member[2]));
+        return found ? this.json(res, 200, found) : this.json(res, 404, { error: { code: 'MemberNotFoundInConversation', message: 'The member was not found.' } });
       }
       const m = /\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(url.pathname);
       if (m && (req.method === 'POST' || req.method === 'PUT')) {

@@ -1,7 +1,7 @@
 /**
  * A stand-in for Slack's cloud on loopback, for tests of the real Bolt app:
  *  - the Web API methods krbops calls (`POST /api/<method>`): auth.test, chat.postMessage,
- *    chat.update, chat.postEphemeral, apps.connections.open — every call recorded;
+ *    chat.update, chat.postEphemeral, users.info, views.open, apps.connections.open — every call recorded;
  *  - response URLs (`POST /response/<id>`): what `respond()` posts, recorded per id;
  *  - a Socket Mode WebSocket (`/link`) that delivers envelopes and collects their acks;
  *  - scripted trouble: a 429 with Retry-After, or an error answer, for the next call of a method.
@@ -35,6 +35,8 @@ export interface FakeSlackOptions {
   /** Tokens auth.test and the other methods accept (Authorization: Bearer …). Default: any non-empty token. */
   botTokens?: string[];
   appToken?: string;
+  /** Workspace members users.info knows: user ID → profile e-mail. */
+  users?: Record<string, { email?: string; name?: string }>;
 }
 
 type Trouble = { kind: 'rate_limited'; retryAfter: number } | { kind: 'error'; error: string };
@@ -276,6 +278,16 @@ export class FakeSlackApi {
         return record(send(200, { ok: true, channel: body.channel, ts: body.ts }));
       case 'chat.postEphemeral':
         return record(send(200, { ok: true, message_ts: `${++this.ts}.000200` }));
+      case 'users.info': {
+        const u = this.options.users?.[String(body.user ?? '')];
+        if (!u) return record(send(200, { ok: false, error: 'user_not_found' }));
+        return record(send(200, { ok: true, user: { id: body.user, name: u.name ?? String(body.user).toLowerCase(), deleted: false, is_bot: false, profile: { ...(u.email ? { email: u.email } : {}), real_name: u.name ?? '' } } }));
+      }
+      case 'views.open': {
+        if (!body.trigger_id) return record(send(200, { ok: false, error: 'invalid_trigger_id' }));
+        const view = typeof body.view === 'string' ? JSON.parse(body.view) : body.view;
+        return record(send(200, { ok: true, view: { id: `V${++this.ts}`, ...view } }));
+      }
       default:
         return record(send(200, { ok: false, error: 'unknown_method' }));
     }
@@ -366,6 +378,21 @@ export function buttonClickForm(actionId: string, value: string, responseUrl: st
     channel: { id: 'CINCIDENT', name: 'incident-401' },
     response_url: responseUrl,
     actions: [{ type: 'button', action_id: actionId, block_id: 'b1', text: { type: 'plain_text', text: 'Request this change' }, value, action_ts: '1700000001.000000' }],
+  };
+  return { payload: JSON.stringify(payload) };
+}
+
+/** A modal's submission as Slack sends it: `payload=<json>` of type view_submission. */
+export function viewSubmissionForm(view: { callback_id: string; private_metadata?: string }, values: Record<string, Record<string, { type: string; value: string | null }>>, user: { id: string; username: string }): Record<string, string> {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'TCONTOSO', domain: 'contoso' },
+    user: { id: user.id, username: user.username, name: user.username, team_id: 'TCONTOSO' },
+    api_app_id: 'AKRBOPS',
+    token: 'deprecated-verification-token',
+    trigger_id: '1.2.5',
+    view: { id: 'VKRBOPS', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values }, hash: '1.a' },
+    response_urls: [],
   };
   return { payload: JSON.stringify(payload) };
 }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   lab = await labEnv();
   people = await addAdPeople(lab, 'mem');
   reader = ldapGroupMembership(loadConfig(lab.env()).ldap!, silentLogger);
-}, 60_000);
+}, 180_000);
 
 describe('AD groups by e-mail address (read-only, Samba lab)', () => {
   it('finds a nested member by mail and by UPN', async () => {

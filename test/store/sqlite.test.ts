@@ -27,7 +27,7 @@ describe('SQLite store file', () => {
     expect(existsSync(file)).toBe(true);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: expect.stringContaining('initial') }, { version: 2, name: expect.stringContaining('command audit') }, { version: 3, name: expect.stringContaining('alert outbox') }]);
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: expect.stringContaining('initial') }, { version: 2, name: expect.stringContaining('command audit') }, { version: 3, name: expect.stringContaining('alert outbox') }, { version: 4, name: expect.stringContaining('approvals expire') }]);
     db.close();
   });
 

@@ -7,9 +7,12 @@ export class ApprovalOps extends SpnOwnerOps {
   // ── approvals ──
   async insertApproval(a: ApprovalRecord): Promise<void> {
     await this.q(
-      `INSERT INTO approvals (id, status, requester, changes, finding, note, created_at, updated_at, decided_by, decided_at, decision_reason, commands, verification)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [a.id, a.status, json(a.requester), json(a.changes), json(a.finding), a.note ?? null, a.createdAt, a.updatedAt, json(a.decidedBy), a.decidedAt ?? null, a.decisionReason ?? null, json(a.commands ?? []), json(a.verification)],
+      `INSERT INTO approvals (id, status, requester, changes, finding, note, created_at, updated_at, decided_by, decided_at, decision_reason, commands, verification, expires_at, rollback, preflight)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        a.id, a.status, json(a.requester), json(a.changes), json(a.finding), a.note ?? null, a.createdAt, a.updatedAt, json(a.decidedBy), a.decidedAt ?? null,
+        a.decisionReason ?? null, json(a.commands ?? []), json(a.verification), a.expiresAt ?? null, json(a.rollback), json(a.preflight),
+      ],
     );
   }
 
@@ -28,6 +31,9 @@ export class ApprovalOps extends SpnOwnerOps {
       decisionReason: str(r.decision_reason),
       commands: parse<string[]>(r.commands) ?? [],
       verification: parse(r.verification),
+      expiresAt: str(r.expires_at),
+      rollback: parse<string[]>(r.rollback),
+      preflight: parse(r.preflight),
     };
   }
 
@@ -48,6 +54,9 @@ export class ApprovalOps extends SpnOwnerOps {
       decisionReason: (v) => (v as string | undefined) ?? null,
       commands: json,
       verification: json,
+      expiresAt: (v) => (v as string | undefined) ?? null,
+      rollback: json,
+      preflight: json,
     };
     const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     const p: Record<string, unknown> = { updatedAt: iso(), ...patch };

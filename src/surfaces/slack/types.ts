@@ -1,5 +1,6 @@
 /** What the Slack surface is given: its dependencies and the approvals port. */
 import type { Logger } from 'pino';
+import type { CommandGate } from '../../policy/gate.js';
 import type { webApi } from '@slack/bolt';
 import type { CommandHooks } from '../../../commands/run.js';
 import type { AnyCommand, CommandObservation } from '../../../commands/types.js';
@@ -36,4 +37,6 @@ export interface SlackDeps {
   observe?(o: CommandObservation): void;
   /** Before each command runs (commands/run.ts hook: access policy); throw NotAuthorizedError to refuse. */
   authorize?: CommandHooks['authorize'];
+  /** The access policy and the command audit (src/policy/gate.ts). Without it every command runs for everyone (tests of other parts). */
+  gate?: CommandGate;
 }

@@ -19,6 +19,8 @@ import {
   changeRequestedCard,
   errorCard,
   helpCards,
+  REASON_INPUT_ID,
+  approvalDecisionCard,
   REQUEST_CHANGE_VERB,
   welcomeCard,
   type AdaptiveCard,
@@ -29,6 +31,9 @@ import type { CoreOptions } from '../../core.js';
 import { KrbopsError, NotAuthorizedError } from '../../errors.js';
 import { planTeamsMessage, type TeamsPlan } from './dispatch.js';
 import type { ConversationStore } from './ports.js';
+import type { CommandGate } from '../../policy/gate.js';
+import { placeOfActivity, postToApprovers, tellRequester } from './approval-routing.js';
+import { teamsEmailOf } from './identity.js';
 
 export interface TeamsBotOptions {
   config: Config;
@@ -54,6 +59,8 @@ export interface TeamsBotOptions {
   observe?(o: CommandObservation): void;
   /** Before each command runs (commands/run.ts hook: access policy); throw NotAuthorizedError to refuse. */
   authorize?: CommandHooks['authorize'];
+  /** The access policy and the command audit (src/policy/gate.ts). Without it every command runs for everyone (tests of other parts). */
+  gate?: CommandGate;
 }
 
 const spnChangeSchema = z.object({
@@ -64,9 +71,11 @@ const spnChangeSchema = z.object({
 });
 
 /** What Approve / Reject / "Verify in AD" send back: the request ID. */
-export const approvalActionSchema = z.object({ id: z.string().min(1).max(40) });
+export const approvalActionSchema = z.object({ id: z.string().min(1).max(40), [REASON_INPUT_ID]: z.string().max(4000).optional() });
 
-const APPROVAL_VERB_STEPS: Record<string, 'approve' | 'reject' | 'verify'> = {
+type ApprovalStep = 'approve' | 'reject' | 'verify' | 'cancel';
+const APPROVAL_VERB_STEPS: Record<string, ApprovalStep> = {
+  [APPROVAL_VERBS.cancel]: 'cancel',
   [APPROVAL_VERBS.approve]: 'approve',
   [APPROVAL_VERBS.reject]: 'reject',
   [APPROVAL_VERBS.verify]: 'verify',
@@ -157,13 +166,19 @@ export class TeamsBot {
     if (!a.text && a.value) return;
     const plan = planTeamsMessage(this.commands, a.text ?? '');
     const channel = a.conversation?.id ? conversationKey({ conversation: a.conversation }) : undefined;
+    const actor = actorOf(a);
+    const where = placeOfActivity(a);
+    const emailOf = teamsEmailOf(context, this.options.log);
+    const gate = this.options.gate;
+    const line = (a.text ?? '').replace(/<at>[^<]*<\/at>/g, '').trim().slice(0, 500);
     if (plan.type !== 'run') {
-      observePlan(plan, actorOf(a), { hooks: { observe: this.options.observe } }, { channel });
-      return this.sendCards(context, plan.type === 'help' ? helpCards(this.commands) : [errorCard(plan.error)]);
+      observePlan(plan, actor, { hooks: { observe: this.observer(line) } }, { channel });
+      if (plan.type === 'error') return this.sendCards(context, [errorCard(plan.error)]);
+      return this.sendCards(context, helpCards(gate ? await gate.visible(this.commands, actor, where, emailOf) : this.commands));
     }
 
     await context.sendActivity({ type: ActivityTypes.Typing });
-    const work = this.run(plan, actorOf(a), channel);
+    const work = this.run(plan, actor, channel, { line, authorize: gate ? (r) => gate.authorize({ ...r, place: where, emailOf }) : this.options.authorize });
     const timer = new Promise<null>((resolve) => setTimeout(resolve, this.replyWithinMs, null).unref());
     const cards = await Promise.race([work, timer]);
     if (cards) return this.sendCards(context, cards);
@@ -174,15 +189,23 @@ export class TeamsBot {
   }
 
   /** Runs a planned command through the one path (commands/run.ts); failures become error cards. */
-  private async run(plan: Extract<TeamsPlan, { type: 'run' }>, actor: Actor, channel?: string): Promise<AdaptiveCard[]> {
+  private async run(plan: Extract<TeamsPlan, { type: 'run' }>, actor: Actor, channel: string | undefined, o: { line: string; authorize?: CommandHooks['authorize'] }): Promise<AdaptiveCard[]> {
     const log = this.options.log.child({ surface: 'teams', command: plan.command.path.join(' ') });
     const outcome = await runCommand(
       { actor, command: plan.command, args: plan.args, line: plan.line, ...(channel ? { channel } : {}) },
-      { config: this.options.config, log, core: this.options.core, hooks: { authorize: this.options.authorize, observe: this.options.observe } },
+      { config: this.options.config, log, core: this.options.core, hooks: { authorize: o.authorize, observe: this.observer(o.line) } },
     );
     if (!outcome.ok) return [errorCard(outcome.result)];
     log.info({ ms: Math.round(outcome.durationMs), kind: outcome.result.kind, user: actor.id }, 'command answered');
     return cardsForResult(outcome.result, plan.command);
+  }
+
+  /** Metrics and, with the gate, the command audit (with the words as typed). */
+  private observer(line: string): CommandHooks['observe'] {
+    return (o) => {
+      this.options.observe?.(o);
+      this.options.gate?.observe({ ...o, line });
+    };
   }
 
   private async sendLater(reference: ConversationReference, cards: AdaptiveCard[]): Promise<void> {
@@ -227,7 +250,10 @@ export class TeamsBot {
     const log = this.options.log.child({ surface: 'teams', action: REQUEST_CHANGE_VERB, user: actor.id });
     const outcome = await requestChange(
       this.options.approvals,
-      { changes: data.changes, requester: actor, finding: { ruleId: data.ruleId, subject: data.subject, title: data.summary }, url: data.url },
+      {
+        changes: data.changes, requester: actor, finding: { ruleId: data.ruleId, subject: data.subject, title: data.summary }, url: data.url,
+        reference: TurnContext.getConversationReference(a) as unknown as Record<string, unknown>,
+      },
       log,
     );
     if (outcome.type === 'unavailable') {
@@ -241,9 +267,11 @@ export class TeamsBot {
       await respond(messageResponse(`The change request failed: ${outcome.error.message}`));
       return;
     }
-    // With the approval actions, the admins' card (Approve / Reject) follows in the same conversation.
-    const approval = outcome.approval ? [approvalCard(outcome.approval.record, { approvers: outcome.approval.approvers })] : [];
-    await this.sendCards(context, [changeRequestedCard(outcome.view), ...approval]);
+    // With the approval actions, the approvers' card (Approve / Reject / Cancel) goes to
+    // KRBOPS_APPROVER_TEAMS_CHANNEL when the bot was added there, else follows in this conversation.
+    const approval = outcome.approval ? approvalCard(outcome.approval.record, { approvers: outcome.approval.approvers, now: new Date().toISOString() }) : undefined;
+    const postedElsewhere = approval ? await postToApprovers({ adapter: this.adapter, appId: this.appId, config: this.options.config, store: this.options.store }, cardActivity(approval), log) : false;
+    await this.sendCards(context, [changeRequestedCard(outcome.view), ...(approval && !postedElsewhere ? [approval] : [])]);
     await respond(messageResponse(`Change request ${outcome.view.id} recorded (${outcome.view.status}).`));
   }
 
@@ -252,7 +280,7 @@ export class TeamsBot {
    * clicker (invoke response) and for everyone else (the posted message is updated). A refusal is
    * a message to the clicker alone, and nothing changes.
    */
-  private async onApprovalAction(context: TurnContext, step: 'approve' | 'reject' | 'verify', data: unknown): Promise<InvokeBody> {
+  private async onApprovalAction(context: TurnContext, step: ApprovalStep, data: unknown): Promise<InvokeBody> {
     const a = context.activity;
     if (!approvalFlow(this.options.approvals)) return messageResponse('SPN change approvals are not enabled on this bot; nothing changed.');
     const parsed = approvalActionSchema.safeParse(data);
@@ -265,12 +293,18 @@ export class TeamsBot {
       }
       return cardResponse(card);
     };
-    const outcome = await approvalAction(this.options.approvals, { id: parsed.data.id, actor, step }, log);
+    const reason = parsed.data[REASON_INPUT_ID]?.trim() || undefined;
+    if (step === 'reject' && !reason) return messageResponse("Write the reason in the card's Reason field, then press Reject: the requester sees it. Nothing changed.");
+    const outcome = await approvalAction(this.options.approvals, { id: parsed.data.id, actor, step, reason, emailOf: teamsEmailOf(context, log), withOrigin: true }, log);
+    const now = new Date().toISOString();
     if (outcome.type === 'unavailable') return messageResponse('SPN change approvals are not enabled on this bot; nothing changed.');
-    if (outcome.type === 'done') return show(approvalCard(outcome.record, { approvers: outcome.approvers }));
+    if (outcome.type === 'done') {
+      if (step !== 'verify') await tellRequester({ adapter: this.adapter, appId: this.appId }, approvalFlow(this.options.approvals)!, outcome.record, cardActivity(approvalDecisionCard(outcome.record)), String(a.conversation?.id ?? ''), log);
+      return show(approvalCard(outcome.record, { approvers: outcome.approvers, now }));
+    }
     if (outcome.thrown instanceof NotAuthorizedError) return messageResponse(outcome.error.message);
-    // Someone else decided first: show the card as it is now, with the reason.
-    if (outcome.current) return show(approvalCard(outcome.current, { approvers: outcome.approvers, notice: outcome.error.message }));
+    // Someone else decided first, it expired, or AD changed: show the card as it is now, with why.
+    if (outcome.current) return show(approvalCard(outcome.current, { approvers: outcome.approvers, notice: outcome.notice ?? outcome.error.message, now }));
     return messageResponse(outcome.error.message + (outcome.thrown instanceof KrbopsError ? '' : ` (log reference ${outcome.ref})`));
   }
 

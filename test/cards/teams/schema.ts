@@ -44,6 +44,7 @@ const ELEMENTS: Record<string, Record<string, Check>> = {
   Container: { ...COMMON, items: { type: 'array', required: true }, style: { type: 'string', enum: ENUMS.containerStyle }, bleed: { type: 'boolean' } },
   ColumnSet: { ...COMMON, columns: { type: 'array', required: true } },
   ActionSet: { ...COMMON, actions: { type: 'array', required: true } },
+  'Input.Text': { ...COMMON, id: { type: 'string', required: true }, placeholder: { type: 'string' }, label: { type: 'string' }, isMultiline: { type: 'boolean' }, maxLength: { type: 'number' } },
 };
 
 const COLUMN: Record<string, Check> = {

@@ -20,7 +20,8 @@ describe('the Slack app manifest', () => {
   });
 
   it('asks for the minimum bot scopes and nothing that reads messages or uploads files', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history']);
+    // users:read(.email): the profile e-mail that matches a Slack user to their AD account (access policy, approvers).
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'users:read', 'users:read.email']);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
 

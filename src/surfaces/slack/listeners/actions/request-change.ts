@@ -40,10 +40,10 @@ export function registerRequestChange(app: App, { config, deps, log, track }: Li
           else if (outcome.approval) {
             // The admins get the approval card; the requester hears that it is pending and who decides.
             const { record, approvers } = outcome.approval;
-            const target = config.slack?.alertChannel ?? channelId;
+            const target = config.approverChannels.slack ?? channelId;
             let postFailed = false;
             if (target) {
-              const card = approvalCard(record, { approvers });
+              const card = approvalCard(record, { approvers, now: new Date().toISOString() });
               await client.chat.postMessage({ channel: target, text: card.text, blocks: slackBlocks(card.blocks), unfurl_links: false }).catch((e: unknown) => {
                 alog.warn({ err: e, channel: target, id: record.id }, 'could not post the approval card');
                 postFailed = true;

@@ -12,12 +12,14 @@ import type { Actor, CommandResult } from '../../../../model/index.js';
 import { newLogRef } from '../../../../log.js';
 import { deliverReply, respondWithRetry, slackBlocks } from '../../deliver.js';
 import { errorResultOf, planChatCommand, SLASH_COMMANDS, type Visibility } from '../../dispatch.js';
+import { placeOf } from '../../../../policy/gate.js';
+import { slackEmailOf } from '../../identity.js';
 import type { ListenerEnv } from '../env.js';
 
 export function registerSlash(app: App, { config, deps, log, track }: ListenerEnv): void {
   const commands = deps.commands ?? registry;
   const workingAfterMs = deps.workingAfterMs ?? 1500;
-  const hooks: CommandHooks = { authorize: deps.authorize, observe: deps.observe };
+  const gate = deps.gate;
   const slashRe = new RegExp(`^/(${SLASH_COMMANDS.join('|')})$`, 'i');
 
   app.command(slashRe, async ({ command, ack, respond, client }) => {
@@ -35,11 +37,21 @@ export function registerSlash(app: App, { config, deps, log, track }: ListenerEn
     const started = performance.now();
     const slashName = a.slash.replace(/^\//, '').toLowerCase();
     const plan = planChatCommand(commands, a.slash, a.text);
+    const emailOf = slackEmailOf(a.client, a.log);
+    const place = placeOf(a.actor, a.channelId);
+    const line = `${a.slash} ${a.text ?? ''}`.trim();
+    const hooks: CommandHooks = {
+      authorize: gate ? (r) => gate.authorize({ ...r, place, emailOf }) : deps.authorize,
+      observe: (o) => {
+        deps.observe?.(o);
+        gate?.observe({ ...o, line });
+      },
+    };
     const send = (reply: SlackReply, visibility: Visibility, replaceOriginal = false) =>
       deliverReply(reply, { respond: a.respond, visibility, replaceOriginal, log: a.log, client: a.client, channelId: a.channelId });
 
     if (plan.type === 'help') {
-      await send(helpCard(commands, { group: plan.group }), plan.visibility);
+      await send(helpCard(gate ? await gate.visible(commands, a.actor, place, emailOf) : commands, { group: plan.group }), plan.visibility);
       observePlan(plan, a.actor, { hooks }, { channel: a.channelId, durationMs: performance.now() - started });
       return;
     }
