@@ -14,7 +14,8 @@ export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'model', paths: ['src/model/'] },
   { name: 'errors', paths: ['src/errors.ts'] },
   // probe-policy.ts is parsed by config.ts (KRBOPS_PROBE_ALLOW): foundation, though it sits in collectors/.
-  { name: 'foundation', paths: ['src/log.ts', 'src/timeout.ts', 'src/config.ts', 'src/fix/', 'src/spn/', 'src/kerberos/', 'src/collectors/probe-policy.ts'] },
+  // So are the access policy's types and its reading (KRBOPS_ALLOW_*, krbops.yaml `access:`), in policy/.
+  { name: 'foundation', paths: ['src/log.ts', 'src/timeout.ts', 'src/config.ts', 'src/fix/', 'src/spn/', 'src/kerberos/', 'src/collectors/probe-policy.ts', 'src/policy/config.ts', 'src/policy/types.ts'] },
   { name: 'directory', paths: ['src/directory/', 'src/inventory.ts'] },
   { name: 'collectors', paths: ['src/collectors/', 'src/adfs/'] },
   { name: 'rules', paths: ['src/rules/', 'src/engine.ts', 'src/etypes/', 'src/explain/'] },
