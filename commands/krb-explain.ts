@@ -11,20 +11,22 @@ import type { CommandSpec } from './types.js';
 
 const krbExplain: CommandSpec<ExplainResult> = {
   path: ['krb', 'explain'],
-  summary: 'Explain a pasted Kerberos/IIS/ADFS error (KRB_AP_ERR_MODIFIED, event 4/11, 401.1, ID4175…) and what to check next',
+  summary: 'Explain a pasted Kerberos/IIS/ADFS error (KRB_AP_ERR_MODIFIED, event 4/11, 401.1, ID4175…) or decode a pasted Negotiate header, and what to check next',
   positionals: [{ name: 'text', required: true, rest: true, description: 'The error text as pasted from the event log, the browser or a trace' }],
   options: [],
   examples: [
     'krb explain "The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ndcrmsrv1. The target name used was HTTP/crm.contoso.com"',
     'krb explain HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials',
     'krb explain ID4175: The issuer of the security token was not recognized by the IssuerNameRegistry',
+    'krb explain WWW-Authenticate: Negotiate oYGBMH+gAwoBAqJ4BHZgdAYJKoZIhvcSAQICAwB+ZTBjoAMCAQWhAwIBHqQRGA8yMDI2MTIwMTE1MTcwOFqlBQIDDUIxpgMCASypDhsMQ09OVE9TTy5URVNUqigwJqADAgEDoR8wHRsESFRUUBsVaGVscGRlc2suY29udG9zby50ZXN0',
   ],
+  maxArgLength: MAX_EXPLAIN_LENGTH,
   defaultVisibility: 'ephemeral',
-  async run(_ctx, args) {
+  async run(ctx, args) {
     const text = (args.positionals.text ?? '').trim();
     if (!text) throw new CommandUsageError('Paste the error text to explain.', usageText(krbExplain));
     if (text.length > MAX_EXPLAIN_LENGTH) throw new CommandUsageError(`The text is ${text.length} characters; paste at most ${MAX_EXPLAIN_LENGTH} (the error lines, not the whole log).`, usageText(krbExplain));
-    return explainText(text);
+    return explainText(text, ctx.now());
   },
   text: explainTextRender,
 };

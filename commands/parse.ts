@@ -65,8 +65,9 @@ export function usageText(cmd: AnyCommand): string {
 /** Parses the words after the command path against the command's spec. */
 export function parseCommandArgs(cmd: AnyCommand, words: string[]): ParsedArgs {
   const usage = usageText(cmd);
+  const maxArg = cmd.maxArgLength ?? MAX_ARG_LENGTH;
   for (const w of words) {
-    if (w.length > MAX_ARG_LENGTH) throw new CommandUsageError(`An argument is ${w.length} characters long; the limit is ${MAX_ARG_LENGTH}.`, usage);
+    if (w.length > maxArg) throw new CommandUsageError(`An argument is ${w.length} characters long; the limit is ${maxArg}.`, usage);
     if (w.includes('\0')) throw new CommandUsageError('An argument contains a NUL character.', usage);
   }
   let parsed;

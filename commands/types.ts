@@ -53,6 +53,8 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> {
   positionals: PositionalSpec[];
   options: OptionSpec[];
   examples: string[];
+  /** Longest single argument accepted, default MAX_ARG_LENGTH (2048): `krb explain` takes pasted Negotiate tokens of several KB. */
+  maxArgLength?: number;
   /** Reply visibility in chat by default (Slack ephemeral vs in-channel). */
   defaultVisibility: 'ephemeral' | 'in_channel';
   run(ctx: CommandContext, args: ParsedArgs): Promise<R>;

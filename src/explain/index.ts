@@ -6,6 +6,7 @@ import { truncate } from '../errors.js';
 import { ruleById } from '../rules/index.js';
 import type { ExplainMatch, ExplainResult } from '../model/index.js';
 import { spnHostOf } from '../rules/support/evidence-view.js';
+import { explainNegotiateHeader } from './negotiate.js';
 
 interface Entry {
   code: string;
@@ -128,8 +129,8 @@ const CATALOG: Entry[] = [
 const SPN_RE = /\b(?:HTTP|HOST|MSSQLSvc|CIFS|LDAP|RestrictedKrbHost|WSMAN|TERMSRV|MSOLAPSvc(?:\.3)?|MSCRMSandboxService)\/[A-Za-z0-9][A-Za-z0-9.\-_]*(?::\d{1,5})?(?:@[A-Za-z0-9.\-]+)?/gi;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>()]+/gi;
 
-/** Longest text read; pasted event logs can be long. */
-export const MAX_EXPLAIN_LENGTH = 20_000;
+/** Longest text read; pasted event logs can be long, and a pasted Negotiate header with a large PAC is up to 64 KB of base64. */
+export const MAX_EXPLAIN_LENGTH = 90_000;
 
 export function mentioned(text: string): ExplainResult['mentioned'] {
   const spns = [...new Set([...text.matchAll(SPN_RE)].map((m) => m[0].replace(/@.*$/, '').replace(/[.\-]+$/, '')))].slice(0, 10);
@@ -156,10 +157,22 @@ function personalise(cmd: string, m: ExplainResult['mentioned']): string {
     .replace(/\{host\}/g, host ?? '<host>');
 }
 
-export function explainText(input: string): ExplainResult {
-  const text = input.slice(0, MAX_EXPLAIN_LENGTH);
+export function explainText(input: string, now?: Date): ExplainResult {
+  const pasted = input.slice(0, MAX_EXPLAIN_LENGTH);
+  // A pasted Negotiate header is decoded first; its SPN then counts as mentioned.
+  const token = explainNegotiateHeader(pasted, now);
+  const text = token?.spn ? `${pasted}\n${token.spn}` : pasted;
   const m = mentioned(text);
   const matches: ExplainMatch[] = [];
+  if (token) {
+    matches.push({
+      code: token.code,
+      matched: truncate(/(?:(?:WWW-Authenticate|Authorization)\s*:\s*)?Negotiate\s+\S{0,24}/i.exec(pasted)?.[0] ?? 'Negotiate', 80),
+      meaning: token.meaning,
+      rules: token.rules.map((id) => ({ ruleId: id, title: ruleById(id)?.title ?? id })),
+      nextChecks: [...new Set(token.next.map((c) => personalise(c, m)))],
+    });
+  }
   for (const e of CATALOG) {
     let hit: RegExpExecArray | null = null;
     for (const p of e.patterns) {
@@ -169,6 +182,7 @@ export function explainText(input: string): ExplainResult {
     if (!hit) continue;
     // A bare "401"/"Unauthorized" adds nothing when a more specific code was recognised.
     if (e.code === '401' && matches.length) continue;
+    if (matches.some((x) => x.code === e.code)) continue;
     matches.push({
       code: e.code,
       matched: truncate(hit[0], 80),
@@ -180,5 +194,5 @@ export function explainText(input: string): ExplainResult {
   const verdict = matches.length
     ? `${matches[0].code}: ${matches[0].meaning.split(/(?<=\.)\s/)[0]}`
     : 'No Kerberos, IIS or ADFS error code recognised. Paste the event text (KRB_AP_ERR_…, KDC_ERR_…, event ID 4/11, 401.1/401.2, ID4175), or run krb why-401 <url>.';
-  return { kind: 'explain', input: truncate(text.replace(/\s+/g, ' ').trim(), 300), matches, mentioned: m, verdict };
+  return { kind: 'explain', input: truncate(pasted.replace(/\s+/g, ' ').trim(), 300), matches, mentioned: m, verdict, ...(token ? { decoded: token.decoded } : {}) };
 }

@@ -66,6 +66,19 @@ export interface ExplainResult {
   mentioned: { spns: string[]; hosts: string[]; urls: string[] };
   /** One sentence: the most likely meaning, or that nothing was recognised. */
   verdict: string;
+  /** A pasted Negotiate header, decoded (src/explain/negotiate.ts). */
+  decoded?: DecodedNegotiate;
+}
+
+/** What the header held, as structured data (the `decoded` field of the explain JSON): a pasted `WWW-Authenticate: Negotiate …` or `Authorization: Negotiate …`. */
+export interface DecodedNegotiate {
+  header: 'WWW-Authenticate' | 'Authorization' | 'Negotiate';
+  token: 'spnego-init' | 'spnego-resp' | 'kerberos' | 'ntlm' | 'undecodable';
+  negState?: string;
+  mechanisms?: string[];
+  kerberosError?: { code: number; name: string; serverName: string; serverTime: string; skewMs?: number; eText?: string };
+  ticket?: { spn: string; realm: string; etype: number; etypeName: string; kvno?: number };
+  error?: string;
 }
 
 export interface SpnListResult {
