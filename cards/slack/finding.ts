@@ -21,7 +21,7 @@ export const UNKNOWN_EMOJI = ':grey_question:';
 export function findingHeadline(f: Finding): string {
   const emoji = f.status === 'unknown' ? UNKNOWN_EMOJI : SEVERITY_EMOJI[f.severity] ?? ':red_circle:';
   const label = f.status === 'unknown' ? 'UNKNOWN' : f.severity.toUpperCase();
-  return `${emoji} *${label}* · *${esc(f.title)}*${f.subject ? ` — ${code(fitText(f.subject, 200))}` : ''}`;
+  return `${emoji} *${label}* · *${esc(f.title)}*${f.subject ? ` — ${code(fitText(f.subject, 200))}` : ''}${f.verified ? ' · :white_check_mark: _verified by Kerberos_' : ''}`;
 }
 
 export interface FindingBlocksOptions {

@@ -3,6 +3,7 @@
  * and a context line with what passed, what could not be checked and how long it took.
  */
 import type { Why401Result } from '../../src/model/index.js';
+import { authenticationLine } from '../../src/rules/support/verdict.js';
 import { code, context, esc, fallback, fitText, formatDuration, header, joinFitting, section, type Block } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks } from './finding.js';
@@ -12,13 +13,17 @@ import type { SlackReply } from './blocks.js';
 export function why401Card(r: Why401Result): SlackReply {
   const failing = r.findings.filter((f) => f.status === 'fail');
   const unknown = r.findings.filter((f) => f.status === 'unknown');
-  const emoji = failing.length ? ':red_circle:' : unknown.length ? ':grey_question:' : ':white_check_mark:';
+  const serious = failing.filter((f) => f.severity !== 'low' && f.severity !== 'info');
+  const authenticated = r.authentication?.outcome === 'authenticated';
+  const emoji = serious.length ? ':red_circle:' : authenticated ? ':white_check_mark:' : failing.length ? ':red_circle:' : unknown.length ? ':grey_question:' : ':white_check_mark:';
   const verdict = r.verdict?.trim() || (failing.length ? `${failing.length} problem(s) found` : 'No Kerberos problem found');
 
   const head: Block[] = [header(`${emoji} ${verdict}`)];
   const target = [`*URL:* ${code(fitText(r.url, 500))}`];
   if (r.canonicalHost) target.push(`*Canonical host:* ${code(r.canonicalHost)}`);
   const lines = [target.join(' · ')];
+  const kerberos = authenticationLine(r.authentication);
+  if (kerberos) lines.unshift(`${authenticated ? ':white_check_mark:' : ':key:'} *${esc(kerberos)}*`);
   // The header holds 150 characters; a longer verdict is repeated whole here.
   if (head[0].type === 'header' && head[0].text.text.endsWith('…')) lines.unshift(`*Most likely cause:* ${esc(verdict)}`);
   if (r.expectedSpns.length) lines.push(`*SPNs a browser asks for:* ${joinFitting(r.expectedSpns.map(code), 1200)}`);

@@ -72,6 +72,7 @@ export function findingContainer(f: Finding, options: FindingOptions = {}): Cont
     },
     text(clip(f.why), { isSubtle: true, spacing: 'Small' }),
   ];
+  if (f.verified) items.push(text('Verified by Kerberos: the exchange below shows it happening', { color: 'Good', weight: 'Bolder', size: 'Small', spacing: 'Small' }));
   if (f.subject) items.push(text(`Subject: ${clip(f.subject, 300)}`, { size: 'Small', spacing: 'Small' }));
   if (f.status === 'unknown' && f.missing?.length) {
     items.push(text(clip(`Could not decide: needs ${f.missing.join('; ')}`), { color: 'Warning', spacing: 'Small' }));

@@ -3,6 +3,7 @@
  * asked and inferred, then each finding ranked, then what passed and how long it took.
  */
 import type { Why401Result } from '../../src/model/index.js';
+import { authenticationLine } from '../../src/rules/support/verdict.js';
 import { container, facts, text, type AdaptiveCard, type ContainerStyle, type Fact } from './adaptive.js';
 import { findingContainer } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
@@ -13,6 +14,7 @@ const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 function verdictStyle(r: Why401Result): ContainerStyle {
   const failing = r.findings.filter((f) => f.status === 'fail');
   if (failing.some((f) => f.severity === 'critical' || f.severity === 'high')) return 'Attention';
+  if (r.authentication?.outcome === 'authenticated' && !failing.some((f) => f.severity === 'medium')) return 'Good';
   if (failing.length || r.findings.length) return 'Warning';
   return 'Good';
 }
@@ -26,12 +28,15 @@ export function why401Cards(r: Why401Result, options: SplitOptions = {}): Adapti
   for (const line of r.inferred.slice(0, 10)) summary.push({ title: 'Inferred', value: clip(line) });
   summary.push({ title: 'Findings', value: `${failing} failing, ${unknown} undecided, ${r.passed.length} checks passed` });
 
+  const kerberos = authenticationLine(r.authentication);
+  const authenticated = r.authentication?.outcome === 'authenticated';
   const head = [
     container(
       [
-        text(r.findings.length ? 'Most likely cause' : 'Verdict', { size: 'Small', weight: 'Bolder' }),
+        text(r.findings.length && !authenticated ? 'Most likely cause' : 'Verdict', { size: 'Small', weight: 'Bolder' }),
         // Verdicts may already open with the label ("Most likely cause: …"); say it once.
         text(clip(sentence(r.verdict.replace(/^most likely cause:\s*/i, ''))), { size: 'Medium', weight: 'Bolder', spacing: 'Small' }),
+        ...(kerberos ? [text(clip(kerberos, 500), { weight: 'Bolder', color: authenticated ? 'Good' : 'Default', spacing: 'Small' })] : []),
       ],
       { style: verdictStyle(r), spacing: 'Medium' },
     ),

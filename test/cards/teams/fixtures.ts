@@ -152,6 +152,25 @@ export function aWhy401(o: Partial<Why401Result> = {}): Why401Result {
 /** Every why-401 fixture, by name. */
 export const why401Fixtures: Record<string, Why401Result> = {
   'why-401-spn-wrong-account': aWhy401(),
+  // Issue 10: the Kerberos exchange proves the verdict.
+  'why-401-verified-authenticated': aWhy401({
+    findings: [{ ...shortName, severity: 'low', verified: false, evidence: ['Kerberos works for HTTP/crm.contoso.test; users who type the short name ask for HTTP/crm and fall back to NTLM', ...shortName.evidence] }],
+    verdict: 'Verified by Kerberos as alice@CONTOSO.TEST: http://crm.contoso.test/ accepts Kerberos (HTTP 200, mutual authentication verified); 1 low-severity finding(s) remain.',
+    authentication: { attempted: true, as: 'alice@CONTOSO.TEST', spn: 'HTTP/crm.contoso.test', outcome: 'authenticated', httpStatus: 200, user: 'alice@CONTOSO.TEST' },
+  }),
+  'why-401-verified-stale-keytab': aWhy401({
+    findings: [
+      aFinding({
+        ruleId: 'keytab-key-version-mismatch',
+        title: "The server's keytab is older than the account's password (key version mismatch)",
+        verified: true,
+        evidence: ['Kerberos exchange (alice@CONTOSO.TEST → HTTP/crm.contoso.test): ticket sent (ticket: rc4-hmac, kvno 3), HTTP 401 with reject KRB_AP_ERR_BADKEYVER (44) from HTTP/crm.contoso.test@CONTOSO.TEST, server time 2026-12-01T15:17:08.000Z', 'The KDC encrypted the ticket with key version 3 of svc_crmweb (the holder of HTTP/crm.contoso.test): the account\'s current password'],
+        fix: { summary: 'Make a new keytab for HTTP/crm.contoso.test from svc_crmweb\'s current password (key version 3) and install it on the server.', commands: ['klist get HTTP/crm.contoso.test', 'Get-ADUser svc_crmweb -Properties msDS-KeyVersionNumber,pwdLastSet'] },
+      }),
+    ],
+    verdict: "Cause verified by Kerberos: the server's keytab is older than the account's password (key version mismatch) — HTTP/crm.contoso.test.",
+    authentication: { attempted: true, as: 'alice@CONTOSO.TEST', spn: 'HTTP/crm.contoso.test', outcome: 'rejected', httpStatus: 401, kerberosError: { code: 44, name: 'KRB_AP_ERR_BADKEYVER' } },
+  }),
   'why-401-duplicate-spn': aWhy401({
     url: 'http://crm',
     canonicalHost: 'crm.contoso.test',
