@@ -11,6 +11,7 @@ import { runRules, why401Result } from '../src/engine.js';
 import { InvalidInputError } from '../src/errors.js';
 import { rules } from '../src/rules/index.js';
 import type { Finding, Why401Result } from '../src/model/index.js';
+import { authenticationLine } from '../src/rules/support/verdict.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
@@ -96,7 +97,7 @@ const krbWhy401: CommandSpec<Why401Result> = {
 const LABEL: Record<string, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
 
 function findingBlock(f: Finding, n: number): string[] {
-  const head = f.status === 'fail' ? `[${LABEL[f.severity]}]` : `[UNKNOWN · ${f.severity}]`;
+  const head = `${f.status === 'fail' ? `[${LABEL[f.severity]}]` : `[UNKNOWN · ${f.severity}]`}${f.verified ? ' [VERIFIED BY KERBEROS]' : ''}`;
   const lines = [`${n}. ${head} ${f.title}${f.subject && !f.title.includes(f.subject) ? ` — ${f.subject}` : ''}  (${f.ruleId})`];
   lines.push(`   Why: ${f.why}`);
   if (f.evidence.length) lines.push('   Evidence:', ...f.evidence.map((e) => `     - ${e}`));
@@ -111,7 +112,11 @@ export function why401Text(r: Why401Result): string {
   const lines: string[] = [];
   lines.push(`why-401 ${r.url}`);
   if (r.canonicalHost || r.expectedSpns.length) lines.push(`  canonical host: ${r.canonicalHost ?? '?'}; browsers request: ${r.expectedSpns.join(', ') || '(no SPN: IP address)'}`);
-  lines.push('', r.verdict, '');
+  lines.push('', r.verdict);
+  const kerberos = authenticationLine(r.authentication);
+  if (kerberos && !r.verdict.startsWith('Verified by Kerberos')) lines.push(kerberos);
+  else if (r.authentication && !r.authentication.attempted && r.authentication.reason) lines.push(`Kerberos exchange not attempted: ${r.authentication.reason}`);
+  lines.push('');
   const fails = r.findings.filter((f) => f.status === 'fail');
   const unknowns = r.findings.filter((f) => f.status === 'unknown');
   let n = 0;

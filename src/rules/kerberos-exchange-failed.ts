@@ -32,7 +32,7 @@ export default defineRule({
     }
     if (x.outcome === 'authenticated' || x.outcome === 'not-offered') return [];
     const e = x.kerberosError;
-    if (x.outcome === 'rejected' && e && [31, 35, 41, 44].includes(e.code)) return [];
+    if (x.outcome === 'rejected' && e && [31, 35, 41, 44].includes(e.code)) return notApplicable(`${e.name}: ${e.code === 44 ? 'keytab-key-version-mismatch' : 'server-cannot-decrypt'} reports it`);
     const evidence = [exchangeLine(x)];
     let summary: string;
     if (x.outcome === 'no-ticket') {

@@ -57,7 +57,8 @@ export function judgeFindings(findings: Finding[], ev: Evidence): Finding[] {
   const namedCause = out.some((f) => f.verified && !FALLBACKS.has(f.ruleId));
   if (namedCause) out = out.filter((f) => !(FALLBACKS.has(f.ruleId) && f.verified && family.includes(f.ruleId)));
 
-  // 2. Demote what the exchange contradicts.
+  // 2. Demote what the exchange contradicts (and open questions once a cause is proven).
+  const namedOrVerified = out.some((f) => f.verified && f.status === 'fail');
   const ticketIssued = a.outcome === 'authenticated' || a.outcome === 'rejected';
   out = out.map((f) => {
     if (f.verified || NOT_JUDGED.has(f.ruleId) || f.ruleId === 'host-unresolvable') return f;
@@ -67,8 +68,15 @@ export function judgeFindings(findings: Finding[], ev: Evidence): Finding[] {
         const note = `Kerberos works for ${a.spn} (${line.replace(/^Kerberos exchange /, 'exchange ')}); users who type the short name ask for ${shortSpn} and fall back to NTLM (no delegation, prompts outside the intranet zone)`;
         return { ...f, severity: atMost(f.severity, 'low'), certainty: Math.min(f.certainty, 0.5), evidence: [note, ...f.evidence] };
       }
-      const note = `Contradicted by the Kerberos exchange: ${a.as ?? 'the probe identity'} authenticated to ${a.spn} (HTTP ${a.httpStatus}); this is not what breaks the site for its users`;
+      const note =
+        f.status === 'unknown'
+          ? `The Kerberos exchange authenticated ${a.as ?? 'the probe identity'} to ${a.spn} (HTTP ${a.httpStatus}): whatever this check would find, it does not stop users of that name`
+          : `Contradicted by the Kerberos exchange: ${a.as ?? 'the probe identity'} authenticated to ${a.spn} (HTTP ${a.httpStatus}); this is not what breaks the site for its users`;
       return { ...f, severity: atMost(f.severity, f.status === 'unknown' ? 'info' : 'low'), certainty: Math.min(f.certainty, 0.3), evidence: [note, ...f.evidence] };
+    }
+    if (f.status === 'unknown' && namedOrVerified) {
+      const note = `A cause is verified by the Kerberos exchange (${a.kerberosError?.name ?? a.outcome}); this open question comes after it`;
+      return { ...f, severity: atMost(f.severity, 'low'), evidence: [note, ...f.evidence] };
     }
     if (ticketIssued && NO_TICKET_CLAIMS.has(f.ruleId) && f.subject && spn && norm(f.subject) === spn) {
       const note = `Contradicted by the Kerberos exchange: the KDC issued a ticket for ${a.spn}`;
