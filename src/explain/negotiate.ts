@@ -6,6 +6,7 @@
  */
 import { CANNOT_DECRYPT } from '../kerberos/codes.js';
 import { mechName, decodeNegotiateToken, kerberosMessageOf, TokenDecodeError, type DecodedToken } from '../kerberos/tokens.js';
+import { buildCommands, klistWindows, setspn } from '../fix/index.js';
 import type { DecodedNegotiate } from '../model/index.js';
 
 export type { DecodedNegotiate };
@@ -72,7 +73,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
       code: msg.name,
       meaning: `The server rejected the Kerberos ticket (SPNEGO ${d.wrapper === 'spnego-resp' ? `negState ${d.negState ?? 'absent'}` : 'token'}): KRB-ERROR ${msg.code} ${msg.name} — ${msg.meaning}. It answered as ${msg.sname}@${msg.realm}.${clock}${decrypt}`,
       rules: RULES_BY_CODE[msg.code] ?? [],
-      next: plainSpn(msg.sname) ? [`setspn -Q ${msg.sname}`, `krbops krb why-401 http://${msg.sname.split('/')[1].split(':')[0]}/`] : ['krbops krb why-401 {url}'],
+      next: plainSpn(msg.sname) ? [...buildCommands(() => [setspn.query(msg.sname)]).commands, `krbops krb why-401 http://${msg.sname.split('/')[1].split(':')[0]}/`] : ['krbops krb why-401 {url}'],
       ...(plainSpn(msg.sname) ? { spn: msg.sname } : {}),
     };
   }
@@ -83,7 +84,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
       code: 'AP-REQ',
       meaning: `The browser presents a Kerberos ticket for ${msg.sname}@${msg.realm}, encrypted with ${msg.etypeName} (etype ${msg.etype})${msg.kvno !== undefined ? `, key version ${msg.kvno}` : ''}${msg.mutualRequired ? ', mutual authentication requested' : ''}. The server must hold that key (the same account, the same key version) to accept it.`,
       rules: ['keytab-key-version-mismatch', 'server-cannot-decrypt', 'encryption-types-mismatch'],
-      next: plainSpn(msg.sname) ? [`setspn -Q ${msg.sname}`, `klist get ${msg.sname}`] : [],
+      next: plainSpn(msg.sname) ? buildCommands(() => [setspn.query(msg.sname), klistWindows.get(msg.sname)]).commands : [],
       ...(plainSpn(msg.sname) ? { spn: msg.sname } : {}),
     };
   }

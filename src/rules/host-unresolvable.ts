@@ -1,3 +1,4 @@
+import { buildCommands, nslookup } from '../fix/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 
 /** DNS answers that mean "this name does not exist", as opposed to "the resolver did not answer". */
@@ -23,7 +24,7 @@ export default defineRule({
         subject: dns.queried,
         certainty: 1,
         evidence: [`DNS (${servers}) has no address for ${dns.queried}: ${dns.error ? `${dns.error.code} ${dns.error.message}` : 'no A or AAAA record'}`],
-        fix: { summary: `Check the spelling of the URL, or create the DNS record for ${dns.queried} (an A record to the server or load balancer; a CNAME changes the SPN browsers ask for).`, commands: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(dns.queried) ? [`nslookup ${dns.queried}`] : [] },
+        fix: { summary: `Check the spelling of the URL, or create the DNS record for ${dns.queried} (an A record to the server or load balancer; a CNAME changes the SPN browsers ask for).`, commands: buildCommands(() => [nslookup(dns.queried)]).commands },
       },
     ];
   },
