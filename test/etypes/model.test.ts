@@ -137,6 +137,8 @@ describe('the report', () => {
     expect(aesSinceOf({ domainDn: 'DC=x', domainCreated: '2003-01-01T00:00:00.000Z', rodcGroupCreated: AES_SINCE }).at).toBe(AES_SINCE);
     expect(aesSinceOf({ domainDn: 'DC=x', domainCreated: '2009-06-01T09:59:58.000Z', rodcGroupCreated: AES_SINCE }).at).toBe('2009-06-01T09:59:58.000Z');
     expect(aesSinceOf({ domainDn: 'DC=x' }).at).toBeUndefined();
+    // A group older than the domain (restored or edited data) is taken as it is.
+    expect(aesSinceOf({ domainDn: 'DC=x', domainCreated: '2026-12-01T00:00:00.000Z', rodcGroupCreated: AES_SINCE }).at).toBe(AES_SINCE);
   });
 
   it('puts krbtgt apart and sorts the most urgent first', () => {
