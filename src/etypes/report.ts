@@ -29,7 +29,7 @@ export function aesSinceOf(facts: DomainKeyFacts): AesSince {
   if (!group) return { basis: 'no Read-only Domain Controllers group (RID 521) was readable, so when the domain gained AES keys is unknown' };
   const domain = facts.domainCreated;
   const gap = domain ? Date.parse(group) - Date.parse(domain) : NaN;
-  if (gap >= 0 && gap < HOUR) {
+  if (domain && gap >= 0 && gap < HOUR) {
     return { at: domain, basis: `the domain was created ${domain.slice(0, 10)} with its Read-only Domain Controllers group (RID 521), by a DC that makes AES keys` };
   }
   return { at: group, basis: `the Read-only Domain Controllers group (RID 521) was created ${group.slice(0, 10)}, when the domain was prepared for Windows Server 2008` };

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
+import { LdapConnection } from '../../src/directory/ldap-client.js';
 import { openDirectory } from '../../src/directory/ldap-directory.js';
 import { silentLogger } from '../../src/log.js';
 import { requireLdap } from '../../src/config.js';
@@ -134,6 +135,28 @@ describe('krb etypes --json on a lab with every class planted', () => {
     expect(r.out).toMatch(/^Encryption types in DC=contoso,DC=test under the 2026 AES-only default: \d+ accounts with SPNs — 7 fails now, 3 at risk, 1 kerberoastable, \d+ ok/);
     expect(r.out).toContain('Fails now (7):');
     expect(r.out).toContain('> Set-ADAccountPassword -Identity et-aesonly-old -Reset');
+  });
+
+  it('reads the domain with ONE paged search, plus a few fixed lookups whatever the number of accounts', async () => {
+    const calls = { search: 0, searchPages: 0 };
+    const { search, searchPages } = LdapConnection.prototype;
+    LdapConnection.prototype.search = function (this: LdapConnection, ...a: Parameters<typeof search>) {
+      calls.search++;
+      return search.apply(this, a);
+    };
+    LdapConnection.prototype.searchPages = function (this: LdapConnection, ...a: Parameters<typeof searchPages>) {
+      calls.searchPages++;
+      return searchPages.apply(this, a);
+    };
+    try {
+      expect((await cli('krb', 'etypes', '--json')).code).toBe(0);
+    } finally {
+      Object.assign(LdapConnection.prototype, { search, searchPages });
+    }
+    expect(calls.searchPages).toBe(1);
+    // rootDSE, partitions (NetBIOS name), NTDS settings, domain head, RID-521 group.
+    expect(calls.search).toBeLessThanOrEqual(5);
+    expect(doc.accounts.length).toBeGreaterThan(25);
   });
 
   it('streams the same accounts through the directory API as one scan', async () => {
