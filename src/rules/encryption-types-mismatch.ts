@@ -6,6 +6,10 @@ import { aesSinceOf, realmOf } from '../etypes/report.js';
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
 import { backendSpns, domainAccount, expectedOf, kdcAnswer, kdcTarget, norm } from './support/evidence-view.js';
 import { setspn } from '../fix/index.js';
+import { exchangeOf } from './support/exchange.js';
+
+/** Ticket encryption types that prove AES keys (aes128/256-cts-hmac-sha1-96, -sha256/384). */
+const AES_ETYPES = new Set([17, 18, 19, 20]);
 
 function asScanned(a: AccountFacts): EncryptionScanAccount {
   return { dn: a.dn, sAMAccountName: a.sAMAccountName, kind: a.kind, spns: a.servicePrincipalName, supportedEncryptionTypes: a.supportedEncryptionTypes ?? null, pwdLastSet: a.pwdLastSet, userAccountControl: a.userAccountControl.raw };
@@ -29,7 +33,8 @@ export default defineRule({
   references: ['https://learn.microsoft.com/windows-server/security/kerberos/detect-remediate-rc4-kerberos', 'https://learn.microsoft.com/openspecs/windows_protocols/ms-kile/6cfc7b50-11ed-4b4d-846d-6f08f0812919', 'krbops krb etypes'],
   checks: 'encryption types and AES keys of the SPN accounts',
   check(ev): RuleResult[] {
-    if (!ev.directory?.ok && !ev.kdc?.ok) return notApplicable('needs the directory or the KDC (reported by the SPN checks)');
+    const exchange = exchangeOf(ev);
+    if (!ev.directory?.ok && !ev.kdc?.ok && !exchange) return notApplicable('needs the directory or the KDC (reported by the SPN checks)');
     const facts = ev.directory?.keyFacts;
     const names = { netbios: ev.directory?.netbiosDomain, realm: facts ? realmOf(facts.domainDn) : ev.directory?.dnsDomain?.toUpperCase() };
     const ctx = { ...names, aesSince: facts ? aesSinceOf(facts) : { basis: 'the domain\'s key facts were not read' }, now: new Date(ev.collectedAt ?? Date.now()) };
@@ -41,14 +46,24 @@ export default defineRule({
       const t = kdcTarget(ev, spn);
       const a = t.kind === 'one' ? t.facts : undefined;
       const report: EtypeAccountReport | undefined = a ? classifyAccount(asScanned(a), ctx) : undefined;
-      if (kdc?.outcome === 'etype') {
+      // The why-401 probe's own exchange for this SPN (issue 10): a refusal with 14, or the ticket's type.
+      const probed = exchange?.spn && norm(exchange.spn) === norm(spn) ? exchange : undefined;
+      const ticket = probed?.ticket;
+      const ticketLine = ticket ? `The ticket the KDC issued for ${spn} is ${ticket.etypeName} (etype ${ticket.etype})${ticket.etype === 23 ? ': RC4, so the account has no AES keys or the KDC still allows RC4 for it' : ''}` : undefined;
+      const refusal =
+        kdc?.outcome === 'etype'
+          ? `The KDC answered "${kdc.message ?? 'no support for encryption type'}" (KDC_ERR_ETYPE_NOSUPP, 14) for ${spn}`
+          : probed?.outcome === 'no-ticket' && probed.kerberosError?.code === 14
+            ? `The KDC refused the probe's ticket for ${spn}: KDC_ERR_ETYPE_NOSUPP (14)`
+            : undefined;
+      if (refusal) {
         const key = a ? norm(a.dn) : norm(spn);
         if (seen.has(key)) continue;
         seen.add(key);
         out.push({
           subject: spn,
           certainty: 1,
-          evidence: [`The KDC answered "${kdc.message ?? 'no support for encryption type'}" (KDC_ERR_ETYPE_NOSUPP, 14) for ${spn}`, ...(a ? [attributeLine(domainAccount(ev, a), a), ...report!.reasons] : [])],
+          evidence: [refusal, ...(a ? [attributeLine(domainAccount(ev, a), a), ...report!.reasons] : [])],
           fix: !a
             ? { summary: `Allow AES on the account holding ${spn} and give it AES keys (krbops krb etypes lists it).`, commands: [setspn.query(spn)] }
             : report!.risk === 'ok' || report!.risk === 'kerberoastable'
@@ -59,11 +74,16 @@ export default defineRule({
       }
       if (!a || !report || seen.has(norm(a.dn))) continue;
       if (report.risk === 'ok' || report.risk === 'kerberoastable') continue;
+      // An AES ticket proves the AES keys the heuristic doubted.
+      if (ticket && AES_ETYPES.has(ticket.etype) && report.aesKeysLikely !== true && report.effectiveEncryptionTypes.some((n) => n.startsWith('AES'))) {
+        seen.add(norm(a.dn)); // for its other SPNs too: the keys belong to the account
+        continue;
+      }
       const keysUndecided = report.aesKeysLikely === null && !report.effectiveEncryptionTypes.includes('RC4-HMAC') && report.effectiveEncryptionTypes.length > 0;
       // Without the domain's key facts, the AES-key question is not asked (see above).
       if (keysUndecided && !facts) continue;
       seen.add(norm(a.dn));
-      const evidence = [`${spn} resolves to ${domainAccount(ev, a)}`, attributeLine(domainAccount(ev, a), a), ...report.reasons];
+      const evidence = [`${spn} resolves to ${domainAccount(ev, a)}`, attributeLine(domainAccount(ev, a), a), ...report.reasons, ...(ticketLine ? [ticketLine] : [])];
       if (keysUndecided) {
         out.push(unknown([`whether ${a.sAMAccountName} has AES keys: ${HEURISTIC_NOTE}`], evidence, report.fix, spn));
         continue;

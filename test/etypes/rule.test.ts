@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Evidence } from '../../src/model/index.js';
 import { runRules } from '../../src/engine.js';
 import { rules } from '../../src/rules/index.js';
+import { judgeFindings } from '../../src/rules/support/verdict.js';
 import { anAccount, anEvidence, contoso } from '../rules/builders.js';
 
 const KEY_FACTS = { domainDn: 'DC=contoso,DC=test', domainCreated: '2003-05-01T00:00:00.000Z', rodcGroupCreated: '2009-06-01T10:00:00.000Z' };
@@ -55,6 +56,30 @@ describe('encryption-types-mismatch under the 2026 AES-only default', () => {
     expect(f.certainty).toBe(1);
     expect(f.evidence[0]).toContain('KDC_ERR_ETYPE_NOSUPP, 14');
     expect(f.fix.commands).toContain('Set-ADAccountPassword -Identity crmweb -Reset');
+  });
+});
+
+describe('encryption-types-mismatch with the why-401 probe (the real exchange)', () => {
+  const OLD = { crmweb: '2005-03-01T00:00:00.000Z' };
+  const probe = (a: Record<string, unknown>) => ({ attempted: true, as: 'krbops-probe@CONTOSO.TEST', spn: 'HTTP/crm.contoso.test', ...a });
+
+  it('takes the probe refused with KDC_ERR_ETYPE_NOSUPP (14) as proof, and the verdict marks it verified', () => {
+    const ev = { ...withKeys(anEvidence({}), {}), authentication: probe({ outcome: 'no-ticket', kerberosError: { code: 14, name: 'KDC_ERR_ETYPE_NOSUPP', from: 'kdc' } }) } as Evidence;
+    const [f] = judgeFindings(findings(ev), ev);
+    expect(f).toMatchObject({ status: 'fail', certainty: 1, verified: true, subject: 'HTTP/crm.contoso.test' });
+    expect(f.evidence.join('\n')).toContain("The KDC refused the probe's ticket for HTTP/crm.contoso.test: KDC_ERR_ETYPE_NOSUPP (14)");
+  });
+
+  it('an AES ticket proves the AES keys the password date doubted', () => {
+    const ev = { ...withKeys(anEvidence({}), OLD), authentication: probe({ outcome: 'authenticated', httpStatus: 200, mutual: 'verified', ticket: { etype: 18, etypeName: 'aes256-cts-hmac-sha1-96', kvno: 3 } }) } as Evidence;
+    expect(findings(ev)).toEqual([]);
+  });
+
+  it('names an RC4 ticket in the evidence of an RC4-allowing account without AES keys', () => {
+    const ev0 = anEvidence({ accounts: [anAccount({ sam: 'crmweb', spns: ['HTTP/crm', 'HTTP/crm.contoso.test'], encryptionTypes: 0x1c }), ...contoso.computers()] });
+    const ev = { ...withKeys(ev0, OLD), authentication: probe({ outcome: 'rejected', ticket: { etype: 23, etypeName: 'rc4-hmac', kvno: 2 }, kerberosError: { code: 31, name: 'KRB_AP_ERR_BAD_INTEGRITY', from: 'server' } }) } as Evidence;
+    const [f] = findings(ev);
+    expect(f.evidence.join('\n')).toContain('The ticket the KDC issued for HTTP/crm.contoso.test is rc4-hmac (etype 23): RC4');
   });
 });
 
