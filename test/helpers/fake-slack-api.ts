@@ -390,7 +390,8 @@ export function viewSubmissionForm(view: { callback_id: string; private_metadata
     user: { id: user.id, username: user.username, name: user.username, team_id: 'TCONTOSO' },
     api_app_id: 'AKRBOPS',
     token: 'deprecated-verification-token',
-    trigger_id: '1.2.5',
+    // Every submission has its own trigger_id (a retry of one carries the same): krbops drops repeats.
+    trigger_id: `${Date.now()}.${randomUUID()}`,
     view: { id: 'VKRBOPS', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', state: { values }, hash: '1.a' },
     response_urls: [],
   };

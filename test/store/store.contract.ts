@@ -51,9 +51,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it('applies the versioned migrations once, and not again on reopen', async () => {
       const { store, reopen } = await fresh();
-      expect(await store.migrations()).toEqual([1, 2, 3]);
+      expect(await store.migrations()).toEqual([1, 2, 3, 4]);
       const again = await reopen();
-      expect(await again.migrations()).toEqual([1, 2, 3]);
+      expect(await again.migrations()).toEqual([1, 2, 3, 4]);
       await store.ping();
     });
 
