@@ -12,7 +12,7 @@ import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, Encryptio
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { LdapConnection, type Entry } from './ldap-client.js';
 import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount } from './encryption-scan.js';
-import { accountFacts, accountKind, first, rangedKey, toRef, values } from './ldap-entry.js';
+import { accountFacts, accountKind, first, pickExact, rangedKey, toRef, values } from './ldap-entry.js';
 import { ACCOUNT_ATTRIBUTES, accountNameFilters, and, eq, IN_CHAIN, isAccount, or, REF_ATTRIBUTES, SCAN_ATTRIBUTES, usnAbove } from './ldap-filters.js';
 import { guidToString, sidToBuffer, sidToString } from './sid.js';
 import type { DirectoryReader } from './types.js';
@@ -176,14 +176,7 @@ export class LdapDirectory implements DirectoryReader {
       sizeLimit: 10,
     });
     if (!entries.length) return undefined;
-    // Prefer the exact name over the computer form (crm vs crm$), and UPN over sAMAccountName.
-    const lower = name.toLowerCase();
-    const exact =
-      entries.find((e) => first(e, 'userPrincipalName')?.toLowerCase() === lower) ??
-      entries.find((e) => first(e, 'sAMAccountName')?.toLowerCase() === lower) ??
-      entries.find((e) => first(e, 'dNSHostName')?.toLowerCase() === lower) ??
-      entries[0];
-    return this.toFacts(exact);
+    return this.toFacts(pickExact(entries, name, first)!);
   }
 
   /** Close matches by ambiguous name resolution, only for short queries (cheap, indexed). */

@@ -25,6 +25,20 @@ export function rangedKey(entry: Entry, attr: string): { key: string; end: strin
   return m ? { key, end: m[2] } : undefined;
 }
 
+/**
+ * The entry a name lookup meant among several hits: the exact UPN, then the exact sAMAccountName
+ * (crm over crm$), then the exact host name, else the first.
+ */
+export function pickExact<E>(entries: E[], name: string, attr: (e: E, a: string) => string | undefined): E | undefined {
+  const lower = name.toLowerCase();
+  return (
+    entries.find((e) => attr(e, 'userPrincipalName')?.toLowerCase() === lower) ??
+    entries.find((e) => attr(e, 'sAMAccountName')?.toLowerCase() === lower) ??
+    entries.find((e) => attr(e, 'dNSHostName')?.toLowerCase() === lower) ??
+    entries[0]
+  );
+}
+
 export function accountKind(objectClass: string[]): AccountKind {
   const oc = objectClass.map((c) => c.toLowerCase());
   if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import { accountKind, pickExact } from './ldap-entry.js';
 import type { DomainKeyFacts, EncryptionScanAccount } from './encryption-scan.js';
 import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
@@ -51,15 +52,6 @@ function isAccount(r: LdifRecord): boolean {
   return oc.length ? oc.includes('user') || oc.includes('computer') : one(r, 'sAMAccountName') !== undefined;
 }
 const isComputer = (r: LdifRecord) => vals(r, 'objectClass').some((c) => c.toLowerCase() === 'computer');
-
-function accountKind(objectClass: string[]): AccountKind {
-  const oc = objectClass.map((c) => c.toLowerCase());
-  if (oc.includes('msds-groupmanagedserviceaccount')) return 'gmsa';
-  if (oc.includes('msds-managedserviceaccount')) return 'msa';
-  if (oc.includes('computer')) return 'computer';
-  if (oc.includes('user')) return 'user';
-  return 'other';
-}
 
 /** The trailing DC= components of a DN (its domain naming context). */
 function domainOf(dn: string): string | undefined {
@@ -215,12 +207,7 @@ export class LdifDirectory implements DirectoryReader {
     else hits.push(...hitsOf(this.bySam.get(lower)), ...(lower.endsWith('$') ? [] : hitsOf(this.bySam.get(`${lower}$`))));
     if (!hits.length) return undefined;
     const entries = (await this.readAll(hits)).map((h) => h.r);
-    const exact =
-      entries.find((e) => one(e, 'userPrincipalName')?.toLowerCase() === lower) ??
-      entries.find((e) => one(e, 'sAMAccountName')?.toLowerCase() === lower) ??
-      entries.find((e) => one(e, 'dNSHostName')?.toLowerCase() === lower) ??
-      entries[0];
-    return this.toFacts(exact);
+    return this.toFacts(pickExact(entries, lower, one)!);
   }
 
   /** Close matches, like AD's ambiguous name resolution on sAMAccountName (a prefix match). */
