@@ -1,32 +1,42 @@
 /**
  * CLI start-up against node's own: `node -e 0`, then `krbops --help` and `krbops spn query <spn>
- * --json` (against the 20 000-account forest lab, restored from its snapshot), each through the
- * bundled bin (dist/bin/krbops.mjs, what `npm link` puts on the PATH) and the unbundled tsc output
- * (dist/src/cli.js) for before/after. Rounds alternate all commands so they share the load.
+ * --json` against the Samba lab (the scenario; an indexed lookup does not depend on the directory's
+ * size), through the bundled bin (dist/bin/krbops.mjs, what `npm link` puts on the PATH). With
+ * KRBOPS_BEFORE=<folder of an older build> the same commands of that build run in the same rounds
+ * (before/after in one run). Rounds alternate all commands so they share the load; medians.
  *
  *   npm run build && npx tsx bench/startup.ts [rounds=20]
+ *   KRBOPS_BEFORE=/tmp/krbops-main npx tsx bench/startup.ts 20     # that folder: `git archive main` + npm run build
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { forestLab } from './forest.js';
+import { startLab } from '../test/lab/lab.js';
 import { fmt, load, machine, median, percentile } from './lib.js';
 
 const rounds = Number(process.argv[2] ?? 20);
 if (!existsSync('dist/bin/krbops.mjs')) throw new Error('run `npm run build` first');
+const before = process.env.KRBOPS_BEFORE;
 
-const lab = await forestLab(20000);
+const lab = await startLab();
 try {
-  // A presence search over tens of thousands of accounts can take more than the default 5 s per page on a loaded machine.
-  const env = { ...process.env, ...lab.env(), LDAP_GC_URL: '', LDAP_TIMEOUT_MS: '60000' };
-  const spn = 'HTTP/fapp12345.contoso.test';
+  const env = { ...process.env, ...lab.env(), LDAP_GC_URL: '' };
+  const spn = 'HTTP/crm.contoso.test';
   const cases: { name: string; args: string[]; json?: boolean }[] = [
     { name: 'node -e 0', args: ['-e', '0'] },
-    { name: 'krbops --help (bundled bin)', args: ['dist/bin/krbops.mjs', '--help'] },
-    { name: 'krbops --help (unbundled dist/src/cli.js, before)', args: ['dist/src/cli.js', '--help'] },
-    { name: `krbops spn query ${spn} --json (bundled bin)`, args: ['dist/bin/krbops.mjs', 'spn', 'query', spn, '--json'], json: true },
-    { name: 'krbops spn query --json (unbundled, before)', args: ['dist/src/cli.js', 'spn', 'query', spn, '--json'], json: true },
+    { name: 'krbops --help', args: ['dist/bin/krbops.mjs', '--help'] },
+    { name: `krbops spn query ${spn} --json`, args: ['dist/bin/krbops.mjs', 'spn', 'query', spn, '--json'], json: true },
+    { name: 'krbops krb explain KRB_AP_ERR_MODIFIED --json (no directory)', args: ['dist/bin/krbops.mjs', 'krb', 'explain', 'KRB_AP_ERR_MODIFIED', '--json'] },
   ];
+  if (before) {
+    const bin = path.join(before, 'dist/bin/krbops.mjs');
+    cases.push(
+      { name: 'krbops --help (before)', args: [bin, '--help'] },
+      { name: `krbops spn query ${spn} --json (before)`, args: [bin, 'spn', 'query', spn, '--json'], json: true },
+      { name: 'krbops krb explain KRB_AP_ERR_MODIFIED --json (before)', args: [bin, 'krb', 'explain', 'KRB_AP_ERR_MODIFIED', '--json'] },
+    );
+  }
   const times = cases.map(() => [] as number[]);
   const once = (i: number) => {
     const t = performance.now();

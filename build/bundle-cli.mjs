@@ -2,40 +2,20 @@
  * `npm run build` step: the `krbops` bin as one esbuild bundle, so a CLI run loads a few files
  * instead of ~450 ES modules (issue 15: start-up near `node -e 0`).
  *
- *   dist/bin/cli.js         src/cli.ts and the pure-JS libraries of the CLI path (zod, commander,
- *                           ldapts, yaml, fast-xml-parser) in one file; `serve` and other lazy
- *                           imports become chunks; native and server-only packages stay in node_modules
+ *   dist/bin/cli.js         src/cli.ts, the command catalog and commander; every lazy import (each
+ *   dist/bin/chunks/        command module, the LDAP or LDIF directory, `serve`) is a chunk with the
+ *                           pure-JS libraries it needs (ldapts, zod, yaml, fast-xml-parser); native
+ *                           and server-only packages stay in node_modules (build/bundle-options.mjs)
  *   dist/bin/help.json      the help text of every `… --help` invocation, captured from that bundle
  *   dist/bin/krbops.mjs     the bin: prints a captured help text, or loads cli.js and runs it
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
-
-const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const inline = new Set(['zod', 'commander', 'ldapts', 'yaml', 'fast-xml-parser']);
-const external = Object.keys(pkg.dependencies).filter((d) => !inline.has(d));
+import { bundleOptions } from './bundle-options.mjs';
 
 rmSync('dist/bin', { recursive: true, force: true });
 mkdirSync('dist/bin', { recursive: true });
-writeFileSync('dist/bin/entry.ts', "import { runCli } from '../../src/cli.js';\nrunCli();\n");
-await build({
-  entryPoints: { cli: 'dist/bin/entry.ts' },
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  outdir: 'dist/bin',
-  chunkNames: 'chunks/[name]-[hash]',
-  external,
-  minifySyntax: true,
-  minifyWhitespace: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Bundled CommonJS (e.g. inside a library) may still call require().
-  banner: { js: "import { createRequire as __krbopsRequire } from 'node:module'; const require = __krbopsRequire(import.meta.url);" },
-});
-rmSync('dist/bin/entry.ts');
+await build(bundleOptions('dist/bin'));
 
 // Every help screen, captured once from the compiled CLI in this process (the bundle runs the same
 // code): the text `krbops … --help` prints, at commander's default width of 80 columns.

@@ -18,6 +18,7 @@ import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';
 import type { AdfsCheckResult } from '../src/model/results.js';
 import { compareSeverity } from '../src/model/severity.js';
+import { adfsCheckInfo, krbAdfsInfo } from './catalog.js';
 
 export type { AdfsCheckResult } from '../src/model/results.js';
 
@@ -39,22 +40,10 @@ function readPins(path: string): string[] {
 }
 
 const adfsCheck: CommandSpec<AdfsCheckResult> = {
-  path: ['adfs', 'check'],
-  summary: 'Check AD FS token-signing certificates in the federation metadata: expiry, rollover, thumbprints relying parties trust',
-  positionals: [
-    {
-      name: 'source',
-      required: false,
-      description: 'Federation metadata URL (https://adfs.example.com/FederationMetadata/2007-06/FederationMetadata.xml) or, on the command line, a file; default KRBOPS_ADFS_METADATA_URLS',
-    },
-  ],
-  options: [],
-  cliOptions: [{ name: 'pin', type: 'string', valueName: 'cert-file', description: 'Verify the metadata signature against this certificate (PEM bundle or DER .cer)' }],
+  ...adfsCheckInfo,
   cliPrepare(args, cliOptions) {
     if (typeof cliOptions.pin === 'string') args.options.pinPem = readPins(cliOptions.pin);
   },
-  examples: ['adfs check', 'adfs check https://adfs.contoso.com/FederationMetadata/2007-06/FederationMetadata.xml', 'adfs check ./FederationMetadata.xml'],
-  defaultVisibility: 'ephemeral',
   async run(ctx, args) {
     const cfg = ctx.config.adfs;
     const fromChat = ctx.actor.surface === 'slack' || ctx.actor.surface === 'teams';
@@ -110,7 +99,7 @@ const adfsCheck: CommandSpec<AdfsCheckResult> = {
 export default adfsCheck;
 
 /** `/krb adfs` in chat: the same command under the why-401 group. */
-export const krbAdfs: CommandSpec<AdfsCheckResult> = { ...adfsCheck, path: ['krb', 'adfs'], examples: ['krb adfs'] };
+export const krbAdfs: CommandSpec<AdfsCheckResult> = { ...adfsCheck, ...krbAdfsInfo };
 
 function normalizeUrl(u: string): string {
   try {

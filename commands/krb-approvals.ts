@@ -11,10 +11,11 @@ import type { ApprovalRecord, ApprovalStatus, AuditEvent } from '../src/model/in
 import { usageText } from './parse.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';
+import { APPROVAL_STATUSES, krbApprovalsInfo, krbVerifyInfo } from './catalog.js';
 
 export type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';
 
-export const APPROVAL_STATUSES: ApprovalStatus[] = ['pending', 'approved', 'rejected', 'cancelled', 'landed'];
+export { APPROVAL_STATUSES };
 
 const LIST_LIMIT = 50;
 
@@ -30,12 +31,7 @@ async function withApprovals<T>(ctx: CommandContext, fn: (a: Approvals) => Promi
 }
 
 export const krbApprovals: CommandSpec<ApprovalsListResult | ApprovalResult> = {
-  path: ['krb', 'approvals'],
-  summary: 'List SPN change requests (newest first), or show one with its audit trail',
-  positionals: [{ name: 'id', required: false, description: 'A request ID (CR-…) to show with its audit trail' }],
-  options: [{ name: 'status', type: 'string', valueName: APPROVAL_STATUSES.join('|'), description: 'Only requests in this state' }],
-  examples: ['krb approvals', 'krb approvals --status pending', 'krb approvals CR-7F3A09C2'],
-  defaultVisibility: 'ephemeral',
+  ...krbApprovalsInfo,
   async run(ctx, args) {
     const id = args.positionals.id?.trim();
     const status = args.options.status as string | undefined;
@@ -56,12 +52,7 @@ export const krbApprovals: CommandSpec<ApprovalsListResult | ApprovalResult> = {
 };
 
 export const krbVerify: CommandSpec<ApprovalResult> = {
-  path: ['krb', 'verify'],
-  summary: 'Check in AD now whether an approved SPN change request landed',
-  positionals: [{ name: 'id', required: true, description: 'The request ID (CR-…)' }],
-  options: [],
-  examples: ['krb verify CR-7F3A09C2'],
-  defaultVisibility: 'ephemeral',
+  ...krbVerifyInfo,
   async run(ctx, args) {
     const id = args.positionals.id?.trim();
     if (!id) throw new CommandUsageError('Name the change request to verify.', usageText(krbVerify));

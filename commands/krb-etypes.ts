@@ -6,6 +6,7 @@
 import type { EtypeAccountReport, EtypeRisk } from '../src/etypes/classify.js';
 import { countByRisk, EtypesAccumulator, type EtypesReport } from '../src/etypes/report.js';
 import type { CommandSpec } from './types.js';
+import { krbEtypesInfo } from './catalog.js';
 
 export interface EtypesResult extends EtypesReport {
   kind: 'krb-etypes';
@@ -41,12 +42,7 @@ export function accountLines(a: EtypeAccountReport): string[] {
 }
 
 const krbEtypes: CommandSpec<EtypesResult> = {
-  path: ['krb', 'etypes'],
-  summary: 'Accounts the 2026 AES-only KDC fails (or will): encryption types, AES keys, RC4 and Kerberoasting exposure, with the fix',
-  positionals: [],
-  options: [],
-  examples: ['krb etypes'],
-  defaultVisibility: 'ephemeral',
+  ...krbEtypesInfo,
   async run(ctx) {
     const started = Date.now();
     const dir = await ctx.directory();

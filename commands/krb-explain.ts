@@ -8,20 +8,10 @@ import { explainText, MAX_EXPLAIN_LENGTH } from '../src/explain/index.js';
 import type { ExplainResult } from '../src/model/index.js';
 import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';
+import { krbExplainInfo } from './catalog.js';
 
 const krbExplain: CommandSpec<ExplainResult> = {
-  path: ['krb', 'explain'],
-  summary: 'Explain a pasted Kerberos/IIS/ADFS error (KRB_AP_ERR_MODIFIED, event 4/11, 401.1, ID4175…) or decode a pasted Negotiate header, and what to check next',
-  positionals: [{ name: 'text', required: true, rest: true, description: 'The error text as pasted from the event log, the browser or a trace' }],
-  options: [],
-  examples: [
-    'krb explain "The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ndcrmsrv1. The target name used was HTTP/crm.contoso.com"',
-    'krb explain HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials',
-    'krb explain ID4175: The issuer of the security token was not recognized by the IssuerNameRegistry',
-    'krb explain WWW-Authenticate: Negotiate oYGBMH+gAwoBAqJ4BHZgdAYJKoZIhvcSAQICAwB+ZTBjoAMCAQWhAwIBHqQRGA8yMDI2MTIwMTE1MTcwOFqlBQIDDUIxpgMCASypDhsMQ09OVE9TTy5URVNUqigwJqADAgEDoR8wHRsESFRUUBsVaGVscGRlc2suY29udG9zby50ZXN0',
-  ],
-  maxArgLength: MAX_EXPLAIN_LENGTH,
-  defaultVisibility: 'ephemeral',
+  ...krbExplainInfo,
   async run(ctx, args) {
     const text = (args.positionals.text ?? '').trim();
     if (!text) throw new CommandUsageError('Paste the error text to explain.', usageText(krbExplain));

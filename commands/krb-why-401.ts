@@ -13,6 +13,7 @@ import { rules } from '../src/rules/index.js';
 import type { Finding, Why401Result } from '../src/model/index.js';
 import { authenticationLine } from '../src/rules/support/verdict.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { krbWhy401Info } from './catalog.js';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -51,16 +52,7 @@ export async function diagnose(ctx: CommandContext, request: Parameters<typeof c
 }
 
 const krbWhy401: CommandSpec<Why401Result> = {
-  path: ['krb', 'why-401'],
-  summary: 'Explain why a URL answers 401 to Windows users: SPNs, delegation, IIS, DNS, clocks — most likely cause first, with the fix',
-  positionals: [{ name: 'url', required: true, description: 'The URL that answers 401, e.g. http://crm.contoso.com/' }],
-  options: [
-    { name: 'identity', type: 'string', valueName: 'account', description: 'App pool / service account of the site (default: inventory, else the SPN holder)' },
-    { name: 'user', type: 'string', valueName: 'account', description: 'An affected user (checks that the account can be delegated)' },
-    { name: 'backend', type: 'string', multiple: true, valueName: 'spn', description: 'SPN of a double-hop backend, e.g. MSSQLSvc/sql.contoso.com:1433 (repeatable)' },
-    { name: 'iis', type: 'string', valueName: 'config', description: "Pasted IIS config: the output of appcmd list config -section:…/windowsAuthentication, in single quotes" },
-  ],
-  cliOptions: [{ name: 'iis-config', type: 'string', valueName: 'file', description: 'File with the appcmd output or applicationHost.config fragment (command line only)' }],
+  ...krbWhy401Info,
   cliPrepare(args, cliOptions) {
     const file = cliOptions.iisConfig ?? cliOptions['iis-config'];
     if (typeof file !== 'string') return;
@@ -75,12 +67,6 @@ const krbWhy401: CommandSpec<Why401Result> = {
     args.options.iis = text;
     args.options['iis-source'] = 'file';
   },
-  examples: [
-    'krb why-401 http://crm.contoso.com/',
-    'krb why-401 http://crm.contoso.com/ --identity CONTOSO\\crmweb --backend MSSQLSvc/ndsqlsrv1.contoso.com:1433 --user bob',
-    'krb why-401 http://crm.contoso.com/ --iis \'<windowsAuthentication enabled="true" useKernelMode="true" useAppPoolCredentials="false" />\'',
-  ],
-  defaultVisibility: 'ephemeral',
   async run(ctx, args) {
     const iisText = asString(args.options.iis);
     return diagnose(ctx, {

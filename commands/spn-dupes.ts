@@ -2,14 +2,10 @@
 import { SpnScan } from '../src/spn/spn-scan.js';
 import type { SpnDupesResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
+import { spnDupesInfo } from './catalog.js';
 
 const spnDupes: CommandSpec<SpnDupesResult> = {
-  path: ['spn', 'dupes'],
-  summary: 'Find duplicate SPNs forest-wide (like setspn -X -F) and HTTP/HOST alias collisions',
-  positionals: [],
-  options: [{ name: 'allow', type: 'string', multiple: true, valueName: 'spn', description: 'Also ignore this SPN (added to KRBOPS_DUPES_ALLOW)' }],
-  examples: ['spn dupes', 'spn dupes --allow HTTP/legacy'],
-  defaultVisibility: 'ephemeral',
+  ...spnDupesInfo,
   async run(ctx, args) {
     const started = Date.now();
     const allowList = [...ctx.config.dupesAllowList, ...((args.options.allow as string[] | undefined) ?? [])];

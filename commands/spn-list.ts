@@ -1,14 +1,10 @@
 /** `spn list <account>` — the account's facts and SPNs, like `setspn -L`. */
 import type { SpnListResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
+import { spnListInfo } from './catalog.js';
 
 const spnList: CommandSpec<SpnListResult> = {
-  path: ['spn', 'list'],
-  summary: 'List the SPNs and Kerberos facts of an account (like setspn -L)',
-  positionals: [{ name: 'account', required: true, description: 'sAMAccountName, DOMAIN\\name, UPN, computer name (with or without $) or DN' }],
-  options: [],
-  examples: ['spn list crmweb', 'spn list CONTOSO\\crmweb', 'spn list NDCRMSrv1$'],
-  defaultVisibility: 'ephemeral',
+  ...spnListInfo,
   async run(ctx, args) {
     const dir = await ctx.directory();
     const account = await dir.findAccount(args.positionals.account!);

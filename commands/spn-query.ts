@@ -3,14 +3,10 @@ import { parseSpn } from '../src/spn/parse.js';
 import type { SpnQueryResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
 import { setspn } from '../src/fix/index.js';
+import { spnQueryInfo } from './catalog.js';
 
 const spnQuery: CommandSpec<SpnQueryResult> = {
-  path: ['spn', 'query'],
-  summary: 'Find every account that holds an SPN, forest-wide (like setspn -Q)',
-  positionals: [{ name: 'spn', required: true, description: 'serviceclass/host[:port][/servicename], e.g. HTTP/crm.contoso.com' }],
-  options: [{ name: 'no-aliases', type: 'boolean', description: 'Do not include HOST/ SPNs that answer for this one through sPNMappings' }],
-  examples: ['spn query HTTP/crm.contoso.com', 'spn query MSSQLSvc/ndsqlsrv1.contoso.com:1433'],
-  defaultVisibility: 'ephemeral',
+  ...spnQueryInfo,
   async run(ctx, args) {
     const spn = parseSpn(args.positionals.spn!);
     const dir = await ctx.directory();

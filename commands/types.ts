@@ -46,7 +46,8 @@ export interface CommandContext {
   approvals?: Approvals;
 }
 
-export interface CommandSpec<R extends { kind: string } = { kind: string }> {
+/** What a command is, without what it does (commands/catalog.ts): enough to list, plan, parse and show help. */
+export interface CommandInfo {
   /** Words that select the command: ['spn','list']. */
   path: string[];
   summary: string;
@@ -57,12 +58,16 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> {
   maxArgLength?: number;
   /** Reply visibility in chat by default (Slack ephemeral vs in-channel). */
   defaultVisibility: 'ephemeral' | 'in_channel';
-  run(ctx: CommandContext, args: ParsedArgs): Promise<R>;
   /**
    * Options only the CLI offers (e.g. `--iis-config <file>`): a chat user must never make the bot
    * read files on its host. `cliPrepare` turns them into ordinary args (file → `--iis` text).
    */
   cliOptions?: OptionSpec[];
+}
+
+export interface CommandSpec<R extends { kind: string } = { kind: string }> extends CommandInfo {
+  run(ctx: CommandContext, args: ParsedArgs): Promise<R>;
+  /** Turns the CLI-only options (e.g. `--iis-config <file>`) into ordinary args (file → `--iis` text). */
   cliPrepare?(args: ParsedArgs, cliOptions: Record<string, unknown>): void;
   /** The `--json` document, when it is not the result itself (default: the result as it is). */
   json?(result: R): unknown;
@@ -71,6 +76,15 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> {
 }
 
 export type AnyCommand = CommandSpec<any>;
+
+/**
+ * A registry entry (commands/index.ts): the command's catalog entry, and its module imported on
+ * first use. `run` loads it; the CLI calls `load()` before `cliPrepare`, `text` and `json`.
+ */
+export interface LazyCommand<R extends { kind: string } = { kind: string }> extends CommandSpec<R> {
+  /** The command module's own spec (imported once, then cached). */
+  load(): Promise<CommandSpec<R>>;
+}
 
 /** One command answered by a surface, for `/metrics` and audit logs. */
 export interface CommandObservation {

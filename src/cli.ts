@@ -9,17 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from '../commands/index.js';
+import { loadCommand } from '../commands/lazy.js';
 import { usageText } from '../commands/parse.js';
 import type { AnyCommand, ParsedArgs } from '../commands/types.js';
-import { exportCommandAudit, parseSince } from './audit/export.js';
 import { ldifPath, loadConfig, redactedConfig, type Config } from './config.js';
 import { runCommand } from '../commands/run.js';
-import { demoEnv, isDemo } from './demo.js';
-import { exportPlan, exportText } from './directory/export-commands.js';
-import { openLdifDirectory } from './directory/ldif-directory.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
-import { openStore, type Store } from './store/index.js';
+import type { Store } from './store/index.js';
 
 /** The version in package.json (found from dist/src/ or src/ alike). */
 function packageVersion(): string {
@@ -94,16 +91,18 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
       const args: ParsedArgs = { positionals, options };
       const json = Boolean(opts.json);
       try {
-        cmd.cliPrepare?.(args, opts); // CLI-only options (files on this host)
+        // Only this command's module is imported (the registry is lazy; issue 15: start-up).
+        const impl = await loadCommand(cmd);
+        impl.cliPrepare?.(args, opts); // CLI-only options (files on this host)
         const cfg = withLdif(config(), opts.ldif);
         if (cfg.ldap && !cfg.ldap.tlsRejectUnauthorized) io.err('krbops: warning: LDAP_TLS_REJECT_UNAUTHORIZED=false, DC certificates are not verified (set LDAP_CA_FILE instead)\n');
         const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
         // An export is indexed once per process before the command runs, so a big one does not eat the collectors' time budget.
-        if (cfg.ldifFile) await openLdifDirectory(cfg.ldifFile);
+        if (cfg.ldifFile) await (await import('./directory/ldif-directory.js')).openLdifDirectory(cfg.ldifFile);
         // The one plan-and-run path (commands/run.ts), as Slack and Teams use it.
         const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
         if (!outcome.ok) throw outcome.error;
-        io.out(json ? `${JSON.stringify(cmd.json ? cmd.json(outcome.result) : outcome.result, null, 2)}\n` : `${cmd.text(outcome.result)}\n`);
+        io.out(json ? `${JSON.stringify(impl.json ? impl.json(outcome.result) : outcome.result, null, 2)}\n` : `${impl.text(outcome.result)}\n`);
         setExit(dependencyDown(outcome.result) ? EXIT.dependency : EXIT.ok);
       } catch (e) {
         reportError(e, io, json, cmd);
@@ -131,6 +130,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     .action(async (opts: { since?: string; json?: boolean }) => {
       let store: Store | undefined;
       try {
+        const [{ exportCommandAudit, parseSince }, { openStore }] = await Promise.all([import('./audit/export.js'), import('./store/index.js')]);
         const since = parseSince(opts.since);
         store = await openStore(config().dbUrl);
         await exportCommandAudit(store, since, io.out);
@@ -149,8 +149,9 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     .option('--domain <name>', 'DNS name of the domain', 'contoso.com')
     .option('--dc <host>', 'a DC host name for ldapsearch (default dc1.<domain>)')
     .exitOverride()
-    .action((opts: { domain: string; dc?: string }) => {
+    .action(async (opts: { domain: string; dc?: string }) => {
       try {
+        const { exportPlan, exportText } = await import('./directory/export-commands.js');
         io.out(`${exportText(exportPlan(opts.domain, opts.dc))}\n`);
       } catch (e) {
         reportError(e, io, false);
@@ -163,6 +164,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
     .description('Run the bot: Slack, Teams, scheduled watchers, /healthz and /metrics on one HTTP server')
     .action(async () => {
       // Nothing configured: the demo domain on the playground instead of a bot that can only answer with configuration errors.
+      const { demoEnv, isDemo } = await import('./demo.js');
       const cfg = isDemo(process.env) ? loadConfig(demoEnv(process.env)) : config();
       const { serve } = await import('./serve.js');
       await serve(cfg);

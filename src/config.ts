@@ -3,7 +3,6 @@
  * Secrets (passwords, tokens) are kept here and never logged; see `redactedConfig`.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { z } from 'zod';
 import { parseProbeAllow } from './collectors/probe-policy.js';
 import { ConfigError } from './errors.js';
 import { loadAccessPolicy } from './policy/config.js';
@@ -73,16 +72,36 @@ export interface Config {
   logLevel: string;
 }
 
-const intVar = (name: string, min: number, max: number) =>
-  z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+/**
+ * A variable's reader: the value, or a message saying what is wrong (plain checks, no schema
+ * library: configuration is read on every CLI start, and zod alone would cost more than node's
+ * own start-up; issue 15).
+ */
+type Reader<T> = (raw: string) => { ok: true; value: T } | { ok: false; message: string };
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const bad = (message: string) => ({ ok: false as const, message });
+
+const intVar =
+  (name: string, min: number, max: number): Reader<number> =>
+  (raw) => {
+    if (!/^\d+$/.test(raw)) return bad(`${name} must be a whole number`);
+    const n = Number(raw);
+    return n >= min && n <= max ? ok(n) : bad(`${name} must be between ${min} and ${max}`);
+  };
 
 /** `90m`, `24h`, `7d` → milliseconds (1 minute to 90 days). */
-const duration = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,6}[mhd]$/i, `${name} must be a duration such as 90m, 24h or 7d`)
-    .transform((s) => Number(s.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[s.slice(-1).toLowerCase() as 'm' | 'h' | 'd'])
-    .refine((ms) => ms >= 60_000 && ms <= 90 * 86_400_000, `${name} must be between 1m and 90d`);
+const duration =
+  (name: string): Reader<number> =>
+  (raw) => {
+    if (!/^\d{1,6}[mhd]$/i.test(raw)) return bad(`${name} must be a duration such as 90m, 24h or 7d`);
+    const ms = Number(raw.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[raw.slice(-1).toLowerCase() as 'm' | 'h' | 'd'];
+    return ms >= 60_000 && ms <= 90 * 86_400_000 ? ok(ms) : bad(`${name} must be between 1m and 90d`);
+  };
+
+const boolVar =
+  (name: string): Reader<boolean> =>
+  (raw) =>
+    raw === 'true' || raw === 'false' ? ok(raw === 'true') : bad(`${name} must be true or false`);
 
 /** A group DN as far as configuration can check: `CN=…` pairs, no filter characters. */
 function groupDnVar(name: string, dn: string): string {
@@ -94,12 +113,12 @@ function fail(variable: string, message: string): never {
   throw new ConfigError(variable, message);
 }
 
-function parseVar<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>, fallback: T): T {
+function parseVar<T>(env: NodeJS.ProcessEnv, name: string, read: Reader<T>, fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const r = schema.safeParse(raw);
-  if (!r.success) fail(name, r.error.issues[0]?.message ?? 'invalid value');
-  return r.data;
+  const r = read(raw);
+  if (!r.ok) fail(name, r.message);
+  return r.value;
 }
 
 function ldapUrl(name: string, u: string): string {
@@ -240,14 +259,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const warnDays = parseVar(
     env,
     'KRBOPS_ADFS_WARN_DAYS',
-    z.string().transform((s) => csv(s).map(Number)).refine((a) => a.length > 0 && a.every((n) => Number.isInteger(n) && n >= 0), 'must be comma-separated whole numbers of days'),
+    (raw) => {
+      const days = csv(raw).map(Number);
+      return days.length > 0 && days.every((n) => Number.isInteger(n) && n >= 0) ? ok(days) : bad('must be comma-separated whole numbers of days');
+    },
     [30, 14, 7, 1],
   ).sort((a, b) => b - a);
 
   return {
     ldap,
     ...(ldifFile ? { ldifFile } : {}),
-    playground: parseVar(env, 'KRBOPS_PLAYGROUND', z.enum(['true', 'false'], { message: 'KRBOPS_PLAYGROUND must be true or false' }).transform((v) => v === 'true'), false),
+    playground: parseVar(env, 'KRBOPS_PLAYGROUND', boolVar('KRBOPS_PLAYGROUND'), false),
     ...(env.KRBOPS_DEMO === 'true' ? { demo: true } : {}),
     dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],
     dnsServers: csv(env.KRBOPS_DNS_SERVERS),

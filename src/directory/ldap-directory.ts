@@ -12,7 +12,7 @@ import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, Encryptio
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { LdapConnection, type Entry } from './ldap-client.js';
 import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount } from './encryption-scan.js';
-import { accountFacts, accountKind, first, pickExact, rangedKey, toRef, values } from './ldap-entry.js';
+import { accountFacts, accountKind, first, holderOrder, pickExact, rangedKey, toRef, values } from './ldap-entry.js';
 import { ACCOUNT_ATTRIBUTES, accountNameFilters, and, eq, IN_CHAIN, isAccount, or, REF_ATTRIBUTES, SCAN_ATTRIBUTES, usnAbove } from './ldap-filters.js';
 import { guidToString, sidToBuffer, sidToString } from './sid.js';
 import type { DirectoryReader } from './types.js';
@@ -70,29 +70,30 @@ export class LdapDirectory implements DirectoryReader {
     if (!defaultNamingContext || !configurationNamingContext) {
       throw new DirectoryProtocolError(`${this.conn.server}: the rootDSE has no defaultNamingContext; set LDAP_BASE_DN`, { server: this.conn.server });
     }
-    let netbiosDomain: string | undefined;
-    try {
-      const [xref] = await this.conn.search({
-        base: `CN=Partitions,${configurationNamingContext}`,
-        scope: 'one',
-        filter: and(eq('objectClass', 'crossRef'), eq('nCName', first(root, 'defaultNamingContext') ?? defaultNamingContext)),
-        attributes: ['nETBIOSName'],
-      });
-      netbiosDomain = xref && first(xref, 'nETBIOSName');
-    } catch (e) {
-      this.log.debug({ err: (e as Error).message }, 'netbios name not readable');
-    }
-    let invocationId: string | undefined;
+    // The NetBIOS name and the invocationId in parallel: one round trip less on every fresh connection.
     const dsServiceName = first(root, 'dsServiceName');
-    if (dsServiceName) {
-      try {
-        const [ntds] = await this.conn.search({ base: dsServiceName, scope: 'base', attributes: ['invocationId'], binary: ['invocationId'] });
-        const raw = ntds?.invocationId;
-        if (Buffer.isBuffer(raw) && raw.length === 16) invocationId = guidToString(raw);
-      } catch (e) {
-        this.log.debug({ err: (e as Error).message }, 'invocationId not readable');
-      }
-    }
+    const [netbiosDomain, invocationId] = await Promise.all([
+      this.conn
+        .search({
+          base: `CN=Partitions,${configurationNamingContext}`,
+          scope: 'one',
+          filter: and(eq('objectClass', 'crossRef'), eq('nCName', first(root, 'defaultNamingContext') ?? defaultNamingContext)),
+          attributes: ['nETBIOSName'],
+        })
+        .then(
+          ([xref]) => xref && first(xref, 'nETBIOSName'),
+          (e: unknown) => void this.log.debug({ err: (e as Error).message }, 'netbios name not readable'),
+        ),
+      dsServiceName
+        ? this.conn.search({ base: dsServiceName, scope: 'base', attributes: ['invocationId'], binary: ['invocationId'] }).then(
+            ([ntds]) => {
+              const raw = ntds?.invocationId;
+              return Buffer.isBuffer(raw) && raw.length === 16 ? guidToString(raw) : undefined;
+            },
+            (e: unknown) => void this.log.debug({ err: (e as Error).message }, 'invocationId not readable'),
+          )
+        : undefined,
+    ]);
     return {
       server: this.conn.server,
       invocationId,
@@ -223,7 +224,7 @@ export class LdapDirectory implements DirectoryReader {
       const viaAlias = alias && spns.find((s) => normaliseSpn(s) === normaliseSpn(alias));
       if (viaAlias && !exact) out.push({ ...ref, matched: viaAlias, via: 'alias' });
     }
-    return out.sort((a, b) => (a.via === b.via ? a.sAMAccountName.localeCompare(b.sAMAccountName) : a.via === 'exact' ? -1 : 1));
+    return out.sort(holderOrder);
   }
 
   async *scanSpns(options: { changedAfterUsn?: string; scope?: 'forest' | 'dc' } = {}): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {

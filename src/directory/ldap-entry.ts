@@ -89,3 +89,15 @@ export function accountFacts(e: Entry, more: { domain?: string; servicePrincipal
     protectedUser: more.protectedUser,
   };
 }
+
+/**
+ * Holders of an SPN in answer order: exact holders first, then by account name (case-insensitive,
+ * code-point order). Not localeCompare: its first call loads ICU's collator, ≈ 30 ms of a CLI
+ * `spn query` (issue 15: start-up), for names that are ASCII in practice.
+ */
+export function holderOrder(a: { via: string; sAMAccountName: string }, b: { via: string; sAMAccountName: string }): number {
+  if (a.via !== b.via) return a.via === 'exact' ? -1 : 1;
+  const x = a.sAMAccountName.toLowerCase();
+  const y = b.sAMAccountName.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.sAMAccountName < b.sAMAccountName ? -1 : a.sAMAccountName > b.sAMAccountName ? 1 : 0;
+}

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
-import { accountKind, pickExact } from './ldap-entry.js';
+import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DomainKeyFacts, EncryptionScanAccount } from './encryption-scan.js';
 import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
@@ -247,7 +247,7 @@ export class LdifDirectory implements DirectoryReader {
       const viaAlias = alias && spns.find((s) => normaliseSpn(s) === normaliseSpn(alias));
       if (viaAlias && !exact) out.push({ ...ref(r), matched: viaAlias, via: 'alias' });
     }
-    return out.sort((a, b) => (a.via === b.via ? a.sAMAccountName.localeCompare(b.sAMAccountName) : a.via === 'exact' ? -1 : 1));
+    return out.sort(holderOrder);
   }
 
   /** Streams the export again: every entry with an SPN (the scope makes no difference in a file). */

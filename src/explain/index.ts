@@ -7,6 +7,7 @@ import { ruleById } from '../rules/index.js';
 import type { ExplainMatch, ExplainResult } from '../model/index.js';
 import { spnHostOf } from '../rules/support/evidence-view.js';
 import { explainNegotiateHeader } from './negotiate.js';
+import { MAX_EXPLAIN_LENGTH } from './limits.js';
 
 interface Entry {
   code: string;
@@ -129,8 +130,7 @@ const CATALOG: Entry[] = [
 const SPN_RE = /\b(?:HTTP|HOST|MSSQLSvc|CIFS|LDAP|RestrictedKrbHost|WSMAN|TERMSRV|MSOLAPSvc(?:\.3)?|MSCRMSandboxService)\/[A-Za-z0-9][A-Za-z0-9.\-_]*(?::\d{1,5})?(?:@[A-Za-z0-9.\-]+)?/gi;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>()]+/gi;
 
-/** Longest text read; pasted event logs can be long, and a pasted Negotiate header with a large PAC is up to 64 KB of base64. */
-export const MAX_EXPLAIN_LENGTH = 90_000;
+export { MAX_EXPLAIN_LENGTH };
 
 export function mentioned(text: string): ExplainResult['mentioned'] {
   const spns = [...new Set([...text.matchAll(SPN_RE)].map((m) => m[0].replace(/@.*$/, '').replace(/[.\-]+$/, '')))].slice(0, 10);

@@ -21,8 +21,7 @@
  * `help` and `krb explain` are open to everyone everywhere; the rules add to that.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
 import { ConfigError } from '../errors.js';
 import { CAPABILITIES, DIRECTORY_CAPABILITIES, OPEN_CAPABILITIES, type AccessPolicy, type AccessRule, type Capability } from './types.js';
 
@@ -44,24 +43,44 @@ function chatRef(variable: string, ref: string): string {
   return ref;
 }
 
-const capability = z.enum(CAPABILITIES);
-const ruleSchema = z
-  .object({
-    commands: z.array(capability).min(1),
-    channels: z.array(z.string().min(1).max(200)).default([]),
-    users: z.array(z.string().min(1).max(200)).default([]),
-    groups: z.array(z.string().min(1).max(1000)).default([]),
-  })
-  .strict();
-const sectionSchema = z
-  .object({
-    contact: z.string().min(1).max(200).optional(),
-    rules: z.array(ruleSchema).max(200).default([]),
-  })
-  .strict();
+interface AccessSection {
+  contact?: string;
+  rules: { commands: Capability[]; channels: string[]; users: string[]; groups: string[] }[];
+}
+
+/**
+ * yaml and zod (≈ 1 MB of JavaScript) are loaded only when an inventory file is configured: every
+ * CLI run reads the configuration, and most have no file (issue 15: start-up). Synchronous, like
+ * the rest of the configuration.
+ */
+let schema: { parse: typeof import('yaml').parse; section: ReturnType<typeof sectionSchemaOf> } | undefined;
+function sectionSchemaOf(z: typeof import('zod').z) {
+  const ruleSchema = z
+    .object({
+      commands: z.array(z.enum(CAPABILITIES)).min(1),
+      channels: z.array(z.string().min(1).max(200)).default([]),
+      users: z.array(z.string().min(1).max(200)).default([]),
+      groups: z.array(z.string().min(1).max(1000)).default([]),
+    })
+    .strict();
+  return z
+    .object({
+      contact: z.string().min(1).max(200).optional(),
+      rules: z.array(ruleSchema).max(200).default([]),
+    })
+    .strict();
+}
+function fileSchema(): NonNullable<typeof schema> {
+  if (!schema) {
+    const load = createRequire(import.meta.url);
+    schema = { parse: (load('yaml') as typeof import('yaml')).parse, section: sectionSchemaOf((load('zod') as typeof import('zod')).z) };
+  }
+  return schema;
+}
 
 /** The `access:` section of the inventory file, or undefined when the file has none. */
-export function readAccessSection(file: string): z.infer<typeof sectionSchema> | undefined {
+export function readAccessSection(file: string): AccessSection | undefined {
+  const { parse, section: sectionSchema } = fileSchema();
   let doc: unknown;
   try {
     doc = parse(readFileSync(file, 'utf8'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import adfsCheck, { type AdfsCheckResult } from '../../commands/adfs-check.js';
 import { commands } from '../../commands/index.js';
+import { loadCommand } from '../../commands/lazy.js';
 import { resolveCommand } from '../../commands/parse.js';
 import { main } from '../../src/cli.js';
 import { loadConfig } from '../../src/config.js';
@@ -54,9 +55,9 @@ describe('adfs check', () => {
     s.cleanup();
   });
 
-  it('is in the registry as "adfs check [source]"', () => {
+  it('is in the registry as "adfs check [source]"', async () => {
     const r = resolveCommand(commands, ['adfs', 'check', 'https://adfs.contoso.com/FederationMetadata/2007-06/FederationMetadata.xml']);
-    expect(r.command).toBe(adfsCheck);
+    expect(await loadCommand(r.command)).toBe(adfsCheck);
     expect(r.args.positionals.source).toMatch(/^https:/);
   });
 

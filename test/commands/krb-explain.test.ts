@@ -52,9 +52,9 @@ describe('krb why-401 command spec', () => {
     expect(args.options.backend).toEqual(['MSSQLSvc/a:1433', 'MSSQLSvc/b:1433']);
   });
 
-  it('is registered with a summary, examples and renderers', () => {
+  it('is registered with a summary, examples and renderers', async () => {
     for (const c of [krbWhy401, krbExplain]) {
-      expect(commands).toContain(c);
+      expect(await Promise.all(commands.map((r) => r.load()))).toContain(c);
       expect(c.summary.length).toBeGreaterThan(20);
       expect(c.examples.length).toBeGreaterThan(1);
       for (const e of c.examples) expect(() => resolveCommand(commands, tokenize(e))).not.toThrow();

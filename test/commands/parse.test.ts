@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
+import { lazyCommand } from '../../commands/lazy.js';
 import { normaliseChatText, parseCommandArgs, resolveCommand, tokenize, usageLine } from '../../commands/parse.js';
 import { CommandUsageError } from '../../src/errors.js';
 
@@ -64,5 +65,42 @@ describe('the registry', () => {
       expect(paths.has(c.path.join(' '))).toBe(false);
       paths.add(c.path.join(' '));
     }
+  });
+
+  it('loads each command module lazily, and the module spec is its catalog entry (the only copy)', async () => {
+    for (const c of commands) {
+      const spec = await c.load();
+      expect(spec).not.toBe(c);
+      const { run: _r, text: _t, json: _j, cliPrepare: _c, ...info } = spec;
+      const { run: _r2, text: _t2, json: _j2, cliPrepare: _c2, load: _l, ...entry } = c;
+      expect(entry).toEqual(info);
+      expect(typeof c.cliPrepare).toBe(typeof spec.cliPrepare);
+      expect(await c.load()).toBe(spec);
+    }
+  });
+});
+
+describe('lazyCommand', () => {
+  it('imports the module once, on first run, and refuses to render before', async () => {
+    let imports = 0;
+    const info = { path: ['t', 'x'], summary: 'a test command', positionals: [], options: [], examples: ['t x'], defaultVisibility: 'ephemeral' as const };
+    const c = lazyCommand(info, async () => {
+      imports++;
+      return { ...info, run: async () => ({ kind: 't' }), text: () => 'rendered' };
+    });
+    expect(imports).toBe(0);
+    expect(() => c.text({ kind: 't' })).toThrow('t x: text before its module was loaded');
+    const ctx = {} as Parameters<typeof c.run>[0];
+    const r = await Promise.all([c.run(ctx, { positionals: {}, options: {} }), c.run(ctx, { positionals: {}, options: {} })]);
+    expect(r).toEqual([{ kind: 't' }, { kind: 't' }]);
+    expect(imports).toBe(1);
+    expect(c.text({ kind: 't' })).toBe('rendered');
+    expect(c.json({ kind: 't' })).toEqual({ kind: 't' });
+  });
+
+  it('fails loudly when a module exports another command than its catalog entry', async () => {
+    const info = { path: ['t', 'x'], summary: 'a test command', positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral' as const };
+    const c = lazyCommand(info, async () => ({ ...info, path: ['t', 'y'], run: async () => ({ kind: 't' }), text: () => '' }));
+    await expect(c.load()).rejects.toThrow('the module of "t x" exports "t y"');
   });
 });
