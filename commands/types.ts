@@ -84,6 +84,8 @@ export type AnyCommand = CommandSpec<any>;
 export interface LazyCommand<R extends { kind: string } = { kind: string }> extends CommandSpec<R> {
   /** The command module's own spec (imported once, then cached). */
   load(): Promise<CommandSpec<R>>;
+  /** The module's `json`, or the result itself when it has none. */
+  json(result: R): unknown;
 }
 
 /** One command answered by a surface, for `/metrics` and audit logs. */

@@ -18,7 +18,7 @@ let meta: Metafile;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'krbops-bundle-'));
   const r = await build({ ...bundleOptions(dir), metafile: true, write: false, logLevel: 'silent' });
-  meta = r.metafile;
+  meta = r.metafile!;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
