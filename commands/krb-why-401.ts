@@ -14,6 +14,7 @@ import type { Finding, Why401Result } from '../src/model/index.js';
 import { authenticationLine } from '../src/rules/support/verdict.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { krbWhy401Info } from './catalog.js';
+import { fixText } from './fix-text.js';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -89,7 +90,7 @@ function findingBlock(f: Finding, n: number): string[] {
   if (f.evidence.length) lines.push('   Evidence:', ...f.evidence.map((e) => `     - ${e}`));
   if (f.missing?.length) lines.push(`   Missing: ${f.missing.join('; ')}`);
   lines.push(`   ${f.status === 'fail' ? 'Fix' : 'Next'}: ${f.fix.summary}`);
-  for (const c of f.fix.commands) lines.push(`     > ${c}`);
+  lines.push(...fixText(f.fix, { indent: '   ', prefix: '  > ', summary: false }));
   return lines;
 }
 

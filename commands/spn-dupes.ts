@@ -1,8 +1,15 @@
 /** `spn dupes` — duplicate SPNs across the forest (like `setspn -X -F`) and HOST/ alias collisions. */
 import { SpnScan } from '../src/spn/spn-scan.js';
-import type { SpnDupesResult } from '../src/model/index.js';
+import type { DuplicateSpn, DuplicateSpnReport, SpnDupesResult } from '../src/model/index.js';
 import type { CommandSpec } from './types.js';
 import { spnDupesInfo } from './catalog.js';
+import { duplicateSpnFix } from '../src/fix/index.js';
+import { fixText } from './fix-text.js';
+
+/** A duplicate with its fix: one `setspn -D` block per holder, a "Keep on" choice each (bare sAMAccountNames: holders can be in any domain of the forest). */
+export function withFix(d: DuplicateSpn): DuplicateSpnReport {
+  return { ...d, fix: duplicateSpnFix(d.spn, d.accounts.map((a) => ({ account: a.sAMAccountName, dn: a.dn }))) };
+}
 
 const spnDupes: CommandSpec<SpnDupesResult> = {
   ...spnDupesInfo,
@@ -19,7 +26,7 @@ const spnDupes: CommandSpec<SpnDupesResult> = {
     return {
       kind: 'spn-dupes',
       server: info.server,
-      duplicates,
+      duplicates: duplicates.map(withFix),
       aliasCollisions,
       allowList,
       scanned: { accounts: scan.accountCount, spns: scan.spnCount },
@@ -31,6 +38,7 @@ const spnDupes: CommandSpec<SpnDupesResult> = {
     for (const d of r.duplicates) {
       lines.push('', `${d.spn} is registered on ${d.accounts.length} accounts:`);
       for (const a of d.accounts) lines.push(`\t${a.dn}${a.whenChanged ? `  (changed ${a.whenChanged})` : ''}`);
+      lines.push(...fixText(d.fix));
     }
     lines.push('', `Found ${r.duplicates.length} group${r.duplicates.length === 1 ? '' : 's'} of duplicate SPNs.`);
     if (r.aliasCollisions.length) {

@@ -3,7 +3,7 @@
  * A rule that throws becomes a `rule-error` finding and the others still run (cdk-nag's
  * behaviour): one broken rule must not hide the real cause.
  */
-import { type Evidence, type Finding, type NotApplicableCheck, type PassedCheck, compareSeverity, type Why401Result } from './model/index.js';
+import { type Evidence, type Finding, type Fix, type NotApplicableCheck, type PassedCheck, compareSeverity, type Why401Result } from './model/index.js';
 import type { Rule, RuleResult } from './rules/support/define.js';
 import { exchangeOf } from './rules/support/exchange.js';
 import { judgeFindings, publicAuthentication, verdictPriority } from './rules/support/verdict.js';
@@ -16,6 +16,12 @@ export interface RuleRun {
   notApplicable: NotApplicableCheck[];
 }
 
+/** The fix without empty optional lists (the JSON stays as it was for rules that have none). */
+function fixOf(fix: Fix): Fix {
+  const { spnChanges, alternatives, choices, ...rest } = fix;
+  return { ...rest, ...(alternatives?.length ? { alternatives } : {}), ...(spnChanges?.length ? { spnChanges } : {}), ...(choices?.length ? { choices } : {}) };
+}
+
 function toFinding(rule: Rule, r: RuleResult): Finding {
   const status = r.status === 'unknown' ? 'unknown' : 'fail';
   const fix = r.fix ?? { summary: 'No automatic fix; see the evidence.', commands: [] };
@@ -26,7 +32,7 @@ function toFinding(rule: Rule, r: RuleResult): Finding {
     title: rule.title,
     why: rule.why,
     evidence: r.evidence,
-    fix: fix.spnChanges?.length ? fix : { summary: fix.summary, commands: fix.commands },
+    fix: fixOf(fix),
     ...(r.missing?.length ? { missing: r.missing } : {}),
     certainty: r.certainty ?? (status === 'unknown' ? 0.3 : 0.9),
     ...(r.subject ? { subject: r.subject } : {}),

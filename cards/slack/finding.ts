@@ -1,13 +1,11 @@
 /**
  * One finding as Block Kit: severity and title, why it breaks Kerberos, the evidence as a compact
- * list, the fix commands in a code block, and a "Request this change" button when the fix is a
- * set of SPN changes. Shared by the why-401 card and alert cards.
+ * list, and the fix (cards/slack/fix.ts: commands, conditional blocks, request buttons). Shared by
+ * the why-401 card and alert cards.
  */
 import type { Finding, Severity } from '../../src/model/index.js';
-import { actions, button, code, codeBlocks, divider, esc, fitText, section, sections, type Block } from './blocks.js';
-import { changeRefValues, REQUEST_CHANGE_ACTION } from './change-ref.js';
-import { setspn } from '../../src/fix/index.js';
-import { SLACK_LIMITS } from './limits.js';
+import { code, divider, esc, fitText, sections, type Block } from './blocks.js';
+import { fixBlocks } from './fix.js';
 
 export const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: ':rotating_light:',
@@ -45,30 +43,6 @@ export function findingBlocks(f: Finding, o: FindingBlocksOptions): Block[] {
   if (f.evidence.length) lines.push('*Evidence*', ...f.evidence.map((e) => `• ${esc(e)}`));
   out.push(...sections(lines));
 
-  const commands = f.fix?.commands ?? [];
-  if (f.fix?.summary || commands.length) {
-    const summary = `*Fix:* ${esc(f.fix.summary ?? '')}`;
-    const fenced = commands.length ? codeBlocks(commands, SLACK_LIMITS.sectionText) : [];
-    if (fenced.length && summary.length + 1 + fenced[0].length <= SLACK_LIMITS.sectionText) {
-      out.push(section(`${summary}\n${fenced[0]}`), ...fenced.slice(1).map((t) => section(t)));
-    } else {
-      out.push(section(summary), ...fenced.map((t) => section(t)));
-    }
-  }
-
-  const changes = f.fix?.spnChanges ?? [];
-  if (o.requestButton !== false && changes.length) {
-    const { values, tooLong } = changeRefValues({ ruleId: f.ruleId, subject: f.subject, title: fitText(f.title, 150), url: o.url, changes });
-    const buttons = values.slice(0, SLACK_LIMITS.actionsElements).map((v, i) => {
-      const label =
-        values.length === 1
-          ? changes.length === 1 ? 'Request this change' : `Request these ${changes.length} changes`
-          : `Request: ${setspn.change(v.changes[0])}`;
-      return button(label, `${REQUEST_CHANGE_ACTION}:${o.index}:${i}`, v.value, 'primary');
-    });
-    if (buttons.length) out.push(actions(...buttons));
-    const left = values.length - buttons.length + tooLong.length;
-    if (left > 0) out.push(section(`_${left} more change${left === 1 ? '' : 's'} cannot be requested from Slack (too long for a button); use the commands above._`));
-  }
+  out.push(...fixBlocks(f.fix, { index: o.index, ruleId: f.ruleId, subject: f.subject, title: f.title, url: o.url, requestButton: o.requestButton }));
   return out;
 }

@@ -5,12 +5,12 @@
 import type { AccountFacts, AccountRef, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../src/model/index.js';
 import { domainAccount } from '../../src/approvals/changes.js';
 import {
-  code, codeBlocks, context, divider, esc, fallback, fieldsSection, formatDuration, header, joinFitting, packLines, section,
+  code, context, divider, esc, fallback, fieldsSection, formatDuration, header, joinFitting, packLines, section,
   type Block, type SlackReply,
 } from './blocks.js';
 import { composeReply, type ReplyItem } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
-import { setspn } from '../../src/fix/index.js';
+import { fixBlocks } from './fix.js';
 
 const day = (iso?: string) => (iso ? iso.slice(0, 10) : undefined);
 
@@ -97,9 +97,8 @@ export function spnQueryCard(r: SpnQueryResult): SlackReply {
     ...alias.map((a) => refLine(a, ` · via ${code(a.matched)} (sPNMappings)`)),
   ];
   const items = lineItems(lines);
-  if (r.duplicate) {
-    const fixes = codeBlocks(exact.map((a) => setspn.remove(r.spn, a.sAMAccountName)), SLACK_LIMITS.sectionText);
-    items.push({ blocks: [section('*Fix:* remove it from every account that does *not* run the service (one of these):'), ...fixes.map((t) => section(t))], count: 0 });
+  if (r.duplicate && r.fix) {
+    items.push({ blocks: fixBlocks(r.fix, { index: 'q', ruleId: 'spn-duplicate', subject: r.spn }), count: 0 });
   }
   return composeReply({
     text: fallback(`${r.spn}: ${r.accounts.length ? `${exact.length} holder(s)${r.duplicate ? ', DUPLICATE' : ''}` : 'no holder'}`),
@@ -127,8 +126,7 @@ export function spnDupesCard(r: SpnDupesResult): SlackReply {
   for (const d of r.duplicates) {
     const lines = [`:red_circle: ${code(d.spn)} — ${d.accounts.length} accounts`, ...d.accounts.map((a) => refLine(a))];
     const blocks: Block[] = [divider(), ...packLines(lines, SLACK_LIMITS.sectionText).map((t) => section(t))];
-    const fixes = codeBlocks(d.accounts.map((a) => setspn.remove(d.spn, a.sAMAccountName)), SLACK_LIMITS.sectionText - 100);
-    blocks.push(section(`*Fix:* remove it from each account that does *not* run the service:\n${fixes[0]}`), ...fixes.slice(1).map((t) => section(t)));
+    blocks.push(...fixBlocks(d.fix, { index: `d${items.length}`, ruleId: 'spn-duplicate', subject: d.spn }));
     items.push({ blocks });
   }
   for (const c of r.aliasCollisions) {

@@ -1,24 +1,14 @@
 /**
  * One finding as an Adaptive Card container: severity label in its colour, title, why, the evidence
- * as a FactSet, the fix commands in a copy-friendly monospace block, and "Request this change" when
- * the fix is a set of SPN changes. Shared by every card that shows findings (why-401, explain, ADFS).
+ * as a FactSet, and the fix (cards/teams/fix.ts: commands in copy-friendly monospace blocks, one
+ * block per condition, the request buttons). Shared by every card that shows findings (why-401, explain, ADFS).
  */
-import type { Finding, Severity, SpnChange } from '../../src/model/index.js';
-import { codeBlock, container, facts, text, type Colour, type Container, type ExecuteAction, type Fact } from './adaptive.js';
+import type { Finding, Severity } from '../../src/model/index.js';
+import { container, facts, text, type Colour, type Container, type Fact } from './adaptive.js';
+import { FIX_LIMITS, fixItems } from './fix.js';
 import { clip } from './split.js';
 
-/** The verb of the "Request this change" button; the Teams surface routes it to the approvals flow. */
-export const REQUEST_CHANGE_VERB = 'krbops.requestChange';
-
-/** What a "Request this change" button carries back in its invoke. */
-export interface RequestChangeData {
-  ruleId: string;
-  subject?: string;
-  /** The URL of the why-401 question, when there was one. */
-  url?: string;
-  summary: string;
-  changes: SpnChange[];
-}
+export { REQUEST_CHANGE_VERB, requestChangeAction, type RequestChangeData } from './fix.js';
 
 /** Severity → the colour Teams gives it (TextBlock color / Container style). */
 export const SEVERITY_COLOUR: Record<Severity, Colour> = {
@@ -30,7 +20,7 @@ export const SEVERITY_COLOUR: Record<Severity, Colour> = {
 };
 
 /** Caps that keep one finding well inside a card, whatever the rule produced. */
-export const FINDING_LIMITS = { evidence: 25, commands: 20 };
+export const FINDING_LIMITS = { evidence: 25, commands: FIX_LIMITS.commands };
 
 /** "HTTP/crm: held by CRMWEB$" → { title: 'HTTP/crm', value: 'held by CRMWEB$' }; lines without a short label get a number. */
 export function evidenceFacts(lines: string[], max = FINDING_LIMITS.evidence): Fact[] {
@@ -42,10 +32,6 @@ export function evidenceFacts(lines: string[], max = FINDING_LIMITS.evidence): F
   });
   if (lines.length > max) shown.push({ title: '…', value: `${lines.length - max} more line(s); the CLI with --json shows them all.` });
   return shown;
-}
-
-export function requestChangeAction(data: RequestChangeData): ExecuteAction {
-  return { type: 'Action.Execute', title: 'Request this change', verb: REQUEST_CHANGE_VERB, data: { ...data } };
 }
 
 export interface FindingOptions {
@@ -81,26 +67,6 @@ export function findingContainer(f: Finding, options: FindingOptions = {}): Cont
     items.push(text('Evidence', { weight: 'Bolder', size: 'Small', spacing: 'Medium' }));
     items.push(facts(evidenceFacts(f.evidence), { spacing: 'Small' }));
   }
-  items.push(text(clip(`Fix: ${f.fix.summary}`), { weight: 'Bolder', spacing: 'Medium' }));
-  const cmds = f.fix.commands.slice(0, FINDING_LIMITS.commands).map((c) => clip(c));
-  if (cmds.length) items.push(codeBlock(cmds));
-  if (f.fix.commands.length > cmds.length) {
-    items.push(text(`${f.fix.commands.length - cmds.length} more command(s); the CLI with --json lists them all.`, { isSubtle: true, size: 'Small' }));
-  }
-  if (f.fix.spnChanges?.length) {
-    items.push({
-      type: 'ActionSet',
-      spacing: 'Small',
-      actions: [
-        requestChangeAction({
-          ruleId: f.ruleId,
-          subject: f.subject,
-          url: options.url,
-          summary: clip(f.fix.summary, 300),
-          changes: f.fix.spnChanges.slice(0, 50),
-        }),
-      ],
-    });
-  }
+  items.push(...fixItems(f.fix, { ruleId: f.ruleId, subject: f.subject, url: options.url }));
   return container(items, { separator: true, spacing: 'Large' });
 }

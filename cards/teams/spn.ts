@@ -6,7 +6,7 @@ import type { AccountFacts, AccountRef, SpnDupesResult, SpnListResult, SpnQueryR
 import { domainAccount } from '../../src/approvals/changes.js';
 import { codeBlock, container, facts, mono, text, type AdaptiveCard, type CardElement, type Fact } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
-import { setspn } from '../../src/fix/index.js';
+import { fixItems } from './fix.js';
 
 /** SPNs per monospace block; a block is the unit the splitter moves to the next card. */
 const SPN_CHUNK = 40;
@@ -99,8 +99,8 @@ export function spnQueryCards(r: SpnQueryResult, options: SplitOptions = {}): Ad
       container(
         [
           text(`Duplicate: ${exact.length} accounts hold this SPN.`, { weight: 'Bolder' }),
-          text('The KDC cannot pick one key for the ticket; clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM. Keep it only on the account that runs the service; remove it from the others:', { spacing: 'Small', wrap: true }),
-          codeBlock(exact.map((h) => clip(setspn.remove(h.matched, h.sAMAccountName), 600))),
+          text('The KDC cannot pick one key for the ticket; clients fail with KRB_AP_ERR_MODIFIED or fall back to NTLM.', { spacing: 'Small', wrap: true }),
+          ...(r.fix ? fixItems(r.fix, { ruleId: 'spn-duplicate', subject: r.spn }) : []),
         ],
         { style: 'Attention' },
       ),
@@ -158,8 +158,7 @@ export function spnDupesCards(r: SpnDupesResult, options: SplitOptions = {}): Ad
         [
           mono(clip(d.spn, 500), { weight: 'Bolder', color: 'Attention', spacing: 'None' }),
           facts(d.accounts.slice(0, 20).map(refLine), { spacing: 'Small' }),
-          text('Keep it on the account that runs the service; remove it from the others:', { size: 'Small', spacing: 'Small' }),
-          codeBlock(d.accounts.slice(0, 20).map((a) => clip(setspn.remove(d.spn, a.sAMAccountName), 600))),
+          ...fixItems(d.fix, { ruleId: 'spn-duplicate', subject: d.spn }),
         ],
         { separator: true, spacing: 'Medium' },
       ),

@@ -30,6 +30,7 @@ export { setspn, appcmd, APPCMD, IIS_SECTION, iisreset, w32tm, nslookup, klistWi
 export { ad, adfs, dnsServer, psIdentity, type AdNoun, type AccountControlFlag, type AdfsCertificateType } from './powershell.js';
 export { curl, kvno, klist, ktutil, ldapsearch } from './posix.js';
 export { UnsafeCommandValueError } from '../errors.js';
+export { duplicateSpnFix, ifNotRunning, keepOn, type DuplicateHolder } from './duplicate.js';
 
 import { UnsafeCommandValueError } from '../errors.js';
 

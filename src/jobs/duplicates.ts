@@ -12,12 +12,12 @@
  */
 import { createHash } from 'node:crypto';
 import { domainAccount } from '../approvals/changes.js';
-import type { AccountRef, Finding, SpnChange } from '../model/index.js';
+import type { AccountRef, Finding, Fix } from '../model/index.js';
 import type { Alert } from '../notify.js';
 import { SpnIndex } from '../spn/duplicates.js';
 import { normaliseSpn } from '../spn/parse.js';
 import type { SpnOwner } from '../store/types.js';
-import { buildCommands, setspn } from '../fix/index.js';
+import { buildCommands, duplicateSpnFix, setspn } from '../fix/index.js';
 
 export type SpnIssueKind = 'duplicate' | 'alias';
 
@@ -138,8 +138,6 @@ const ALIAS_WHY =
 /** The issue as a Finding (the same shape the why-401 rules produce), with fix commands and requestable SPN changes. */
 export function issueFinding(issue: SpnIssue, domain?: string): Finding {
   if (issue.kind === 'duplicate') {
-    const built = buildCommands(() => issue.accounts.map((a) => setspn.remove(issue.spn, accountName(a, domain))));
-    const spnChanges: SpnChange[] = issue.accounts.map((a) => ({ action: 'remove', spn: issue.spn, account: accountName(a, domain), accountDn: a.dn }));
     return {
       ruleId: 'spn-duplicate',
       severity: 'critical',
@@ -147,11 +145,7 @@ export function issueFinding(issue: SpnIssue, domain?: string): Finding {
       title: `${issue.spn} is registered on ${issue.accounts.length} accounts`,
       why: DUPLICATE_WHY,
       evidence: [`${issue.spn} is held by ${issue.accounts.length} accounts:`, ...issue.accounts.map((a) => `  ${accountLine(a, domain)}`)],
-      fix: {
-        summary: `Keep ${issue.spn} only on the account that runs the service: run the setspn -D line for every other holder.${refusedNote(built)}`,
-        commands: built.commands,
-        spnChanges,
-      },
+      fix: duplicateSpnFix(issue.spn, issue.accounts.map((a) => ({ account: accountName(a, domain), dn: a.dn }))),
       certainty: 1,
       subject: issue.spn,
       references: ['seed 002: "all SPN\'s must be unique … neither will function properly"; setspn -X / setspn -Q'],
@@ -180,6 +174,11 @@ export function issueFinding(issue: SpnIssue, domain?: string): Finding {
   };
 }
 
+/** The fix as plain lines: the commands, then each conditional block under its heading. */
+function fixLines(fix: Fix): string[] {
+  return [...fix.commands.map((c) => `  ${c}`), ...(fix.alternatives ?? []).flatMap((a) => [a.when, ...a.commands.map((c) => `  ${c}`)])];
+}
+
 /** Says why the commands are missing when src/fix refused a value (the watch must not stop on one odd name). */
 function refusedNote(b: { refused?: string }): string {
   return b.refused ? ` (${b.refused})` : '';
@@ -200,7 +199,7 @@ export function newIssueAlert(scope: string, issue: RememberedIssue, options: { 
         ? `Duplicate SPN now on ${issue.accounts.length} accounts: ${issue.spn}`
         : `New duplicate SPN: ${issue.spn}`
       : `${options.changed ? 'SPN alias collision changed' : 'New SPN alias collision'}: ${issue.spn} / ${issue.aliasOf}`;
-  const text = [...f.evidence, '', f.why, '', `Fix: ${f.fix.summary}`, ...f.fix.commands.map((c) => `  ${c}`)].join('\n');
+  const text = [...f.evidence, '', f.why, '', `Fix: ${f.fix.summary}`, ...fixLines(f.fix)].join('\n');
   return { key: issueAlertKey(scope, issue), title: head, severity: f.severity, text, findings: [f], job: 'dupes-watch' };
 }
 

@@ -8,7 +8,8 @@ export type FindingStatus = 'fail' | 'unknown';
 
 /**
  * One block of commands that is run as a whole, with the condition (in words) under which to run it.
- * Used for alternatives: "remove the SPN from ONE of these accounts" is one block per account.
+ * Used for alternatives: a duplicate SPN gets one block per holder, "If crmweb2 does not run the
+ * service:", so that nobody pastes a removal from every holder at once.
  */
 export interface FixAlternative {
   /** When to run this block, in words: "If crmweb runs the service (keep it there):". */
@@ -22,12 +23,28 @@ export interface Fix {
   /** Commands meant to be run together, in order (built by src/fix). */
   commands: string[];
   /**
-   * Mutually exclusive alternatives: run the commands of ONE block. Absent when there is only one
-   * way to fix it. Each block's `when` says which.
+   * Conditional blocks: run a block only when its `when` holds, never all of them together. Absent
+   * when there is only one way to fix it.
    */
   alternatives?: FixAlternative[];
   /** SPN changes an engineer may request through the approvals flow (setspn -S / -D). */
   spnChanges?: SpnChange[];
+  /**
+   * Choices an engineer makes by pressing one button ("Keep on crmweb"): each becomes its own change
+   * request through the approvals flow. Offered instead of `spnChanges` when the right change
+   * depends on a fact krbops cannot read (which account runs the service).
+   */
+  choices?: FixChoice[];
+}
+
+/** One button of `Fix.choices`: its label and the SPN changes the change request carries. */
+export interface FixChoice {
+  /** What the button says: "Keep on CONTOSO\\crmweb". */
+  label: string;
+  /** The account the choice is about (kept), as the commands name it. */
+  account: string;
+  /** The changes requested when it is chosen (remove the SPN from every other holder). */
+  spnChanges: SpnChange[];
 }
 
 export interface SpnChange {

@@ -6,7 +6,7 @@ import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from './adf
 import type { ApprovalRecord, ApprovalStatus, AuditEvent } from './approval.js';
 import type { AccountFacts, AliasCollision, DuplicateSpn, SpnHolder } from './directory.js';
 import type { AuthenticationEvidence } from './evidence.js';
-import type { Finding, NotApplicableCheck, PassedCheck } from './finding.js';
+import type { Finding, Fix, NotApplicableCheck, PassedCheck } from './finding.js';
 
 /** The answer of `krb why-401` (the JSON document of `--json`). */
 export interface Why401Result {
@@ -97,12 +97,19 @@ export interface SpnQueryResult {
   accounts: SpnHolder[];
   /** True when more than one account holds the exact SPN. */
   duplicate: boolean;
+  /** A duplicate's fix: one `setspn -D` block per holder and a "Keep on" choice each (src/fix/duplicate.ts). */
+  fix?: Fix;
+}
+
+/** A duplicate SPN of `spn dupes` with its fix (one block per holder, a "Keep on" choice each). */
+export interface DuplicateSpnReport extends DuplicateSpn {
+  fix: Fix;
 }
 
 export interface SpnDupesResult {
   kind: 'spn-dupes';
   server: string;
-  duplicates: DuplicateSpn[];
+  duplicates: DuplicateSpnReport[];
   aliasCollisions: AliasCollision[];
   /** SPNs ignored because they are on the allow-list. */
   allowList: string[];

@@ -1,7 +1,7 @@
 import type { SpnChange } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { aliasHolders, domainAccount, exactHolders, identityOf, kdcAnswer, norm, sameAccount, uniqueBy } from './support/evidence-view.js';
-import { setspn } from '../fix/index.js';
+import { duplicateSpnFix, setspn } from '../fix/index.js';
 
 export default defineRule({
   id: 'spn-duplicate',
@@ -25,22 +25,27 @@ export default defineRule({
       if (holders.length < 2) continue;
       const spn = via === 'alias' ? holders[0].matched : l.spn;
       // Keep the SPN on the app-pool identity when it is one of the holders (for backends we cannot tell).
-      const keep = l.role !== 'backend' && id.facts ? holders.find((h) => sameAccount(h, id.facts)) : undefined;
+      const runs = l.role !== 'backend' ? id.facts : undefined;
+      const keep = runs ? holders.find((h) => sameAccount(h, runs)) : undefined;
       const remove = keep ? holders.filter((h) => !sameAccount(h, keep)) : holders;
+      const kdc = kdcAnswer(ev, l.spn);
+      const evidence = [`${spn} is held by ${holders.length} accounts:`, ...holders.map((h) => `  ${domainAccount(ev, h)} (${h.dn})${h.whenChanged ? `, changed ${h.whenChanged}` : ''}`)];
+      if (kdc && kdc.outcome !== 'ticket') evidence.push(`The KDC answered "${kdc.message ?? kdc.outcome}" for ${l.spn}`);
+      if (!runs) {
+        // Nobody known runs the service: one block per holder and a "Keep on" choice each, never one block for all.
+        const fix = duplicateSpnFix(spn, holders.map((h) => ({ account: domainAccount(ev, h), dn: h.dn })));
+        out.push({ subject: spn, certainty: 1, evidence, fix: { ...fix, summary: `${fix.summary} Pass --identity (the app pool account) to get the one command for it.` } });
+        continue;
+      }
       const commands = remove.map((h) => setspn.remove(spn, domainAccount(ev, h)));
       const spnChanges: SpnChange[] = remove.map((h) => ({ action: 'remove', spn, account: domainAccount(ev, h), accountDn: h.dn }));
       let summary: string;
       if (keep) summary = `Keep ${spn} only on ${domainAccount(ev, keep)} (the app pool identity) and remove it from the others.`;
-      else if (l.role !== 'backend' && id.facts) {
-        commands.push(setspn.add(spn, domainAccount(ev, id.facts)));
-        spnChanges.push({ action: 'add', spn, account: domainAccount(ev, id.facts), accountDn: id.facts.dn });
-        summary = `None of the holders is the app pool identity ${domainAccount(ev, id.facts)}: remove ${spn} from all of them and register it there.`;
-      } else {
-        summary = `Keep ${spn} only on the account that runs the service: run the setspn -D line for every other holder (the lines below remove it from all of them).`;
+      else {
+        commands.push(setspn.add(spn, domainAccount(ev, runs)));
+        spnChanges.push({ action: 'add', spn, account: domainAccount(ev, runs), accountDn: runs.dn });
+        summary = `None of the holders is the app pool identity ${domainAccount(ev, runs)}: remove ${spn} from all of them and register it there.`;
       }
-      const kdc = kdcAnswer(ev, l.spn);
-      const evidence = [`${spn} is held by ${holders.length} accounts:`, ...holders.map((h) => `  ${domainAccount(ev, h)} (${h.dn})${h.whenChanged ? `, changed ${h.whenChanged}` : ''}`)];
-      if (kdc && kdc.outcome !== 'ticket') evidence.push(`The KDC answered "${kdc.message ?? kdc.outcome}" for ${l.spn}`);
       out.push({ subject: spn, certainty: 1, evidence, fix: { summary, commands, spnChanges } });
     }
     return out;

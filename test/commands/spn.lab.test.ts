@@ -70,6 +70,33 @@ describe('krbops spn query', () => {
     expect(doc.accounts.map((a: { dn: string }) => a.dn).sort()).toEqual(raw.map((e) => e.dn).sort());
   });
 
+  it('gives a duplicate one setspn -D per holder, each under "If <account> does not run the service:", never two in a row', async () => {
+    const { code, out } = await cli('spn', 'query', 'HTTP/crm.contoso.test');
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines.filter((l) => /^\s+setspn -D/.test(l)).sort()).toEqual(['  setspn -D HTTP/crm.contoso.test crmweb', '  setspn -D HTTP/crm.contoso.test crmweb2']);
+    for (const [i, l] of lines.entries()) {
+      if (!/^\s+setspn -D/.test(l)) continue;
+      const account = l.trim().split(' ').pop();
+      expect(lines[i - 1]).toBe(`If ${account} does not run the service:`);
+      expect(lines[i + 1] ?? '').not.toMatch(/^\s+setspn/);
+    }
+  });
+
+  it('adds the fix to the JSON (one block per holder, a "Keep on" choice each) and keeps the other fields', async () => {
+    const doc = JSON.parse((await cli('spn', 'query', 'HTTP/crm.contoso.test', '--json')).out);
+    expect(Object.keys(doc).sort()).toEqual(['accounts', 'duplicate', 'fix', 'kind', 'server', 'spn']);
+    expect(doc.fix.commands).toEqual([]);
+    expect(doc.fix.alternatives.map((a: { when: string; commands: string[] }) => [a.when, a.commands]).sort()).toEqual([
+      ['If crmweb does not run the service:', ['setspn -D HTTP/crm.contoso.test crmweb']],
+      ['If crmweb2 does not run the service:', ['setspn -D HTTP/crm.contoso.test crmweb2']],
+    ]);
+    expect(doc.fix.choices.map((c: { label: string; spnChanges: { account: string }[] }) => [c.label, c.spnChanges.map((x) => x.account)]).sort()).toEqual([
+      ['Keep on crmweb', ['crmweb2']],
+      ['Keep on crmweb2', ['crmweb']],
+    ]);
+  });
+
   it('says no such SPN for one nobody holds, and exit 0', async () => {
     const { code, out } = await cli('spn', 'query', 'HTTP/nowhere.contoso.test');
     expect(code).toBe(0);
@@ -92,5 +119,23 @@ describe('krbops spn dupes', () => {
     expect(got.some((g: string) => g.startsWith('http/crm.contoso.test='))).toBe(true);
     expect(doc.aliasCollisions.map((c: { spn: string }) => key(c.spn))).toContain('http/ndcrmsrv1.contoso.test');
     expect(doc.scanned.accounts).toBe(raw.length);
+    // Every duplicate carries its fix: one block per holder, never one that removes it from all.
+    for (const d of doc.duplicates) {
+      expect(d.fix.commands).toEqual([]);
+      expect(d.fix.alternatives.map((a: { commands: string[] }) => a.commands.length)).toEqual(d.accounts.map(() => 1));
+      expect(d.fix.choices).toHaveLength(d.accounts.length);
+    }
+  });
+
+  it('prints each duplicate\'s removals one per holder, under "If <account> does not run the service:"', async () => {
+    const { code, out } = await cli('spn', 'dupes');
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    const removals = lines.map((l, i) => [l, i] as const).filter(([l]) => /^\s+setspn -D/.test(l));
+    expect(removals.map(([l]) => l)).toEqual(expect.arrayContaining(['  setspn -D HTTP/crm.contoso.test crmweb', '  setspn -D HTTP/crm.contoso.test crmweb2']));
+    for (const [l, i] of removals) {
+      expect(lines[i - 1]).toBe(`If ${l.trim().split(' ').pop()} does not run the service:`);
+      expect(lines[i + 1] ?? '').not.toMatch(/^\s+setspn -D/);
+    }
   });
 });

@@ -116,7 +116,10 @@ describe('dupes-watch on SQLite against the lab', () => {
     expect(alert.title).toBe('New duplicate SPN: HTTP/intranet.contoso.test');
     expect(alert.text).toMatch(/CONTOSO\\watch-a \(CN=watch-a,OU=Service Accounts,DC=contoso,DC=test\), changed \d{4}-\d\d-\d\dT/);
     expect(alert.text).toMatch(/CONTOSO\\watch-b \(CN=watch-b,OU=Service Accounts,DC=contoso,DC=test\), changed /);
-    expect(alert.findings?.[0].fix.commands).toEqual(['setspn -D HTTP/intranet.contoso.test CONTOSO\\watch-a', 'setspn -D HTTP/intranet.contoso.test CONTOSO\\watch-b']);
+    // One removal per holder, each under its own condition; none that removes it from both.
+    expect(alert.findings?.[0].fix.commands).toEqual([]);
+    expect(alert.findings?.[0].fix.alternatives).toEqual(['watch-a', 'watch-b'].map((a) => ({ when: `If CONTOSO\\${a} does not run the service:`, commands: [`setspn -D HTTP/intranet.contoso.test CONTOSO\\${a}`] })));
+    expect(alert.text).toContain('If CONTOSO\\watch-a does not run the service:\n  setspn -D HTTP/intranet.contoso.test CONTOSO\\watch-a\nIf CONTOSO\\watch-b');
     // The next run does not repeat it.
     r.chat.clear();
     ran(await r.scheduler.runTick('dupes-watch', nextTick()));

@@ -116,15 +116,24 @@ describe('alerts', () => {
   const scope = 'DC=contoso,DC=test';
   const [dup] = diffIssues({}, findSpnIssues([crm, old], opts), {}, T0).appeared as RememberedIssue[];
 
-  it('names the accounts, their whenChanged and the setspn -D fix in a new-duplicate alert', () => {
+  it('names the accounts, their whenChanged and one setspn -D per holder, each under its own condition, in a new-duplicate alert', () => {
     const a = newIssueAlert(scope, dup, { domain: 'CONTOSO' });
     expect(a.title).toBe('New duplicate SPN: HTTP/crm.contoso.test');
     expect(a.severity).toBe('critical');
     expect(a.text).toContain('CONTOSO\\svc-old (CN=svc-old,OU=Svc,DC=contoso,DC=test), changed 2025-02-01T10:00:00.000Z');
-    expect(a.findings?.[0].fix.commands).toEqual(['setspn -D HTTP/crm.contoso.test CONTOSO\\svc-crm', 'setspn -D HTTP/crm.contoso.test CONTOSO\\svc-old']);
-    expect(a.findings?.[0].fix.spnChanges).toEqual([
-      { action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-crm', accountDn: crm.dn },
-      { action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-old', accountDn: old.dn },
+    // Never one block removing the SPN from every holder: no commands run together, one block per holder.
+    const fix = a.findings![0].fix;
+    expect(fix.commands).toEqual([]);
+    expect(fix.alternatives).toEqual([
+      { when: 'If CONTOSO\\svc-crm does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test CONTOSO\\svc-crm'] },
+      { when: 'If CONTOSO\\svc-old does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test CONTOSO\\svc-old'] },
+    ]);
+    expect(a.text).toContain('If CONTOSO\\svc-crm does not run the service:\n  setspn -D HTTP/crm.contoso.test CONTOSO\\svc-crm\nIf CONTOSO\\svc-old');
+    // No request that removes it from both; a "Keep on" request per holder removes it from the other one.
+    expect(fix.spnChanges).toBeUndefined();
+    expect(fix.choices).toEqual([
+      { label: 'Keep on CONTOSO\\svc-crm', account: 'CONTOSO\\svc-crm', spnChanges: [{ action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-old', accountDn: old.dn }] },
+      { label: 'Keep on CONTOSO\\svc-old', account: 'CONTOSO\\svc-old', spnChanges: [{ action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'CONTOSO\\svc-crm', accountDn: crm.dn }] },
     ]);
     expect(a.key).toBe(`dupes:${scope}:new:duplicate|http/crm.contoso.test:${dup.fingerprint}#0`);
   });

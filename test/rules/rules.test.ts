@@ -16,6 +16,10 @@ interface Expect {
   subject?: string;
   /** Every string must appear in one of the fix commands. */
   commands?: string[];
+  /** The fix's conditional blocks, exactly: heading and commands of each (one holder each for a duplicate). */
+  alternatives?: { when: string; commands: string[] }[];
+  /** The "Keep on …" choices: label and the accounts their change request removes the SPN from. */
+  choices?: [string, string[]][];
   /** Every string must appear in one of the evidence lines. */
   evidence?: string[];
 }
@@ -155,10 +159,28 @@ const cases: Case[] = [
     ],
   },
   {
-    name: 'reports a duplicate SPN without an identity by listing every holder (seed 002 setspn -Q)',
+    name: 'reports a duplicate SPN with an identity it infers from the SPN holder by keeping it there (seed 002 setspn -Q)',
     evidence: anEvidence({ identity: null, accounts: [crmweb(), contoso.crmweb2(['HTTP/crm.contoso.test']), ...computers()] }),
     fails: ['spn-duplicate'],
-    expect: [{ ruleId: 'spn-duplicate', commands: ['setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb', 'setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb2'] }],
+    expect: [{ ruleId: 'spn-duplicate', commands: ['setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb2'] }],
+  },
+  {
+    name: 'reports a duplicate SPN whose app pool identity nobody knows with one setspn -D per holder, each under its own condition',
+    evidence: anEvidence({ identity: null, accounts: [anAccount({ sam: 'crmweb', spns: ['HTTP/crm.contoso.test'] }), contoso.crmweb2(['HTTP/crm.contoso.test']), ...computers()] }),
+    fails: ['spn-duplicate', 'spn-missing-short-name'],
+    expect: [
+      {
+        ruleId: 'spn-duplicate',
+        alternatives: [
+          { when: 'If CONTOSO\\crmweb does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb'] },
+          { when: 'If CONTOSO\\crmweb2 does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test CONTOSO\\crmweb2'] },
+        ],
+        choices: [
+          ['Keep on CONTOSO\\crmweb', ['CONTOSO\\crmweb2']],
+          ['Keep on CONTOSO\\crmweb2', ['CONTOSO\\crmweb']],
+        ],
+      },
+    ],
   },
   {
     name: 'reports Negotiate missing from the 401 challenge (seed 001)',
@@ -312,7 +334,20 @@ const cases: Case[] = [
     name: 'reports a duplicated backend SPN',
     evidence: anEvidence({ accounts: [crmweb(), contoso.sqlservice(), anAccount({ sam: 'sqlold', spns: ['MSSQLSvc/ndsqlsrv1.contoso.test:1433'] }), contoso.alice(), ...computers()], backends: ['MSSQLSvc/ndsqlsrv1.contoso.test:1433'], user: 'alice' }),
     fails: ['spn-duplicate'],
-    expect: [{ ruleId: 'spn-duplicate', subject: 'MSSQLSvc/ndsqlsrv1.contoso.test:1433', commands: ['setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 CONTOSO\\sqlold', 'setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 CONTOSO\\sqlservice'] }],
+    expect: [
+      {
+        ruleId: 'spn-duplicate',
+        subject: 'MSSQLSvc/ndsqlsrv1.contoso.test:1433',
+        alternatives: [
+          { when: 'If CONTOSO\\sqlservice does not run the service:', commands: ['setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 CONTOSO\\sqlservice'] },
+          { when: 'If CONTOSO\\sqlold does not run the service:', commands: ['setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 CONTOSO\\sqlold'] },
+        ],
+        choices: [
+          ['Keep on CONTOSO\\sqlservice', ['CONTOSO\\sqlold']],
+          ['Keep on CONTOSO\\sqlold', ['CONTOSO\\sqlservice']],
+        ],
+      },
+    ],
   },
   {
     name: 'reports the SPN answered by the computer\'s HOST/ while the app pool runs as a domain user (seed 002/003)',
@@ -538,12 +573,16 @@ describe('rule catalog over plain evidence', () => {
       expect(f, `finding ${e.ruleId} ${e.subject ?? ''}`).toBeDefined();
       if (e.severity) expect(f!.severity).toBe(e.severity);
       for (const cmd of e.commands ?? []) expect(f!.fix.commands.join('\n'), `command "${cmd}"`).toContain(cmd);
+      if (e.alternatives) expect(f!.fix.alternatives).toEqual(e.alternatives);
+      if (e.choices) expect(f!.fix.choices?.map((c) => [c.label, c.spnChanges.map((x) => `${x.action} ${x.account}`)])).toEqual(e.choices.map(([l, a]) => [l, a.map((x) => `remove ${x}`)]));
       for (const ev of e.evidence ?? []) expect(f!.evidence.join('\n'), `evidence "${ev}"`).toContain(ev);
     }
     for (const f of run.findings) {
       expect(f.evidence.length + (f.missing?.length ?? 0), `${f.ruleId} has evidence`).toBeGreaterThan(0);
       expect(f.fix.summary, `${f.ruleId} has a fix summary`).toBeTruthy();
-      if (f.status === 'fail') expect(f.fix.commands.length, `${f.ruleId} has fix commands`).toBeGreaterThan(0);
+      if (f.status === 'fail') expect(f.fix.commands.length + (f.fix.alternatives?.length ?? 0), `${f.ruleId} has fix commands`).toBeGreaterThan(0);
+      // Never one block that removes an SPN from every holder: a duplicate's removals are one per block.
+      if (f.ruleId === 'spn-duplicate') for (const block of [f.fix.commands, ...(f.fix.alternatives ?? []).map((a) => a.commands)]) expect(block.filter((c) => c.startsWith('setspn -D')).length).toBeLessThan(new Set(f.evidence.filter((e) => e.startsWith('  ')).map((e) => e.trim())).size);
     }
   });
 

@@ -1,13 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import {
-  changeRequestedCard, changeRequestUnavailableCard, chatExample, chatUsageText, decodeChangeRef, errorCard, helpCard, REQUEST_CHANGE_ACTION, renderResult,
+  alertCard, changeRequestedCard, changeRequestUnavailableCard, chatExample, chatUsageText, decodeChangeRef, errorCard, helpCard, REQUEST_CHANGE_ACTION, renderResult,
   spnDupesCard, spnListCard, spnQueryCard, textCard, why401Card, workingCard, type ActionsBlock, type SlackReply,
 } from '../../../cards/slack/index.js';
 import type { AnyCommand } from '../../../commands/types.js';
+import { withFix } from '../../../commands/spn-dupes.js';
+import { queryResult } from '../../../commands/spn-query.js';
+import { findSpnIssues, issueFinding, newIssueAlert } from '../../../src/jobs/duplicates.js';
 import { aFinding, allText, anAccount, anSpnDupes, anSpnList, anSpnQuery, aRef, aWhy401, expectWithinLimits } from './builders.js';
 
 const buttons = (r: SlackReply) =>
   [r, ...r.followUps].flatMap((m) => m.blocks.filter((b): b is ActionsBlock => b.type === 'actions').flatMap((b) => b.elements));
+
+/** Every code block of the reply with the line right above it: no block may hold more than one holder's removal. */
+function fencedUnder(r: SlackReply): { heading: string; code: string }[] {
+  const out: { heading: string; code: string }[] = [];
+  for (const m of [r, ...r.followUps]) {
+    for (const b of m.blocks) {
+      if (b.type !== 'section') continue;
+      const text = b.text?.text ?? "";
+      for (const f of text.matchAll(/```([\s\S]*?)```/g)) {
+        const before = text.slice(0, f.index).split('\n').filter(Boolean);
+        out.push({ heading: before[before.length - 1] ?? '', code: f[1] });
+      }
+    }
+  }
+  return out;
+}
+
+/** The "Keep on …" buttons with the changes their request carries. */
+const keepButtons = (r: SlackReply) =>
+  buttons(r)
+    .filter((b) => b.action_id.startsWith(`${REQUEST_CHANGE_ACTION}:keep:`))
+    .map((b) => ({ label: b.text.text, changes: decodeChangeRef(b.value)!.changes }));
 
 describe('spn list card', () => {
   it('shows the account facts and every SPN', () => {
@@ -65,21 +90,25 @@ describe('spn query card', () => {
     expect(allText(r)).toContain('No account holds');
   });
 
-  it('flags a duplicate and offers setspn -D for each holder', () => {
+  it('flags a duplicate with one setspn -D per holder, each under its own heading, and a "Keep on" button each', () => {
     const r = spnQueryCard(
-      anSpnQuery({
-        duplicate: true,
-        accounts: [
-          { ...aRef('svc-crmweb'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
-          { ...aRef('NDCRMSRV1$'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
-        ],
-      }),
+      queryResult('ldaps://dc1.contoso.test:636', 'HTTP/crm.contoso.test', [
+        { ...aRef('svc-crmweb'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
+        { ...aRef('NDCRMSRV1$'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
+      ]),
     );
     expectWithinLimits(r);
     const t = allText(r);
     expect(t).toContain('Duplicate');
-    expect(t).toContain('setspn -D HTTP/crm.contoso.test NDCRMSRV1$');
     expect(r.text).toContain('DUPLICATE');
+    expect(fencedUnder(r)).toEqual([
+      { heading: '*If svc-crmweb does not run the service:*', code: 'setspn -D HTTP/crm.contoso.test svc-crmweb' },
+      { heading: '*If NDCRMSRV1$ does not run the service:*', code: 'setspn -D HTTP/crm.contoso.test NDCRMSRV1$' },
+    ]);
+    expect(keepButtons(r)).toEqual([
+      { label: 'Keep on svc-crmweb', changes: [{ action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'NDCRMSRV1$', accountDn: 'CN=NDCRMSRV1$,CN=Users,DC=contoso,DC=test' }] },
+      { label: 'Keep on NDCRMSRV1$', changes: [{ action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'svc-crmweb', accountDn: 'CN=svc-crmweb,CN=Users,DC=contoso,DC=test' }] },
+    ]);
   });
 
   it('names a HOST/ SPN that answers through sPNMappings', () => {
@@ -100,24 +129,56 @@ describe('spn dupes card', () => {
   it('lists duplicates and alias collisions with fixes', () => {
     const r = spnDupesCard(
       anSpnDupes({
-        duplicates: [{ spn: 'HTTP/crm.contoso.test', accounts: [aRef('svc-crmweb'), aRef('svc-old')] }],
+        duplicates: [withFix({ spn: 'HTTP/crm.contoso.test', accounts: [aRef('svc-crmweb'), aRef('svc-old'), aRef('svc-older')] })],
         aliasCollisions: [{ spn: 'HTTP/crm', aliasOf: 'HOST/crm', serviceAccounts: [aRef('svc-crmweb')], hostAccounts: [aRef('NDCRMSRV1$')] }],
       }),
     );
     expectWithinLimits(r);
     const t = allText(r);
     expect(r.blocks[0]).toMatchObject({ text: { text: ':red_circle: 1 duplicate SPN, 1 alias collision' } });
-    expect(t).toContain('setspn -D HTTP/crm.contoso.test svc-old');
+    expect(fencedUnder(r)).toEqual(
+      ['svc-crmweb', 'svc-old', 'svc-older'].map((a) => ({ heading: `*If ${a} does not run the service:*`, code: `setspn -D HTTP/crm.contoso.test ${a}` })),
+    );
+    // Each "Keep on" request removes the SPN from the two OTHER holders only.
+    expect(keepButtons(r).map((b) => [b.label, b.changes.map((c) => `${c.action} ${c.account}`)])).toEqual([
+      ['Keep on svc-crmweb', ['remove svc-old', 'remove svc-older']],
+      ['Keep on svc-old', ['remove svc-crmweb', 'remove svc-older']],
+      ['Keep on svc-older', ['remove svc-crmweb', 'remove svc-old']],
+    ]);
     expect(t).toContain('`HOST/crm` (which answers for it through sPNMappings)');
   });
 
   it('keeps 800 duplicates within limits, whole, with the rest in follow-ups', () => {
-    const duplicates = Array.from({ length: 800 }, (_, i) => ({ spn: `HTTP/web${i}.contoso.test`, accounts: [aRef(`svc-a${i}`), aRef(`svc-b${i}`)] }));
+    const duplicates = Array.from({ length: 800 }, (_, i) => withFix({ spn: `HTTP/web${i}.contoso.test`, accounts: [aRef(`svc-a${i}`), aRef(`svc-b${i}`)] }));
     const r = spnDupesCard(anSpnDupes({ duplicates }));
     expectWithinLimits(r);
     expect(r.followUps.length).toBeGreaterThan(0);
     expect(r.followUps.length).toBeLessThanOrEqual(3);
     expect(allText(r)).toMatch(/Run `krbops spn dupes --json`/);
+  });
+});
+
+describe('duplicate-SPN alert and why-401 finding', () => {
+  const owners = ['svc-crmweb', 'svc-old'].map((n) => ({ dn: aRef(n).dn, sAMAccountName: n, spns: ['HTTP/crm.contoso.test'] }));
+  const [issue] = findSpnIssues(owners, { allowList: [], mappings: new Map() });
+
+  it('alerts a new duplicate with one setspn -D per holder under its heading, "Keep on" buttons, and no request that removes it from both', () => {
+    const r = alertCard(newIssueAlert('DC=contoso,DC=test', { ...issue, since: '2026-11-21T08:00:00.000Z', episode: 0 }, { domain: 'CONTOSO' }));
+    expectWithinLimits(r);
+    expect(fencedUnder(r)).toEqual(['svc-crmweb', 'svc-old'].map((a) => ({ heading: `*If CONTOSO\\${a} does not run the service:*`, code: `setspn -D HTTP/crm.contoso.test CONTOSO\\${a}` })));
+    expect(keepButtons(r).map((b) => [b.label, b.changes.map((c) => c.account)])).toEqual([
+      ['Keep on CONTOSO\\svc-crmweb', ['CONTOSO\\svc-old']],
+      ['Keep on CONTOSO\\svc-old', ['CONTOSO\\svc-crmweb']],
+    ]);
+    expect(buttons(r).map((b) => b.text.text)).not.toContain('Request these 2 changes');
+  });
+
+  it('shows a why-401 duplicate without a declared identity the same way', () => {
+    const f = issueFinding(issue, 'CONTOSO');
+    const r = why401Card(aWhy401({ findings: [f] }));
+    expectWithinLimits(r);
+    expect(fencedUnder(r).filter((x) => x.code.startsWith('setspn -D'))).toHaveLength(2);
+    expect(keepButtons(r)).toHaveLength(2);
   });
 });
 

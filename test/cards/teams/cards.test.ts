@@ -34,6 +34,20 @@ function walk(card: unknown): Record<string, unknown>[] {
 }
 const textBlocks = (c: unknown) => walk(c).filter((o) => o.type === 'TextBlock') as { text: string; fontType?: string; color?: string; wrap?: boolean }[];
 const allText = (cards: AdaptiveCard[]) => cards.flatMap((c) => textBlocks(c).map((t) => t.text)).join('\n');
+/** Every code block (an Emphasis container of monospace lines) with the text right above it. */
+function codeBlocksUnder(card: unknown): { heading: string; commands: string[] }[] {
+  const out: { heading: string; commands: string[] }[] = [];
+  for (const o of walk(card)) {
+    const items = (o.items ?? o.body) as Record<string, unknown>[] | undefined;
+    if (!Array.isArray(items)) continue;
+    items.forEach((it, i) => {
+      if (it.type !== 'Container' || it.style !== 'Emphasis') return;
+      const prev = items[i - 1] as { type?: string; text?: string } | undefined;
+      out.push({ heading: prev?.type === 'TextBlock' ? prev.text ?? '' : '', commands: (it.items as { text: string }[]).map((t) => t.text) });
+    });
+  }
+  return out;
+}
 const executes = (c: unknown) => walk(c).filter((o) => o.type === 'Action.Execute') as { title: string; verb: string; data: { changes: unknown[]; ruleId: string } }[];
 
 describe('why-401 card', () => {
@@ -136,11 +150,18 @@ describe('spn cards', () => {
     expect(shown.length === 1200 || omittedNote !== null).toBe(true);
   });
 
-  it('spn query flags a duplicate and gives one removal command per holder', () => {
+  it('spn query flags a duplicate with one removal per holder, each in its own block under its own condition, and a "Keep on" button each', () => {
     const [c] = cardsForResult(spnQueryFixtures['spn-query-duplicate']);
     const attention = walk(c).find((o) => o.type === 'Container' && o.style === 'Attention');
     expect(attention).toBeDefined();
-    expect(textBlocks(c).filter((t) => t.fontType === 'Monospace').map((t) => t.text)).toEqual(['setspn -D HTTP/crm.contoso.test svc_crmweb', 'setspn -D http/CRM.contoso.test svc_crmold']);
+    expect(codeBlocksUnder(c)).toEqual([
+      { heading: 'If svc_crmweb does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test svc_crmweb'] },
+      { heading: 'If svc_crmold does not run the service:', commands: ['setspn -D http/CRM.contoso.test svc_crmold'] },
+    ]);
+    expect(executes(c).map((a) => [a.title, a.verb, a.data.changes])).toEqual([
+      ['Keep on svc_crmweb', REQUEST_CHANGE_VERB, [{ action: 'remove', spn: 'http/CRM.contoso.test', account: 'svc_crmold', accountDn: 'CN=svc_crmold,OU=Service Accounts,DC=contoso,DC=test' }]],
+      ['Keep on svc_crmold', REQUEST_CHANGE_VERB, [{ action: 'remove', spn: 'HTTP/crm.contoso.test', account: 'svc_crmweb', accountDn: 'CN=svc_crmweb,OU=Service Accounts,DC=contoso,DC=test' }]],
+    ]);
     expect(allText([c])).toContain('svc_crmold (disabled)');
   });
 
@@ -154,7 +175,18 @@ describe('spn cards', () => {
     const t = allText(cards);
     expect(t).toContain('2 duplicate SPN(s), 1 alias collision(s).');
     expect(t).toContain('HTTP/ndcrmsrv2.contoso.test ↔ HOST/ndcrmsrv2.contoso.test');
-    expect(t).toContain('setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 NDSQLSRV1$');
+    expect(cards.flatMap(codeBlocksUnder)).toEqual([
+      { heading: 'If svc_crmweb does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test svc_crmweb'] },
+      { heading: 'If svc_crmold does not run the service:', commands: ['setspn -D HTTP/crm.contoso.test svc_crmold'] },
+      { heading: 'If svc_sql does not run the service:', commands: ['setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 svc_sql'] },
+      { heading: 'If NDSQLSRV1$ does not run the service:', commands: ['setspn -D MSSQLSvc/ndsqlsrv1.contoso.test:1433 NDSQLSRV1$'] },
+    ]);
+    expect(cards.flatMap(executes).map((a) => [a.title, a.data.changes.map((c) => (c as { account: string }).account)])).toEqual([
+      ['Keep on svc_crmweb', ['svc_crmold']],
+      ['Keep on svc_crmold', ['svc_crmweb']],
+      ['Keep on svc_sql', ['NDSQLSRV1$']],
+      ['Keep on NDSQLSRV1$', ['svc_sql']],
+    ]);
     expect(allText(cardsForResult(spnDupesFixtures['spn-dupes-clean']))).toContain('No duplicate SPNs and no alias collisions.');
   });
 

@@ -5,6 +5,9 @@
  */
 import type { AccountFacts, AccountRef, AdfsCheckResult, ErrorResult, ExplainResult, Finding, SpnDupesResult, SpnListResult, SpnQueryResult, UacFlags, Why401Result } from '../../../src/model/index.js';
 import { explainText } from '../../../src/explain/index.js';
+import { withFix } from '../../../commands/spn-dupes.js';
+import { duplicateSpnFix } from '../../../src/fix/index.js';
+import { queryResult } from '../../../commands/spn-query.js';
 
 export function uac(names: string[] = ['NORMAL_ACCOUNT'], raw = 512): UacFlags {
   const has = (n: string) => names.includes(n);
@@ -190,6 +193,22 @@ export const why401Fixtures: Record<string, Why401Result> = {
     ],
     verdict: 'HTTP/crm.contoso.test is registered on both svc_crmweb and svc_crmold (duplicate SPN).',
   }),
+  'why-401-duplicate-spn-undecided': aWhy401({
+    url: 'http://crm.contoso.test/',
+    canonicalHost: 'crm.contoso.test',
+    findings: [
+      aFinding({
+        ruleId: 'spn-duplicate',
+        severity: 'critical',
+        title: 'The same SPN is registered on more than one account',
+        subject: 'HTTP/crm.contoso.test',
+        why: 'The KDC cannot pick one key to encrypt the ticket; clients fall back or fail with KRB_AP_ERR_MODIFIED.',
+        evidence: ['HTTP/crm.contoso.test is held by 3 accounts:', '  CONTOSO\\svc_crmweb (CN=svc_crmweb,OU=Service Accounts,DC=contoso,DC=test)', '  CONTOSO\\svc_crmold (CN=svc_crmold,OU=Service Accounts,DC=contoso,DC=test)', '  CONTOSO\\NDCRMSRV1$ (CN=NDCRMSRV1,OU=Servers,DC=contoso,DC=test)'],
+        fix: duplicateSpnFix('HTTP/crm.contoso.test', ['svc_crmweb', 'svc_crmold'].map((n) => ({ account: `CONTOSO\\${n}`, dn: `CN=${n},OU=Service Accounts,DC=contoso,DC=test` })).concat({ account: 'CONTOSO\\NDCRMSRV1$', dn: 'CN=NDCRMSRV1,OU=Servers,DC=contoso,DC=test' })),
+      }),
+    ],
+    verdict: 'HTTP/crm.contoso.test is registered on 3 accounts (duplicate SPN).',
+  }),
   'why-401-healthy': aWhy401({
     url: 'https://portal.contoso.test/',
     canonicalHost: 'portal.contoso.test',
@@ -262,17 +281,11 @@ export const spnListFixtures: Record<string, SpnListResult> = {
 
 export const spnQueryFixtures: Record<string, SpnQueryResult> = {
   'spn-query-single': { kind: 'spn-query', server: 'ldaps://dc1.contoso.test:636', spn: 'HTTP/crm.contoso.test', accounts: [{ ...ref('svc_crmweb'), matched: 'HTTP/crm.contoso.test', via: 'exact' }], duplicate: false },
-  'spn-query-duplicate': {
-    kind: 'spn-query',
-    server: 'ldaps://dc1.contoso.test:636',
-    spn: 'HTTP/crm.contoso.test',
-    accounts: [
-      { ...ref('svc_crmweb'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
-      { ...ref('svc_crmold', { disabled: true }), matched: 'http/CRM.contoso.test', via: 'exact' },
-      { ...ref('NDCRMSRV1$'), matched: 'HOST/crm.contoso.test', via: 'alias' },
-    ],
-    duplicate: true,
-  },
+  'spn-query-duplicate': queryResult('ldaps://dc1.contoso.test:636', 'HTTP/crm.contoso.test', [
+    { ...ref('svc_crmweb'), matched: 'HTTP/crm.contoso.test', via: 'exact' },
+    { ...ref('svc_crmold', { disabled: true }), matched: 'http/CRM.contoso.test', via: 'exact' },
+    { ...ref('NDCRMSRV1$'), matched: 'HOST/crm.contoso.test', via: 'alias' },
+  ]),
   'spn-query-none': { kind: 'spn-query', server: 'ldaps://dc1.contoso.test:636', spn: 'HTTP/nowhere.contoso.test', accounts: [], duplicate: false },
   'spn-query-alias-only': { kind: 'spn-query', server: 'ldaps://dc1.contoso.test:636', spn: 'HTTP/ndrptsrv1.contoso.test', accounts: [{ ...ref('NDRPTSRV1$'), matched: 'HOST/NDRPTSRV1.contoso.test', via: 'alias' }], duplicate: false },
 };
@@ -283,8 +296,8 @@ export const spnDupesFixtures: Record<string, SpnDupesResult> = {
     kind: 'spn-dupes',
     server: 'ldaps://dc1.contoso.test:636',
     duplicates: [
-      { spn: 'HTTP/crm.contoso.test', accounts: [ref('svc_crmweb'), ref('svc_crmold', { disabled: true })] },
-      { spn: 'MSSQLSvc/ndsqlsrv1.contoso.test:1433', accounts: [ref('svc_sql'), ref('NDSQLSRV1$')] },
+      withFix({ spn: 'HTTP/crm.contoso.test', accounts: [ref('svc_crmweb'), ref('svc_crmold', { disabled: true })] }),
+      withFix({ spn: 'MSSQLSvc/ndsqlsrv1.contoso.test:1433', accounts: [ref('svc_sql'), ref('NDSQLSRV1$')] }),
     ],
     aliasCollisions: [{ spn: 'HTTP/ndcrmsrv2.contoso.test', aliasOf: 'HOST/ndcrmsrv2.contoso.test', serviceAccounts: [ref('svc_crmweb')], hostAccounts: [ref('NDCRMSRV2$')] }],
     allowList: ['kadmin/changepw'],
@@ -294,7 +307,7 @@ export const spnDupesFixtures: Record<string, SpnDupesResult> = {
   'spn-dupes-huge': {
     kind: 'spn-dupes',
     server: 'ldaps://dc1.contoso.test:636',
-    duplicates: Array.from({ length: 3000 }, (_, i) => ({ spn: `HTTP/app${i}.contoso.test`, accounts: [ref(`svc_app${i}`), ref(`svc_app${i}_old`)] })),
+    duplicates: Array.from({ length: 3000 }, (_, i) => withFix({ spn: `HTTP/app${i}.contoso.test`, accounts: [ref(`svc_app${i}`), ref(`svc_app${i}_old`)] })),
     aliasCollisions: [],
     allowList: [],
     scanned: { accounts: 60000, spns: 240000 },

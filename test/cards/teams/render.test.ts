@@ -44,6 +44,27 @@ describe('Teams cards rendered by the adaptivecards library in Chromium', () => 
     expect(r.monospaceFonts.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('renders a duplicate SPN as one setspn -D per holder under its own heading, with a "Keep on" button per holder', () => {
+    for (const name of ['spn-query-duplicate-1', 'spn-dupes-found-1', 'why-401-duplicate-spn-undecided-1', 'alert-dupes-finding-1']) {
+      const r = reports.get(name)!;
+      expect(r, name).toBeDefined();
+      const keep = r.actions.filter((a) => a.startsWith('Keep on '));
+      expect(keep.length, name).toBeGreaterThanOrEqual(2);
+      // Each rendered "If X does not run the service:" heading is followed by X's command alone.
+      const lines = r.text.split('\n').map((l) => l.trim()).filter(Boolean);
+      const headings = lines.map((l, i) => [l, i] as const).filter(([l]) => /^If \S+ does not run the service:$/.test(l));
+      expect(headings.length, name).toBeGreaterThanOrEqual(2);
+      for (const [h, i] of headings) {
+        const account = /^If (\S+) does not run/.exec(h)![1];
+        expect(lines[i + 1], name).toMatch(new RegExp(`^setspn -D \\S+ ${account.replace(/[$\\]/g, '\\$&')}$`));
+        expect(lines[i + 2] ?? '', name).not.toMatch(/^setspn -D/);
+      }
+      // (An alert also repeats the fix in its plain text, so a heading may show twice.)
+      expect(keep.map((k) => k.slice('Keep on '.length)).sort(), name).toEqual([...new Set(headings.map(([h]) => /^If (\S+) does not run/.exec(h)![1]))].sort());
+    }
+    expect(reports.get('why-401-duplicate-spn-undecided-1')!.actions.filter((a) => a.startsWith('Keep on '))).toEqual(['Keep on CONTOSO\\svc_crmweb', 'Keep on CONTOSO\\svc_crmold', 'Keep on CONTOSO\\NDCRMSRV1$']);
+  });
+
   it('shows hostile text as text, not markup', () => {
     const r = reports.get('why-401-hostile-text-1')!;
     expect(r.text).toContain('<b>not html</b>');
