@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { collectAdfs } from '../src/collectors/adfs.js';
-import { checkAdfs } from '../src/adfs/check.js';
+import { checkAdfs } from '../src/rules/catalog/adfs.js';
+import { rankFindings } from '../src/engine.js';
 import { isUrlSource } from '../src/adfs/fetch.js';
 import { summarizeCertificate } from '../src/adfs/index.js';
 import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from '../src/model/index.js';
@@ -17,7 +18,6 @@ import { CommandUsageError, InvalidInputError } from '../src/errors.js';
 import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';
 import type { AdfsCheckResult } from '../src/model/results.js';
-import { compareSeverity } from '../src/model/severity.js';
 import { adfsCheckInfo, krbAdfsInfo } from './catalog.js';
 
 export type { AdfsCheckResult } from '../src/model/results.js';
@@ -75,7 +75,8 @@ const adfsCheck: CommandSpec<AdfsCheckResult> = {
     for (const snap of snapshots) {
       findings.push(...checkAdfs(snap, undefined, { now, warnDays: cfg.warnDays, expectedThumbprints: cfg.expectedThumbprints }));
     }
-    findings.sort((a, b) => compareSeverity(a.severity, b.severity));
+    // One ranking for every source (the engine's: severity, then certainty).
+    const ranked = rankFindings(findings);
     return {
       kind: 'adfs-check',
       checkedAt: now.toISOString(),
@@ -89,7 +90,7 @@ const adfsCheck: CommandSpec<AdfsCheckResult> = {
         ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
       })),
       certificates: snapshots.flatMap((s) => s.certificates.map((c) => ({ ...summarizeCertificate(c), source: s.source }))),
-      findings,
+      findings: ranked,
     };
   },
   text(r) {

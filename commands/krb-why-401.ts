@@ -26,7 +26,7 @@ function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
   return async () => {
     const [{ collectAdfs }, { checkAdfs }, { toAdfsEvidence, toWhy401AdfsEvidence }] = await Promise.all([
       import('../src/collectors/adfs.js'),
-      import('../src/adfs/check.js'),
+      import('../src/rules/catalog/adfs.js'),
       import('../src/adfs/index.js'),
     ]);
     const now = ctx.now();

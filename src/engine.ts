@@ -8,9 +8,9 @@ import type { Rule, RuleResult } from './rules/support/define.js';
 import { exchangeOf } from './rules/support/exchange.js';
 import { judgeFindings, publicAuthentication, verdictPriority } from './rules/support/verdict.js';
 
-export interface RuleRun {
+export interface RuleRun<X extends object = object> {
   /** Ranked: failures first (severity, then certainty), then unknowns (same order). */
-  findings: Finding[];
+  findings: (Finding & Partial<X>)[];
   /** Rules that ran and found nothing wrong. */
   passed: PassedCheck[];
   notApplicable: NotApplicableCheck[];
@@ -22,26 +22,32 @@ function fixOf(fix: Fix): Fix {
   return { ...rest, ...(alternatives?.length ? { alternatives } : {}), ...(spnChanges?.length ? { spnChanges } : {}), ...(choices?.length ? { choices } : {}) };
 }
 
-function toFinding(rule: Rule, r: RuleResult): Finding {
+/** The catalog's own fields after the common ones (key order is the JSON's order). */
+function withExtra<X extends object>(f: Finding, extra: X | undefined): Finding & Partial<X> {
+  const none: Partial<X> = {};
+  return { ...f, ...(extra ?? none) };
+}
+
+function toFinding<E, X extends object>(rule: Rule<E, X>, r: RuleResult<X>): Finding & Partial<X> {
   const status = r.status === 'unknown' ? 'unknown' : 'fail';
   const fix = r.fix ?? { summary: 'No automatic fix; see the evidence.', commands: [] };
-  return {
+  return withExtra({
     ruleId: rule.id,
     severity: r.severity ?? rule.severity,
     status,
-    title: rule.title,
-    why: rule.why,
+    title: r.title ?? rule.title,
+    why: r.why ?? rule.why,
     evidence: r.evidence,
     fix: fixOf(fix),
     ...(r.missing?.length ? { missing: r.missing } : {}),
     certainty: r.certainty ?? (status === 'unknown' ? 0.3 : 0.9),
     ...(r.subject ? { subject: r.subject } : {}),
-    references: rule.references,
-  };
+    ...(rule.references.length ? { references: rule.references } : {}),
+  }, r.extra);
 }
 
 /** Sort order: fail before unknown, then severity, then certainty (descending), then rule order. */
-export function rankFindings(findings: Finding[]): Finding[] {
+export function rankFindings<F extends Finding>(findings: F[]): F[] {
   return findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => {
@@ -56,17 +62,21 @@ export function rankFindings(findings: Finding[]): Finding[] {
     .map(({ f }) => f);
 }
 
-export function runRules(evidence: Evidence, rules: readonly Rule[]): RuleRun {
-  const findings: Finding[] = [];
+/**
+ * Runs one catalog (src/rules/index.ts) over its evidence: the why-401 rules over `Evidence`, the
+ * ADFS rules over a metadata check, the watch rules over an SPN issue or an account.
+ */
+export function runRules<E, X extends object = object>(evidence: E, rules: readonly Rule<E, X>[]): RuleRun<X> {
+  const findings: (Finding & Partial<X>)[] = [];
   const passed: PassedCheck[] = [];
   const notApplicable: NotApplicableCheck[] = [];
   for (const rule of rules) {
-    let results: RuleResult[];
+    let results: RuleResult<X>[];
     try {
       results = rule.check(evidence);
       if (!Array.isArray(results)) throw new TypeError(`check() returned ${typeof results}, not an array`);
     } catch (e) {
-      findings.push({
+      findings.push(withExtra<X>({
         ruleId: 'rule-error',
         severity: 'info',
         status: 'unknown',
@@ -77,7 +87,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[]): RuleRun {
         missing: [rule.checks],
         certainty: 0,
         subject: rule.id,
-      });
+      }, undefined));
       continue;
     }
     const na = results.filter((r) => r.status === 'not-applicable');

@@ -3,7 +3,7 @@
  * and accounts: the first message shows what fits, the rest follows (see compose.ts).
  */
 import type { AccountFacts, AccountRef, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../src/model/index.js';
-import { domainAccount } from '../../src/approvals/changes.js';
+import { domainAccount } from '../../src/spn/account.js';
 import {
   code, context, divider, esc, fallback, fieldsSection, formatDuration, header, joinFitting, packLines, section,
   type Block, type SlackReply,

@@ -3,7 +3,7 @@
  * `-X`, with the account facts that matter for Kerberos and copy-ready `setspn` commands.
  */
 import type { AccountFacts, AccountRef, SpnDupesResult, SpnListResult, SpnQueryResult } from '../../src/model/index.js';
-import { domainAccount } from '../../src/approvals/changes.js';
+import { domainAccount } from '../../src/spn/account.js';
 import { codeBlock, container, facts, mono, text, type AdaptiveCard, type CardElement, type Fact } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 import { fixItems } from './fix.js';

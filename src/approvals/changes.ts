@@ -67,18 +67,6 @@ function checkChange(raw: SpnChange): SpnChange {
   return out;
 }
 
-/** `CONTOSO\crmweb` stays; `crmweb` gets the NetBIOS domain when it is known. */
-export function domainAccount(account: string, netbiosDomain?: string): string {
-  if (account.includes('\\') || !netbiosDomain) return account;
-  return `${netbiosDomain}\\${account}`;
-}
-
-/** The account without its domain: `CONTOSO\crmweb` → `crmweb`. */
-export function samOf(account: string): string {
-  const i = account.lastIndexOf('\\');
-  return i < 0 ? account : account.slice(i + 1);
-}
-
 /** The commands handed to the approving admin: one setspn line per change (built by src/fix). */
 export function handOffCommands(changes: readonly SpnChange[], netbiosDomain?: string): string[] {
   return changes.map((c) => setspn.change(c, netbiosDomain));

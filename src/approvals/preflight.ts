@@ -12,7 +12,7 @@
  */
 import { normaliseSpn } from '../spn/parse.js';
 import type { PreflightReport } from '../store/types.js';
-import { samOf } from './changes.js';
+import { samOf } from '../spn/account.js';
 import type { ChangeObservation } from './verification.js';
 
 type Item = PreflightReport['items'][number];

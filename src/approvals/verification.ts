@@ -7,7 +7,7 @@
  */
 import type { SpnChange } from '../model/index.js';
 import { normaliseSpn } from '../spn/parse.js';
-import { samOf } from './changes.js';
+import { samOf } from '../spn/account.js';
 import { setspn } from '../fix/index.js';
 
 export interface ObservedAccount {

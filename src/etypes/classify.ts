@@ -14,6 +14,8 @@ import { accountFix, kerberoastFix, krbtgtFix, type Fix, type FixNames } from '.
 
 export type EtypeRisk = 'fails-now' | 'at-risk' | 'kerberoastable' | 'ok';
 export const RISK_ORDER: EtypeRisk[] = ['fails-now', 'at-risk', 'kerberoastable', 'ok'];
+/** The risk classes in words, as alerts and cards name them. */
+export const RISK_LABEL: Record<EtypeRisk, string> = { 'fails-now': 'fails now', 'at-risk': 'at risk', kerberoastable: 'Kerberoastable', ok: 'OK' };
 
 /** One account of `krb etypes` (the shape of its --json). */
 export interface EtypeAccountReport {

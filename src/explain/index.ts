@@ -3,7 +3,7 @@
  * exception) → what it means, which rules can cause it and what to check next. Pure.
  */
 import { truncate } from '../errors.js';
-import { ruleById } from '../rules/index.js';
+import { catalogs, ruleById } from '../rules/index.js';
 import type { ExplainMatch, ExplainResult } from '../model/index.js';
 import { spnHostOf } from '../rules/support/evidence-view.js';
 import { explainNegotiateHeader } from './negotiate.js';
@@ -157,8 +157,28 @@ function personalise(cmd: string, m: ExplainResult['mentioned']): string {
     .replace(/\{host\}/g, host ?? '<host>');
 }
 
+/** `krb explain spn-duplicate`: a rule id of any catalog → the rule, what it checks and the command that runs it. */
+function explainRuleId(text: string): ExplainMatch | undefined {
+  const id = text.trim().toLowerCase();
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(id)) return undefined;
+  const rule = ruleById(id);
+  if (!rule) return undefined;
+  const commands = catalogs.filter((c) => c.rules.some((r) => r.id === id)).map((c) => c.command);
+  return {
+    code: rule.id,
+    matched: rule.id,
+    meaning: `krbops rule (${rule.severity}): ${rule.title}. ${rule.why} What it checks: ${rule.checks}. Shown by ${commands.map((c) => `\`${c}\``).join(' and ')}.`,
+    rules: [{ ruleId: rule.id, title: rule.title }],
+    nextChecks: commands,
+  };
+}
+
 export function explainText(input: string, now?: Date): ExplainResult {
   const pasted = input.slice(0, MAX_EXPLAIN_LENGTH);
+  const asRule = explainRuleId(pasted);
+  if (asRule) {
+    return { kind: 'explain', input: truncate(pasted.trim(), 300), matches: [asRule], mentioned: { spns: [], hosts: [], urls: [] }, verdict: `${asRule.code}: ${asRule.rules[0]?.title ?? asRule.code}.` };
+  }
   // A pasted Negotiate header is decoded first; its SPN then counts as mentioned.
   const token = explainNegotiateHeader(pasted, now);
   const text = token?.spn ? `${pasted}\n${token.spn}` : pasted;

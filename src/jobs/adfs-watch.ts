@@ -8,8 +8,11 @@
  * (and keys) come back on the next run and only the missing deliveries are retried. All states are
  * written in one transaction at the end of the run.
  */
-import { adfsStateKey, watchAdfsSource, type WatchAdfsOptions } from '../adfs/index.js';
-import { type AdfsFinding, type AdfsState } from '../model/index.js';
+import { adfsStateKey, nextAdfsState } from '../adfs/check.js';
+import { toAdfsEvidence } from '../adfs/index.js';
+import { collectAdfs, type CollectAdfsOptions } from '../collectors/adfs.js';
+import type { AdfsEvidence, AdfsFinding, AdfsSnapshot, AdfsState } from '../model/index.js';
+import { checkAdfs } from '../rules/catalog/adfs.js';
 import type { Config } from '../config.js';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import type { Alert } from '../notify.js';
@@ -28,6 +31,43 @@ export interface AdfsWatchOptions {
   collect?: Partial<Omit<WatchAdfsOptions, 'adfs' | 'now' | 'previousState'>>;
   /** Test seam: called just before the state commit. */
   beforeCommit?: (ctx: JobContext) => Promise<void>;
+}
+
+export interface WatchAdfsOptions extends Omit<CollectAdfsOptions, 'caFile'> {
+  /** config.adfs: CA file, warning thresholds, expected thumbprints per relying party. */
+  adfs: Config['adfs'];
+  /** Relying party trust names for fix commands; default the keys of expectedThumbprints, else CRM. */
+  relyingParties?: string[];
+}
+
+export interface AdfsWatchResult {
+  snapshot: AdfsSnapshot;
+  findings: AdfsFinding[];
+  /** What to store under adfsStateKey(source) for the next run (undefined: keep nothing). */
+  nextState: AdfsState | undefined;
+  evidence: AdfsEvidence;
+}
+
+/**
+ * One metadata source: collect, run the ADFS catalog, and the state to keep. Never throws for
+ * endpoint or document problems.
+ *
+ * ```ts
+ * const previous = await store.getState<AdfsState>(adfsStateKey(url));
+ * const { findings, nextState } = await watchAdfsSource(url, { adfs: config.adfs, now: new Date(), previousState: previous });
+ * for (const f of findings) if (await store.recordAlert(f.alertKey, …)) post(f);
+ * if (nextState) await store.setState(adfsStateKey(url), nextState);
+ * ```
+ */
+export async function watchAdfsSource(source: string, options: WatchAdfsOptions): Promise<AdfsWatchResult> {
+  const snapshot = await collectAdfs(source, { ...options, caFile: options.adfs.caFile });
+  const findings = checkAdfs(snapshot, options.previousState, {
+    now: options.now,
+    warnDays: options.adfs.warnDays,
+    expectedThumbprints: options.adfs.expectedThumbprints,
+    relyingParties: options.relyingParties,
+  });
+  return { snapshot, findings, nextState: nextAdfsState(snapshot, options.previousState), evidence: toAdfsEvidence(snapshot, findings) };
 }
 
 /** A finding as an alert: the card can render `findings`; `text` is the plain version. */

@@ -23,7 +23,8 @@ import { KrbopsError, ErrorCode } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';
 import { normaliseSpn } from '../spn/parse.js';
 import type { SpnOwner } from '../store/types.js';
-import { baselineAlert, diffIssues, findSpnIssues, newIssueAlert, resolvedAlert, type RememberedIssue, type SpnIssue } from './duplicates.js';
+import { baselineAlert, diffIssues, findSpnIssues, newIssueAlert, resolvedAlert, type RememberedIssue } from './duplicates.js';
+import type { SpnIssue } from '../model/index.js';
 import type { Job, JobContext } from './types.js';
 
 export const DUPES_JOB = 'dupes-watch';

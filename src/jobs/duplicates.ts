@@ -11,33 +11,12 @@
  * `episode` counts how often the issue was resolved before, so a duplicate that comes back is new again.
  */
 import { createHash } from 'node:crypto';
-import { domainAccount } from '../approvals/changes.js';
-import type { AccountRef, Finding, Fix } from '../model/index.js';
+import type { AccountRef, Fix, SpnIssue } from '../model/index.js';
 import type { Alert } from '../notify.js';
+import { spnIssueFinding } from '../rules/catalog/watch.js';
 import { SpnIndex } from '../spn/duplicates.js';
 import { normaliseSpn } from '../spn/parse.js';
 import type { SpnOwner } from '../store/types.js';
-import { buildCommands, duplicateSpnFix, setspn } from '../fix/index.js';
-
-export type SpnIssueKind = 'duplicate' | 'alias';
-
-export interface SpnIssue {
-  /** `duplicate|http/crm.contoso.test` or `alias|http/web01.contoso.test`. */
-  id: string;
-  kind: SpnIssueKind;
-  /** The SPN as first seen (duplicate), or the service SPN (alias). */
-  spn: string;
-  /** Alias collisions: the HOST/ SPN that answers for `spn` through sPNMappings. */
-  aliasOf?: string;
-  /** Every account involved: the holders (duplicate), or service then host accounts (alias). */
-  accounts: AccountRef[];
-  /** Alias collisions: accounts holding `spn` itself. */
-  serviceAccounts?: AccountRef[];
-  /** Alias collisions: accounts holding `aliasOf`. */
-  hostAccounts?: AccountRef[];
-  /** Short hash of the involved accounts' DNs: changes when the set of accounts changes. */
-  fingerprint: string;
-}
 
 export interface RememberedIssue extends SpnIssue {
   /** When this episode of the issue was first seen (ISO-8601). */
@@ -123,65 +102,9 @@ export const baselineAlertKey = (scope: string) => `dupes:${scope}:baseline`;
 export const issueAlertKey = (scope: string, i: RememberedIssue) => `dupes:${scope}:new:${i.id}:${i.fingerprint}#${i.episode}`;
 export const resolvedAlertKey = (scope: string, i: RememberedIssue) => `dupes:${scope}:resolved:${i.id}#${i.episode}`;
 
-/** `CONTOSO\svc-crm` when the NetBIOS domain is known, else `svc-crm` (setspn accepts both). */
-const accountName = (a: { sAMAccountName: string }, domain?: string): string => domainAccount(a.sAMAccountName, domain);
-
-function accountLine(a: AccountRef, domain?: string): string {
-  return `${accountName(a, domain)} (${a.dn})${a.whenChanged ? `, changed ${a.whenChanged}` : ''}${a.disabled ? ' [disabled]' : ''}`;
-}
-
-const DUPLICATE_WHY =
-  'The KDC cannot pick one key to encrypt the ticket: it refuses (KDC_ERR_S_PRINCIPAL_UNKNOWN, KDC event 11) or the server cannot decrypt (KRB_AP_ERR_MODIFIED), and the browser prompts or falls back to NTLM.';
-const ALIAS_WHY =
-  'Through sPNMappings, HOST/<name> answers for HTTP/<name> (and the other mapped classes). With the service SPN on one account and HOST/ on another, which key encrypts the ticket depends on which SPN the KDC resolves: removing or moving the service SPN silently switches clients to the computer\'s key (KRB_AP_ERR_MODIFIED, HTTP 401). setspn -X does not report this.';
-
-/** The issue as a Finding (the same shape the why-401 rules produce), with fix commands and requestable SPN changes. */
-export function issueFinding(issue: SpnIssue, domain?: string): Finding {
-  if (issue.kind === 'duplicate') {
-    return {
-      ruleId: 'spn-duplicate',
-      severity: 'critical',
-      status: 'fail',
-      title: `${issue.spn} is registered on ${issue.accounts.length} accounts`,
-      why: DUPLICATE_WHY,
-      evidence: [`${issue.spn} is held by ${issue.accounts.length} accounts:`, ...issue.accounts.map((a) => `  ${accountLine(a, domain)}`)],
-      fix: duplicateSpnFix(issue.spn, issue.accounts.map((a) => ({ account: accountName(a, domain), dn: a.dn }))),
-      certainty: 1,
-      subject: issue.spn,
-      references: ['seed 002: "all SPN\'s must be unique … neither will function properly"; setspn -X / setspn -Q'],
-    };
-  }
-  const service = issue.serviceAccounts ?? [];
-  const host = issue.hostAccounts ?? [];
-  const built = buildCommands(() => service.map((a) => setspn.remove(issue.spn, accountName(a, domain))));
-  return {
-    ruleId: 'spn-alias-collision',
-    severity: 'medium',
-    status: 'fail',
-    title: `${issue.spn} is on ${service.map((a) => a.sAMAccountName).join(', ')} while ${issue.aliasOf} is on ${host.map((a) => a.sAMAccountName).join(', ')}`,
-    why: ALIAS_WHY,
-    evidence: [
-      `${issue.spn} is held by: ${service.map((a) => accountLine(a, domain)).join('; ')}`,
-      `${issue.aliasOf} (answers for it through sPNMappings) is held by: ${host.map((a) => accountLine(a, domain)).join('; ')}`,
-    ],
-    fix: {
-      summary: `If ${service.map((a) => accountName(a, domain)).join(', ')} runs the service, this is the intended setup: add ${issue.spn} to KRBOPS_DUPES_ALLOW. If the site runs as the computer (ApplicationPoolIdentity, kernel-mode authentication), remove ${issue.spn} from the service account:${refusedNote(built)}`,
-      commands: built.commands,
-      spnChanges: service.map((a) => ({ action: 'remove', spn: issue.spn, account: accountName(a, domain), accountDn: a.dn })),
-    },
-    certainty: 0.6,
-    subject: issue.spn,
-  };
-}
-
 /** The fix as plain lines: the commands, then each conditional block under its heading. */
 function fixLines(fix: Fix): string[] {
   return [...fix.commands.map((c) => `  ${c}`), ...(fix.alternatives ?? []).flatMap((a) => [a.when, ...a.commands.map((c) => `  ${c}`)])];
-}
-
-/** Says why the commands are missing when src/fix refused a value (the watch must not stop on one odd name). */
-function refusedNote(b: { refused?: string }): string {
-  return b.refused ? ` (${b.refused})` : '';
 }
 
 function issueLine(i: SpnIssue): string {
@@ -192,7 +115,7 @@ function issueLine(i: SpnIssue): string {
 
 /** The alert for an issue that appeared (or whose set of accounts changed). */
 export function newIssueAlert(scope: string, issue: RememberedIssue, options: { domain?: string; changed?: boolean } = {}): Alert {
-  const f = issueFinding(issue, options.domain);
+  const f = spnIssueFinding(issue, options.domain);
   const head =
     issue.kind === 'duplicate'
       ? options.changed
@@ -234,7 +157,7 @@ export function baselineAlert(scope: string, issues: SpnIssue[], stats: { accoun
     title: `Duplicate SPN watch started: ${dups.length} duplicate${dups.length === 1 ? '' : 's'}, ${aliases.length} alias collision${aliases.length === 1 ? '' : 's'}`,
     severity: dups.length ? 'high' : aliases.length ? 'medium' : 'info',
     text: lines.join('\n'),
-    findings: shown.map((i) => issueFinding(i, options.domain)),
+    findings: shown.map((i) => spnIssueFinding(i, options.domain)),
     job: 'dupes-watch',
   };
 }

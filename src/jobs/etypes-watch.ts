@@ -11,11 +11,11 @@
  *   next run tries again under the same key. The state is written once, at the end.
  */
 import type { Config } from '../config.js';
-import type { EtypeAccountReport, EtypeRisk } from '../etypes/classify.js';
+import { RISK_LABEL as LABEL, type EtypeAccountReport, type EtypeRisk } from '../etypes/classify.js';
 import { countByRisk, EtypesAccumulator } from '../etypes/report.js';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';
-import type { Finding } from '../model/index.js';
+import { etypeAccountFinding } from '../rules/catalog/watch.js';
 import type { Job, JobContext } from './types.js';
 
 export const ETYPES_JOB = 'etypes-watch';
@@ -23,7 +23,6 @@ export const etypesStateKey = (scope: string) => `${ETYPES_JOB}:${scope}`;
 
 type Watched = Extract<EtypeRisk, 'fails-now' | 'at-risk'>;
 const WATCHED: Watched[] = ['fails-now', 'at-risk'];
-const LABEL: Record<EtypeRisk, string> = { 'fails-now': 'fails now', 'at-risk': 'at risk', kerberoastable: 'Kerberoastable', ok: 'OK' };
 
 export interface EtypesWatchState {
   version: 1;
@@ -62,27 +61,13 @@ export function isoWeek(d: Date): string {
 
 const idOf = (risk: EtypeRisk, sam: string) => `${risk}|${sam.toLowerCase()}`;
 
-function asFinding(a: EtypeAccountReport): Finding {
-  return {
-    ruleId: 'encryption-types-mismatch',
-    severity: a.risk === 'fails-now' ? 'high' : 'medium',
-    status: 'fail',
-    title: `${a.sAMAccountName} ${LABEL[a.risk]} under the AES-only KDC`,
-    why: 'Since the April 2026 updates the KDC assumes AES only for accounts without msDS-SupportedEncryptionTypes; an account without AES keys, limited to DES, or to RC4 where RC4 is refused gets no ticket (KDC_ERR_ETYPE_NOSUPP), and users get 401s.',
-    evidence: a.reasons,
-    fix: a.fix,
-    certainty: a.risk === 'fails-now' ? 0.9 : 0.6,
-    subject: a.sAMAccountName,
-  };
-}
-
 export function enteredAlert(scope: string, a: EtypeAccountReport, episode: number): Alert {
   return {
     key: `etypes:${scope}:${a.risk}:${a.sAMAccountName.toLowerCase()}#${episode}`,
     title: `Kerberos encryption types: ${a.sAMAccountName} ${LABEL[a.risk]}`,
     severity: a.risk === 'fails-now' ? 'high' : 'medium',
     text: [...a.reasons, '', `Fix: ${a.fix.summary}`, ...a.fix.commands.map((c) => `  ${c}`)].join('\n'),
-    findings: [asFinding(a)],
+    findings: [etypeAccountFinding(a)],
     job: ETYPES_JOB,
   };
 }

@@ -107,6 +107,36 @@ export interface AdfsFinding extends Finding {
   thumbprint?: string;
 }
 
+/** Options of the ADFS checks (config.adfs and the clock). */
+export interface AdfsCheckOptions {
+  now: Date;
+  /** Days before notAfter at which to warn, each reported once; config.adfs.warnDays, default 30,14,7,1. */
+  warnDays: number[];
+  /** Relying party → thumbprints it trusts (config.adfs.expectedThumbprints); default none. */
+  expectedThumbprints?: Record<string, string[]>;
+  /**
+   * Relying party trust names used in the fix commands (`Update-AdfsRelyingPartyTrust -TargetName`).
+   * Default: the keys of expectedThumbprints, else `CRM`.
+   */
+  relyingParties?: string[];
+}
+
+/**
+ * What the ADFS rules (src/rules/adfs-*.ts) read: one source as the collector saw it, the state of
+ * the last trusted check (undefined on the first run) and the options.
+ */
+export interface AdfsCheckEvidence {
+  snapshot: AdfsSnapshot;
+  previous?: AdfsState;
+  options: AdfsCheckOptions;
+}
+
+/** The fields of an AdfsFinding an ADFS rule result carries (`RuleResult.extra`). */
+export interface AdfsFindingKeys {
+  thumbprint?: string;
+  alertKey: string;
+}
+
 /**
  * What the why-401 rule `claims-auth-certificate-rollover` consumes: one metadata source, its
  * certificates and the ADFS findings. `error` is set when the metadata could not be read.

@@ -8,5 +8,6 @@ export * from './actor.js';
 export * from './directory.js';
 export * from './evidence.js';
 export * from './adfs.js';
+export * from './watch.js';
 export * from './approval.js';
 export * from './results.js';

@@ -1,6 +1,6 @@
 import type { EncryptionScanAccount } from '../directory/encryption-scan.js';
 import type { AccountFacts } from '../model/index.js';
-import { classifyAccount, HEURISTIC_NOTE, type EtypeAccountReport } from '../etypes/classify.js';
+import { classifyAccount, HEURISTIC_NOTE, RISK_LABEL, type EtypeAccountReport } from '../etypes/classify.js';
 import { accountFix } from '../etypes/fix.js';
 import { aesSinceOf, realmOf } from '../etypes/report.js';
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
@@ -25,13 +25,41 @@ function attributeLine(name: string, a: AccountFacts): string {
  * directory evidence carries the domain's key facts (RID-521 group); without them only what the
  * attribute alone decides (DES only, RC4 only) is reported.
  */
-export default defineRule({
+const meta = {
   id: 'encryption-types-mismatch',
   title: 'The KDC cannot issue an AES ticket for the service account (no AES keys, RC4-only or DES)',
   severity: 'high',
   why: 'Since the April 2026 updates the KDC assumes AES only for accounts without msDS-SupportedEncryptionTypes; an account without AES keys (password older than the domain\'s AES support), limited to DES, or to RC4 where RC4 is refused yields KDC_ERR_ETYPE_NOSUPP and no ticket, so the browser falls back to NTLM or prompts.',
-  references: ['https://learn.microsoft.com/windows-server/security/kerberos/detect-remediate-rc4-kerberos', 'https://learn.microsoft.com/openspecs/windows_protocols/ms-kile/6cfc7b50-11ed-4b4d-846d-6f08f0812919', 'krbops krb etypes'],
   checks: 'encryption types and AES keys of the SPN accounts',
+} as const;
+
+/**
+ * The same rule over one account of the `krb etypes` scan, as the encryption-type watch posts it
+ * (src/jobs/etypes-watch.ts): an account that fails now or is at risk.
+ */
+export const accountRule = defineRule<EtypeAccountReport>({
+  ...meta,
+  // The watch's alerts never carried references (the account's reasons say what to confirm).
+  references: [],
+  check(a): RuleResult[] {
+    if (a.risk !== 'fails-now' && a.risk !== 'at-risk') return [];
+    return [
+      {
+        severity: a.risk === 'fails-now' ? 'high' : 'medium',
+        title: `${a.sAMAccountName} ${RISK_LABEL[a.risk]} under the AES-only KDC`,
+        why: 'Since the April 2026 updates the KDC assumes AES only for accounts without msDS-SupportedEncryptionTypes; an account without AES keys, limited to DES, or to RC4 where RC4 is refused gets no ticket (KDC_ERR_ETYPE_NOSUPP), and users get 401s.',
+        evidence: a.reasons,
+        fix: a.fix,
+        certainty: a.risk === 'fails-now' ? 0.9 : 0.6,
+        subject: a.sAMAccountName,
+      },
+    ];
+  },
+});
+
+export default defineRule({
+  ...meta,
+  references: ['https://learn.microsoft.com/windows-server/security/kerberos/detect-remediate-rc4-kerberos', 'https://learn.microsoft.com/openspecs/windows_protocols/ms-kile/6cfc7b50-11ed-4b4d-846d-6f08f0812919', 'krbops krb etypes'],
   check(ev): RuleResult[] {
     const exchange = exchangeOf(ev);
     if (!ev.directory?.ok && !ev.kdc?.ok && !exchange) return notApplicable('needs the directory or the KDC (reported by the SPN checks)');

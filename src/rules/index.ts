@@ -1,8 +1,12 @@
 /**
- * The rule catalog, listed by hand (typescript-eslint style). A meta-test checks that every file
- * in src/rules/ is listed here, that its id equals its file name, and that it is documented.
+ * The rule catalog, listed by hand (typescript-eslint style): the why-401 rules here, the ADFS and
+ * watch rules in src/rules/catalog/. A meta-test (test/rules/catalog.test.ts) checks that every
+ * file in src/rules/ is listed in a catalog, that its id equals its file name, that it is
+ * documented, and that each rule has a firing and a non-firing case.
  */
-import type { Rule } from './support/define.js';
+import type { AnyRule, Rule } from './support/define.js';
+import { adfsRules } from './catalog/adfs.js';
+import { etypeRules, spnIssueRules } from './catalog/watch.js';
 import spnMissingFqdn from './spn-missing-fqdn.js';
 import spnMissingShortName from './spn-missing-short-name.js';
 import spnPortMismatch from './spn-port-mismatch.js';
@@ -57,8 +61,31 @@ export const rules: readonly Rule[] = [
   mutualAuthenticationFailed,
 ];
 
-export type { Rule, RuleResult } from './support/define.js';
+export type { AnyRule, Rule, RuleResult } from './support/define.js';
 
-export function ruleById(id: string): Rule | undefined {
-  return rules.find((r) => r.id === id);
+/** One list of rules over one kind of evidence, and the krbops command that runs it. */
+export interface Catalog {
+  name: 'why-401' | 'adfs' | 'spn-issues' | 'etypes';
+  /** What its rules read. */
+  evidence: string;
+  /** The command whose answer shows the catalog's findings (the watch catalogs also post them as alerts). */
+  command: string;
+  rules: readonly AnyRule[];
+}
+
+/** Every catalog the engine runs. A rule id in two catalogs is one rule over two kinds of evidence. */
+export const catalogs: readonly Catalog[] = [
+  { name: 'why-401', evidence: 'the directory, DNS, HTTP, clock, IIS and KDC evidence of one URL', command: 'krbops krb why-401 <url>', rules },
+  { name: 'adfs', evidence: 'one AD FS federation metadata source and the state of its last check', command: 'krbops adfs check', rules: adfsRules },
+  { name: 'spn-issues', evidence: 'a duplicate SPN or alias collision of the duplicate-SPN watch', command: 'krbops spn dupes', rules: spnIssueRules },
+  { name: 'etypes', evidence: 'one account of the encryption-type scan', command: 'krbops krb etypes', rules: etypeRules },
+];
+
+/** The why-401 rule of that id, else the first catalog's that has it (what `krb explain <rule id>` shows). */
+export function ruleById(id: string): AnyRule | undefined {
+  for (const c of catalogs) {
+    const r = c.rules.find((x) => x.id === id);
+    if (r) return r;
+  }
+  return undefined;
 }

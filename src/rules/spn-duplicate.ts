@@ -1,15 +1,44 @@
-import type { SpnChange } from '../model/index.js';
+import type { SpnChange, SpnIssueEvidence } from '../model/index.js';
 import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { aliasHolders, domainAccount, exactHolders, identityOf, kdcAnswer, norm, sameAccount, uniqueBy } from './support/evidence-view.js';
+import { accountLine, accountName } from './support/spn-issue-view.js';
 import { duplicateSpnFix, setspn } from '../fix/index.js';
 
-export default defineRule({
+const SEED_002 = 'seed 002: "all SPN\'s must be unique … neither will function properly"; setspn -X / setspn -Q';
+
+const meta = {
   id: 'spn-duplicate',
   title: 'The same SPN is registered on more than one account',
   severity: 'critical',
   why: 'The KDC cannot pick one key to encrypt the ticket: it refuses (KDC_ERR_S_PRINCIPAL_UNKNOWN, KDC event 11) or the server cannot decrypt (KRB_AP_ERR_MODIFIED), and the browser prompts or falls back to NTLM.',
-  references: ['seed 001: Duplicate SPNs, event ID 11', 'seed 002: "all SPN\'s must be unique … neither will function properly"; setspn -X / setspn -Q'],
   checks: 'duplicate SPNs',
+} as const;
+
+/**
+ * The same rule over a duplicate found by the duplicate-SPN watch (src/jobs/duplicates.ts): the watch
+ * cannot tell which account runs the service, so the fix is src/fix/duplicate.ts's blocks and choices.
+ */
+export const issueRule = defineRule<SpnIssueEvidence>({
+  ...meta,
+  references: [SEED_002],
+  check({ issue, domain }): RuleResult[] {
+    if (issue.kind !== 'duplicate') return [];
+    return [
+      {
+        title: `${issue.spn} is registered on ${issue.accounts.length} accounts`,
+        evidence: [`${issue.spn} is held by ${issue.accounts.length} accounts:`, ...issue.accounts.map((a) => `  ${accountLine(a, domain)}`)],
+        // Which holder runs the service is unknown here: one block per holder, never one for all.
+        fix: duplicateSpnFix(issue.spn, issue.accounts.map((a) => ({ account: accountName(a, domain), dn: a.dn }))),
+        certainty: 1,
+        subject: issue.spn,
+      },
+    ];
+  },
+});
+
+export default defineRule({
+  ...meta,
+  references: ['seed 001: Duplicate SPNs, event ID 11', SEED_002],
   check(ev): RuleResult[] {
     if (!ev.directory?.ok) return notApplicable('needs the directory (reported by the SPN checks)');
     const id = identityOf(ev);

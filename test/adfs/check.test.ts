@@ -1,65 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkAdfs, nextAdfsState } from '../../src/adfs/check.js';
-import type { AdfsCheckOptions } from '../../src/adfs/types.js';
-import type { AdfsCertificate, AdfsSnapshot, AdfsState, SignatureCheck } from '../../src/model/index.js';
+import { nextAdfsState } from '../../src/adfs/check.js';
+import { checkAdfs } from '../../src/rules/catalog/adfs.js';
+import { A, aCert, aSnapshot, aState, at, B, DAY, E, NOW, opts, SRC } from '../rules/adfs-builders.js';
 import { ErrorCode } from '../../src/errors.js';
 
-const DAY = 86_400_000;
-const NOW = new Date('2026-03-01T12:00:00Z');
-const SRC = 'https://adfs.contoso.com/FederationMetadata/2007-06/FederationMetadata.xml';
-const A = 'A'.repeat(40);
-const B = 'B'.repeat(40);
-const E = 'E'.repeat(40);
-
-const at = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
-
-function aCert(o: Partial<AdfsCertificate> & { thumbprint: string; notAfterDays: number; notBeforeDays?: number }): AdfsCertificate {
-  const { notAfterDays, notBeforeDays, ...rest } = o;
-  const uses = rest.uses ?? ['signing'];
-  return {
-    use: uses.join(','),
-    uses,
-    subject: uses.includes('signing') ? 'CN=ADFS Signing - adfs.contoso.com' : 'CN=ADFS Encryption - adfs.contoso.com',
-    issuer: 'CN=ADFS Signing - adfs.contoso.com',
-    sha256: 'C'.repeat(64),
-    serialNumber: '01',
-    notBefore: at(notBeforeDays ?? -365),
-    notAfter: at(notAfterDays),
-    daysLeft: Math.floor(notAfterDays),
-    expired: notAfterDays <= 0,
-    roles: ['IDPSSODescriptor'],
-    primary: false,
-    pem: `-----BEGIN CERTIFICATE-----\n${rest.thumbprint}\n-----END CERTIFICATE-----\n`,
-    ...rest,
-  };
-}
-
-function aSnapshot(certificates: AdfsCertificate[], signature: Partial<SignatureCheck> = {}, extra: Partial<AdfsSnapshot> = {}): AdfsSnapshot {
-  const primary = certificates.find((c) => c.primary);
-  return {
-    source: SRC,
-    fetchedAt: NOW.toISOString(),
-    entityId: 'http://adfs.contoso.com/adfs/services/trust',
-    certificates,
-    primaryThumbprint: primary?.thumbprint,
-    signature: { status: 'verified', pinnedThumbprints: [A], verifiedWith: primary?.thumbprint, ...signature },
-    problems: [],
-    ...extra,
-  };
-}
-
-function aState(o: Partial<Omit<AdfsState, 'signing'>> & { signing: string[]; primary?: string }): AdfsState {
-  return {
-    source: SRC,
-    checkedAt: at(-0.25),
-    primaryThumbprint: o.primary ?? o.signing[0],
-    signed: o.signed ?? true,
-    signing: o.signing.map((t) => ({ thumbprint: t, subject: 'CN=ADFS Signing - adfs.contoso.com', notAfter: at(10), pem: 'x' })),
-    certificates: o.certificates ?? o.signing.map((t) => ({ thumbprint: t, subject: 'CN=ADFS Signing - adfs.contoso.com', uses: ['signing'], notBefore: at(-365), notAfter: at(10), primary: t === (o.primary ?? o.signing[0]) })),
-  };
-}
-
-const opts = (o: Partial<AdfsCheckOptions> = {}): AdfsCheckOptions => ({ now: NOW, warnDays: [30, 14, 7, 1], expectedThumbprints: {}, ...o });
 const brief = (fs: ReturnType<typeof checkAdfs>) => fs.map((f) => ({ ruleId: f.ruleId, severity: f.severity, alertKey: f.alertKey }));
 
 describe('checkAdfs: expiry', () => {

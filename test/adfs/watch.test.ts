@@ -5,7 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { watchAdfsSource, toWhy401AdfsEvidence } from '../../src/adfs/index.js';
+import { toWhy401AdfsEvidence } from '../../src/adfs/index.js';
+import { watchAdfsSource } from '../../src/jobs/adfs-watch.js';
 import { type AdfsState } from '../../src/model/index.js';
 import type { Config } from '../../src/config.js';
 import { makeServerCert, type TestCert } from '../helpers/tls.js';

@@ -6,7 +6,8 @@ import {
 import type { AnyCommand } from '../../../commands/types.js';
 import { withFix } from '../../../commands/spn-dupes.js';
 import { queryResult } from '../../../commands/spn-query.js';
-import { findSpnIssues, issueFinding, newIssueAlert } from '../../../src/jobs/duplicates.js';
+import { findSpnIssues, newIssueAlert } from '../../../src/jobs/duplicates.js';
+import { spnIssueFinding as issueFinding } from '../../../src/rules/catalog/watch.js';
 import { aFinding, allText, anAccount, anSpnDupes, anSpnList, anSpnQuery, aRef, aWhy401, expectWithinLimits } from './builders.js';
 
 const buttons = (r: SlackReply) =>

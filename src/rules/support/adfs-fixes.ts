@@ -2,8 +2,8 @@
  * Fix steps of the ADFS findings, from seed 004 (KB 2686840: "401 Unauthorized Access is denied" in
  * Dynamics CRM with claims-based authentication after AD FS AutoCertificateRollover).
  */
-import type { Fix } from '../model/index.js';
-import { adfs, curl } from '../fix/index.js';
+import type { Fix } from '../../model/index.js';
+import { adfs, curl } from '../../fix/index.js';
 
 export const KB_2686840 = 'seed 004 / KB 2686840: 401 Unauthorized with claims-based authentication after AD FS certificate rollover';
 
