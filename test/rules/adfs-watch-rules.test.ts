@@ -17,7 +17,9 @@ function expectUseful(findings: Finding[], fails: string[]): void {
   for (const f of findings) {
     expect(f.evidence.length, `${f.ruleId} has evidence`).toBeGreaterThan(0);
     expect(f.fix.summary, `${f.ruleId} has a fix summary`).toBeTruthy();
-    expect(f.fix.commands.length, `${f.ruleId} has fix commands`).toBeGreaterThan(0);
+    // Commands run together, or one block per alternative (a duplicate whose service account is unknown).
+    const commands = [...f.fix.commands, ...(f.fix.alternatives ?? []).flatMap((a) => a.commands)];
+    expect(commands.length, `${f.ruleId} has fix commands`).toBeGreaterThan(0);
   }
 }
 

@@ -28,7 +28,7 @@ export interface WatchCase<E> {
 }
 
 export const spnIssueCases: WatchCase<SpnIssueEvidence>[] = [
-  { name: 'reports an SPN on two accounts with a setspn -D line for each', evidence: { issue: duplicate, domain: 'CONTOSO' }, fails: ['spn-duplicate'] },
+  { name: 'reports an SPN on two accounts with a setspn -D block per holder', evidence: { issue: duplicate, domain: 'CONTOSO' }, fails: ['spn-duplicate'] },
   { name: 'reports HTTP/ on a service account while HOST/ is on the computer', evidence: { issue: alias, domain: 'CONTOSO' }, fails: ['spn-alias-collision'] },
 ];
 
