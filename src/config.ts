@@ -28,7 +28,12 @@ export interface LdapConfig {
   timeoutMs: number;
   /** Paged-search page size, default 500 (AD caps unpaged results at 1000). */
   pageSize: number;
+  /** The server's connection pool (`krbops serve`; the CLI opens one connection): LDAP_POOL_SIZE, LDAP_POOL_IDLE_MS, LDAP_POOL_WAIT_MS. */
+  pool?: { size: number; idleMs: number; waitMs: number };
 }
+
+/** The pool when LDAP_POOL_* are not set: 4 connections, closed after 30 s unused, a request waits up to 10 s for one. */
+export const DEFAULT_LDAP_POOL = { size: 4, idleMs: 30_000, waitMs: 10_000 } as const;
 
 export interface Config {
   ldap?: LdapConfig;
@@ -236,6 +241,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsRejectUnauthorized: rejectRaw !== 'false',
       timeoutMs: parseVar(env, 'LDAP_TIMEOUT_MS', intVar('LDAP_TIMEOUT_MS', 100, 600_000), 5000),
       pageSize: parseVar(env, 'LDAP_PAGE_SIZE', intVar('LDAP_PAGE_SIZE', 1, 1000), 500),
+      pool: {
+        size: parseVar(env, 'LDAP_POOL_SIZE', intVar('LDAP_POOL_SIZE', 1, 64), DEFAULT_LDAP_POOL.size),
+        idleMs: parseVar(env, 'LDAP_POOL_IDLE_MS', intVar('LDAP_POOL_IDLE_MS', 1000, 3_600_000), DEFAULT_LDAP_POOL.idleMs),
+        waitMs: parseVar(env, 'LDAP_POOL_WAIT_MS', intVar('LDAP_POOL_WAIT_MS', 100, 600_000), DEFAULT_LDAP_POOL.waitMs),
+      },
     };
   }
 

@@ -96,6 +96,8 @@ export class DirectoryTimeoutError extends DirectoryError {
     super(ErrorCode.DirectoryTimeout, message, { cause: options.cause, details: { server: options.server } });
   }
 }
+/** Every connection of the directory pool stayed busy for LDAP_POOL_WAIT_MS (src/directory/ldap-pool.ts). */
+export class DirectoryPoolTimeoutError extends DirectoryTimeoutError {}
 export class DirectoryProtocolError extends DirectoryError {
   constructor(message: string, options: { cause?: unknown; server: string }) {
     super(ErrorCode.DirectoryProtocol, message, { cause: options.cause, details: { server: options.server } });

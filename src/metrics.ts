@@ -8,6 +8,8 @@
  * - krbops_job_duration_seconds{job}                    histogram of job run time
  * - krbops_job_last_success_timestamp_seconds{job}      gauge
  * - krbops_ldap_errors_total{code}                      directory errors by code (DIRECTORY_UNAVAILABLE…)
+ * - krbops_ldap_pool_connections{state}                 the directory pool: open, in_use, idle, waiting, max_open, size
+ * - krbops_ldap_pool_event_count{event}                connections opened, dropped, waits that timed out
  * - krbops_alerts_posted_total{target}, krbops_alert_failures_total{target}
  */
 import type { DirectoryReader } from './directory/types.js';
@@ -111,8 +113,10 @@ export class Metrics {
   readonly ldapErrors = new Counter('krbops_ldap_errors_total', 'Directory (LDAP) errors, by error code.');
   readonly alertsPosted = new Counter('krbops_alerts_posted_total', 'Alerts posted, by destination.');
   readonly alertFailures = new Counter('krbops_alert_failures_total', 'Alerts a destination refused (retried on the next run), by destination.');
+  readonly ldapPool = new Gauge('krbops_ldap_pool_connections', 'Directory connection pool: open, in_use, idle, waiting (requests), max_open (ever), size (LDAP_POOL_SIZE).');
+  readonly ldapPoolEvents = new Gauge('krbops_ldap_pool_event_count', 'Directory connection pool: connections opened and dropped, waits that timed out, since start.');
   private readonly startTime = new Gauge('krbops_start_time_seconds', 'When this krbops process started (Unix time).');
-  private readonly families: Family[] = [this.commands, this.commandDuration, this.jobRuns, this.jobDuration, this.jobLastSuccess, this.ldapErrors, this.alertsPosted, this.alertFailures, this.startTime];
+  private readonly families: Family[] = [this.commands, this.commandDuration, this.jobRuns, this.jobDuration, this.jobLastSuccess, this.ldapErrors, this.ldapPool, this.ldapPoolEvents, this.alertsPosted, this.alertFailures, this.startTime];
 
   constructor() {
     this.startTime.set({}, Math.floor(Date.now() / 1000));
@@ -157,6 +161,12 @@ export class Metrics {
       return true;
     }
     return false;
+  }
+
+  /** The directory pool's numbers as of now (set before each render). */
+  setLdapPool(s: { open: number; inUse: number; idle: number; waiting: number; maxOpen: number; size: number; opened: number; dropped: number; waitTimeouts: number }): void {
+    for (const [state, v] of Object.entries({ open: s.open, in_use: s.inUse, idle: s.idle, waiting: s.waiting, max_open: s.maxOpen, size: s.size })) this.ldapPool.set({ state }, v);
+    for (const [event, v] of Object.entries({ opened: s.opened, dropped: s.dropped, wait_timeouts: s.waitTimeouts })) this.ldapPoolEvents.set({ event }, v);
   }
 
   observeJob(job: string, outcome: string, seconds?: number): void {

@@ -8,6 +8,7 @@ import { createApprovals, createChatApprovals } from './approvals/index.js';
 import { redactedConfig, type Config } from './config.js';
 import { demoBanner } from './demo.js';
 import { ldapGroupMembership } from './directory/membership.js';
+import { createDirectoryOpener } from './directory/open.js';
 import { createCommandAudit } from './audit/recorder.js';
 import { createAccessControl } from './policy/access.js';
 import { createCommandGate } from './policy/gate.js';
@@ -46,7 +47,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const chatApprovals = createChatApprovals({ approvals, config, log, access });
   // Every chat command passes the access check first and is written to the command audit after.
   const gate = createCommandGate({ access, audit: createCommandAudit({ store, log }), log });
-  const core = { approvals };
+  // One bounded LDAP connection pool for every chat request, health check and job (LDAP_POOL_SIZE).
+  const directories = createDirectoryOpener(config, log);
+  const core = { approvals, openDirectory: directories.open };
 
   const surfaces: HttpSurface[] = [];
   const notifiers: Notifier[] = [];
@@ -80,6 +83,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     metrics,
     surfaces: slackSocket ? [...surfaces, { name: 'slack-socket', mount() {}, stop: () => slackSocket!.stop() }] : surfaces,
     notifiers,
+    openDirectory: directories.open,
+    directoryPool: directories,
     handleSignals: options.handleSignals ?? true,
   });
   if (config.demo) process.stderr.write(`${demoBanner(server.url)}\n`);

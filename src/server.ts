@@ -25,6 +25,7 @@ import { instrumentDirectory, Metrics, METRICS_CONTENT_TYPE } from './metrics.js
 import { LogNotifier, type Notifier } from './notify.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
+import type { LdapPoolStats } from './directory/ldap-pool.js';
 import { settledWithin, withTimeout } from './timeout.js';
 
 /** A chat surface on the shared server (Slack's and Teams' helpers provide these). */
@@ -63,6 +64,8 @@ export interface ServerDeps {
   shutdownGraceMs?: number;
   /** Timeout of each /healthz check; default 5000 ms. */
   healthTimeoutMs?: number;
+  /** The directory connection pool behind openDirectory (serve's): its numbers go to /metrics, and shutdown closes it. */
+  directoryPool?: { stats(): LdapPoolStats | undefined; close(): Promise<void> };
 }
 
 export interface RunningServer {
@@ -192,6 +195,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
     res.status(report.status === 'unavailable' ? 503 : 200).set('Cache-Control', 'no-store').json(report);
   });
   app.get('/metrics', (_req, res) => {
+    const pool = deps.directoryPool?.stats();
+    if (pool) metrics.setLdapPool(pool);
     res.status(200).set('Content-Type', METRICS_CONTENT_TYPE).set('Cache-Control', 'no-store').send(metrics.render());
   });
   app.use((_req: Request, res: Response) => {
@@ -244,6 +249,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       for (const s of deps.surfaces ?? []) await s.stop?.().catch((e: unknown) => log.warn({ err: e, surface: s.name }, 'surface did not stop cleanly'));
       // 4. Directory and store.
       await dropHealthDir();
+      await deps.directoryPool?.close().catch((e: unknown) => log.warn({ err: e }, 'closing the directory pool failed'));
       await store.close().catch((e: unknown) => log.warn({ err: e }, 'closing the store failed'));
       if (signalHandler) for (const sig of ['SIGTERM', 'SIGINT'] as const) process.removeListener(sig, signalHandler);
       log.info('stopped');

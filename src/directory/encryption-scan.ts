@@ -8,7 +8,8 @@
  * (https://learn.microsoft.com/windows/win32/adschema/a-msds-supportedencryptiontypes: "In Global Catalog: False").
  */
 import { EqualityFilter, OrFilter, PresenceFilter, type Filter } from 'ldapts';
-import type { Entry, LdapConnection } from './ldap-client.js';
+import type { Entry } from './ldap-client.js';
+import type { LdapSearcher } from './ldap-pool.js';
 // Functions only (no load-time use), so the import cycle with ldap-directory.ts is harmless.
 import { first } from './ldap-entry.js';
 import { sidToBuffer, sidToString } from './sid.js';
@@ -41,7 +42,7 @@ export function toEncryptionScanAccount(e: Entry, kind: AccountKind, spns: strin
 }
 
 /** Two indexed reads: the domain head (objectSid, whenCreated) and the group whose SID ends in -521. */
-export async function readDomainKeyFacts(conn: LdapConnection, domainDn: string): Promise<DomainKeyFacts> {
+export async function readDomainKeyFacts(conn: LdapSearcher, domainDn: string): Promise<DomainKeyFacts> {
   const [head] = await conn.search({ base: domainDn, scope: 'base', attributes: ['objectSid', 'whenCreated'], binary: ['objectSid'] });
   const facts: DomainKeyFacts = { domainDn, domainCreated: head ? generalizedTimeToIso(first(head, 'whenCreated')) : undefined };
   const sid = head?.objectSid;

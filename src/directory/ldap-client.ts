@@ -228,6 +228,11 @@ export class LdapConnection {
     }
   }
 
+  /** False once the socket closed (the DC or the network ended it): a pool must not lend it again. */
+  get connected(): boolean {
+    return this.client.isConnected;
+  }
+
   async close(): Promise<void> {
     await this.client.unbind().catch(() => undefined);
   }

@@ -11,6 +11,7 @@ import { AccountNotFoundError, DirectoryError, DirectoryProtocolError } from '..
 import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { LdapConnection, type Entry } from './ldap-client.js';
+import type { LdapPool, LdapSearcher } from './ldap-pool.js';
 import { ENCRYPTION_SCAN_ATTRIBUTES, ENCRYPTION_SCAN_FILTER, readDomainKeyFacts, toEncryptionScanAccount } from './encryption-scan.js';
 import { accountFacts, accountKind, first, holderOrder, pickExact, rangedKey, toRef, values } from './ldap-entry.js';
 import { ACCOUNT_ATTRIBUTES, accountNameFilters, and, eq, IN_CHAIN, isAccount, or, REF_ATTRIBUTES, SCAN_ATTRIBUTES, usnAbove } from './ldap-filters.js';
@@ -26,12 +27,14 @@ export class LdapDirectory implements DirectoryReader {
   private infoCache?: Promise<DirectoryInfo>;
   private mappingsCache?: Promise<Map<string, string>>;
   private protectedUsersDn?: Promise<string | undefined>;
-  private gcConn?: Promise<LdapConnection>;
+  private gcConn?: Promise<LdapSearcher>;
 
   constructor(
-    private readonly conn: LdapConnection,
+    private readonly conn: LdapSearcher,
     private readonly config: LdapConfig,
     private readonly log: Logger,
+    /** The Global Catalog for forest-wide searches (LDAP_GC_URL); default: a connection of this directory's own. */
+    private readonly openGc: () => Promise<LdapSearcher> = () => LdapConnection.open(config, [config.gcUrl!], log),
   ) {}
 
   /** Naming contexts and names are read once; the clock and the USN watermark fresh on every call. */
@@ -132,14 +135,14 @@ export class LdapDirectory implements DirectoryReader {
   }
 
   /** The DC this directory is bound to (the one info() describes). */
-  private async dc(): Promise<{ conn: LdapConnection; base: string }> {
+  private async dc(): Promise<{ conn: LdapSearcher; base: string }> {
     return { conn: this.conn, base: (await this.names()).defaultNamingContext };
   }
 
   /** The searches that should cover the whole forest go to the GC when one is configured. */
-  private async forest(): Promise<{ conn: LdapConnection; base: string }> {
+  private async forest(): Promise<{ conn: LdapSearcher; base: string }> {
     if (this.config.gcUrl) {
-      this.gcConn ??= LdapConnection.open(this.config, [this.config.gcUrl], this.log);
+      this.gcConn ??= this.openGc();
       return { conn: await this.gcConn, base: '' };
     }
     return { conn: this.conn, base: (await this.names()).defaultNamingContext };
@@ -289,7 +292,7 @@ export class LdapDirectory implements DirectoryReader {
   }
 
   /** All values of servicePrincipalName, following `;range=` retrieval when the DC splits them. */
-  private async allSpns(conn: LdapConnection, entry: Entry): Promise<string[]> {
+  private async allSpns(conn: LdapSearcher, entry: Entry): Promise<string[]> {
     const ranged = rangedKey(entry, 'servicePrincipalName');
     if (!ranged) return values(entry, 'servicePrincipalName');
     const all = values(entry, ranged.key);
@@ -354,4 +357,10 @@ export class LdapDirectory implements DirectoryReader {
 export async function openDirectory(config: LdapConfig, log: Logger): Promise<LdapDirectory> {
   const conn = await LdapConnection.open(config, config.urls, log);
   return new LdapDirectory(conn, config, log);
+}
+
+/** A directory for one request over the server's pools (the DC's, and the GC's when configured); closing it closes no connection. */
+export function pooledDirectory(pools: { dc: LdapPool; gc?: LdapPool }, config: LdapConfig, log: Logger): LdapDirectory {
+  const gc = pools.gc;
+  return new LdapDirectory(pools.dc.searcher(), config, log, gc ? async () => gc.searcher() : undefined);
 }

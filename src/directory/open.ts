@@ -4,7 +4,8 @@
  * imported when first opened, so a command that reads no directory loads neither (issue 15).
  */
 import type { Logger } from 'pino';
-import { requireLdap, type Config } from '../config.js';
+import { DEFAULT_LDAP_POOL, requireLdap, type Config } from '../config.js';
+import type { LdapPool, LdapPoolStats } from './ldap-pool.js';
 import type { DirectoryReader } from './types.js';
 
 export async function openConfiguredDirectory(config: Config, log: Logger): Promise<DirectoryReader> {
@@ -16,4 +17,42 @@ export async function openConfiguredDirectory(config: Config, log: Logger): Prom
 /** True when a directory (a DC or an export) is configured. */
 export function hasDirectory(config: Config): boolean {
   return !!(config.ldap || config.ldifFile);
+}
+
+/** The directory opener of a long-running server: one bounded connection pool per DC list (and GC), shared by every request. */
+export interface DirectoryOpener {
+  open(config: Config, log: Logger): Promise<DirectoryReader>;
+  /** The DC pool's numbers (undefined before the first LDAP open, and for an export). */
+  stats(): LdapPoolStats | undefined;
+  /** Closes the pools' connections (shutdown). */
+  close(): Promise<void>;
+}
+
+/**
+ * For `krbops serve`: directories over a shared pool of at most LDAP_POOL_SIZE connections to the DCs
+ * (and as many to the GC), instead of a connection per request. An export is opened as usual.
+ */
+export function createDirectoryOpener(config: Config, log: Logger): DirectoryOpener {
+  let pools: Promise<{ dc: LdapPool; gc?: LdapPool }> | undefined;
+  let opened: { dc: LdapPool; gc?: LdapPool } | undefined;
+  return {
+    async open(cfg, requestLog) {
+      if (cfg.ldifFile || !cfg.ldap) return openConfiguredDirectory(cfg, requestLog);
+      const ldap = cfg.ldap;
+      pools ??= import('./ldap-pool.js').then(({ LdapPool }) => {
+        const options = ldap.pool ?? DEFAULT_LDAP_POOL;
+        const plog = log.child({ component: 'ldap-pool' });
+        return (opened = { dc: LdapPool.forUrls(ldap, ldap.urls, options, plog), ...(ldap.gcUrl ? { gc: LdapPool.forUrls(ldap, [ldap.gcUrl], options, plog) } : {}) });
+      });
+      const [p, { pooledDirectory }] = await Promise.all([pools, import('./ldap-directory.js')]);
+      return pooledDirectory(p, ldap, requestLog);
+    },
+    stats: () => opened?.dc.stats(),
+    async close() {
+      const p = opened;
+      pools = undefined;
+      opened = undefined;
+      await Promise.all([p?.dc.close(), p?.gc?.close()]);
+    },
+  };
 }
