@@ -123,6 +123,15 @@ describe('the LDAP connection pool', () => {
     expect(door.accepted).toBeLessThanOrEqual(3);
   });
 
+  it('carries several operations at once on one connection (LDAP message IDs)', async () => {
+    const pool = poolOf({ size: 1, maxOperations: 8 });
+    const names = ['crmweb', 'alice', 'bob', 'carol', 'crmweb2', 'svc-rc4'];
+    const found = await Promise.all(names.map((n) => pooledDirectory({ dc: pool }, config, silentLogger).findAccount(n)));
+    expect(found.map((a) => a.sAMAccountName)).toEqual(names);
+    expect(door.accepted).toBe(1);
+    expect(pool.stats()).toMatchObject({ open: 1, operations: 0, opened: 1 });
+  });
+
   it('closes a connection left unused for the idle time', async () => {
     const pool = poolOf({ size: 2, idleMs: 300 });
     const dir = pooledDirectory({ dc: pool }, config, silentLogger);
@@ -148,14 +157,14 @@ describe('the LDAP connection pool', () => {
   });
 
   it('fails a request that waits too long for a busy pool with a named error, and serves the next one', async () => {
-    const pool = poolOf({ size: 1, waitMs: 200 });
-    const held = await pool.acquire();
+    const pool = poolOf({ size: 1, waitMs: 200, maxOperations: 1 });
+    const release = await pool.hold();
     const err = await pool.searcher().search({ base: lab.baseDn, attributes: ['dn'], sizeLimit: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DirectoryPoolTimeoutError);
     expect(err).toMatchObject({ name: 'DirectoryPoolTimeoutError', code: ErrorCode.DirectoryTimeout });
     expect((err as Error).message).toMatch(/all 1 directory connections stayed busy for 200 ms \(LDAP_POOL_SIZE, LDAP_POOL_WAIT_MS\)/);
     expect(pool.stats()).toMatchObject({ waitTimeouts: 1, waiting: 0, open: 1 });
-    pool.release(held);
+    release();
     expect((await pooledDirectory({ dc: pool }, config, silentLogger).findAccount('crmweb')).sAMAccountName).toBe('crmweb');
     expect(door.accepted).toBe(1);
   });

@@ -1,0 +1,12 @@
+import { performance } from 'node:perf_hooks';
+import { readLdif as oldRead } from '../src/directory/ldif-parse.js';
+import { readLdif as newRead } from './.tmp-ldif-parse.js';
+const file = process.argv[2]!;
+const keep = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
+const k = process.argv[3] === 'all' ? undefined : keep;
+const sum = async (gen: AsyncIterable<any>) => { let n = 0, h = 0; const sig: string[] = []; for await (const r of gen) { n++; if (n < 2000) sig.push(JSON.stringify([r.dn, [...r.attrs], [...r.binary].map(([a, b]) => [a, b.map((x: Buffer) => x.toString('hex'))]), r.line, r.start, r.end])); } return { n, sig: sig.join('\n') }; };
+let t = performance.now();
+const a = await sum(newRead(file, 'x', k)); const tn = performance.now() - t;
+t = performance.now();
+const b = await sum(oldRead(file, 'x', k)); const to = performance.now() - t;
+console.log('new', a.n, Math.round(tn), 'old', b.n, Math.round(to), 'same', a.sig === b.sig);
