@@ -2,7 +2,8 @@
  * `krb explain`: pasted error text (event log entry, IIS error page, netmon KRB_ERROR, ADFS
  * exception) → what it means, which rules can cause it and what to check next. Pure.
  */
-import { truncate } from '../errors.js';
+import { truncate, UnsafeCommandValueError } from '../errors.js';
+import { check, cmdArg, shArg } from '../fix/index.js';
 import { catalogs, ruleById } from '../rules/index.js';
 import type { ExplainMatch, ExplainResult } from '../model/index.js';
 import { spnHostOf } from '../rules/support/evidence-view.js';
@@ -147,14 +148,33 @@ export function mentioned(text: string): ExplainResult['mentioned'] {
   return { spns, hosts: [...hosts].slice(0, 10), urls };
 }
 
+/** The value checked (and quoted) by src/fix, or the placeholder when src/fix refuses it. */
+function checked(build: () => string, placeholder: string): string {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof UnsafeCommandValueError) return placeholder;
+    throw e;
+  }
+}
+
+/**
+ * Fills a next check with what the pasted text mentions. The text comes from outside: `{url}` (only
+ * in POSIX lines: krbops, curl) is checked and quoted for sh, `{host}` and `{spn}` must be plain DNS
+ * names and SPNs, else the placeholder stays.
+ */
 function personalise(cmd: string, m: ExplainResult['mentioned']): string {
   const http = m.spns.find((s) => /^http\//i.test(s));
   const host = m.hosts[0];
-  const url = m.urls[0] ?? (http ? `http://${http.split('/')[1].split(':')[0]}/` : host ? `http://${host}/` : '<url>');
+  const url = m.urls[0] ?? (http ? `http://${http.split('/')[1].split(':')[0]}/` : host ? `http://${host}/` : undefined);
+  const spn = http ?? m.spns[0] ?? (host ? `HTTP/${host}` : undefined);
+  // {spn} and {host} sit in cmd.exe lines (setspn, klist, nslookup): quoted there, a placeholder's < > are no redirections.
+  const SPN_PLACEHOLDER = cmdArg('HTTP/<host>');
+  const HOST_PLACEHOLDER = cmdArg('<host>');
   return cmd
-    .replace(/\{spn\}/g, http ?? m.spns[0] ?? (host ? `HTTP/${host}` : 'HTTP/<host>'))
-    .replace(/\{url\}/g, url)
-    .replace(/\{host\}/g, host ?? '<host>');
+    .replace(/\{spn\}/g, () => (spn ? checked(() => cmdArg(check.spn(spn), 'an SPN'), SPN_PLACEHOLDER) : SPN_PLACEHOLDER))
+    .replace(/\{url\}/g, () => (url ? checked(() => shArg(check.url(url), 'a URL'), '<url>') : '<url>'))
+    .replace(/\{host\}/g, () => (host ? checked(() => cmdArg(check.host(host), 'a host name'), HOST_PLACEHOLDER) : HOST_PLACEHOLDER));
 }
 
 /** `krb explain spn-duplicate`: a rule id of any catalog → the rule, what it checks and the command that runs it. */

@@ -17,7 +17,12 @@ export const curl = {
 /** OpenLDAP ldapsearch: a read-only, paged LDIF export (`-W` asks for the password; never on the command line). */
 export const ldapsearch = {
   export: (o: { host: string; user: string; baseDn: string; filter: string; attributes: string[]; file: string; append?: boolean }) =>
-    `ldapsearch -LLL -H ${shArg(`ldaps://${check.host(o.host)}`, 'an LDAP URL')} -D ${shQuoted(check.text(o.user, 'a user name'), 'a user name')} -W -E pr=500/noprompt -b ${shQuoted(check.text(o.baseDn, 'a DN'), 'a DN')} ${shQuoted(check.text(o.filter, 'an LDAP filter'), 'an LDAP filter')} ${o.attributes.map((a) => shArg(check.text(a, 'an attribute name'), 'an attribute name')).join(' ')} ${o.append ? '>>' : '>'} ${shArg(check.text(o.file, 'a file name'), 'a file name')}`,
+    `ldapsearch -LLL -H ${shArg(`ldaps://${check.host(o.host)}`, 'an LDAP URL')} -D ${shQuoted(check.text(o.user, 'a user name'), 'a user name')} -W -E pr=500/noprompt -b ${shQuoted(check.text(o.baseDn, 'a DN'), 'a DN')} ${shQuoted(check.text(o.filter, 'an LDAP filter'), 'an LDAP filter')} ${o.attributes.map((a) => shArg(check.text(a, 'an attribute name'), 'an attribute name')).join(' ')} ${o.append ? '>>' : '>'} ${shArg(check.fileName(o.file), 'a file name')}`,
+};
+
+/** krbops' own CLI, for a follow-up question: `krbops krb why-401 <url>`. */
+export const krbops = {
+  why401: (url: string) => `krbops krb why-401 ${shArg(check.url(url), 'a URL')}`,
 };
 
 /** `kvno <spn>`: asks the KDC for a service ticket (MIT Kerberos). */

@@ -5,6 +5,7 @@
  *
  * - cmd.exe (setspn, appcmd, w32tm, ktpass): inside "…" only `"`, `%`, `!` (delayed expansion) and
  *   line breaks stay special, so those are refused; a trailing `\` would escape the closing quote.
+ *   Placeholders (`CONTOSO\<app-pool-account>`) are quoted too: bare, `<` `>` are redirections.
  * - PowerShell: '…' is literal; the four single-quote characters PowerShell accepts (' ‘ ’ ‚ ‛) are
  *   doubled. A bare value never starts with `-` (it would bind as a parameter name).
  * - POSIX sh (curl, ktutil, klist, kvno): '…' is literal; `'` becomes '\''.
@@ -27,13 +28,14 @@ function refuseControl(kind: string, value: string): void {
 }
 
 const CMD_BARE = /^[A-Za-z0-9._:/\\$@-]+$/;
-/** Plain characters mixed with placeholders: `CONTOSO\\<app-pool-account>`, `MSSQLSvc/<sql host>:1433`. */
-const CMD_WITH_PLACEHOLDER = /^(?:[A-Za-z0-9._:/\\$@-]|<[a-z][a-z0-9 ._-]{0,40}>)+$/i;
 
-/** One argument for cmd.exe (and the argv parser of the program it starts). */
+/**
+ * One argument for cmd.exe (and the argv parser of the program it starts). A placeholder is quoted
+ * like any value with `<` `>` in it: bare, cmd.exe would read them as redirections (and a name from
+ * outside can look like a placeholder).
+ */
 export function cmdArg(value: string, kind = 'a value'): string {
   refuseControl(kind, value);
-  if (isPlaceholder(value) || (CMD_WITH_PLACEHOLDER.test(value) && value.includes('<') && !value.startsWith('-'))) return value;
   if (CMD_BARE.test(value) && !value.startsWith('-')) return value;
   if (/["%!]/.test(value)) throw new UnsafeCommandValueError(kind, value, 'cmd.exe would interpret its ", % or ! even inside quotes');
   if (value.endsWith('\\')) throw new UnsafeCommandValueError(kind, value, 'a trailing backslash would escape the closing quote');
@@ -49,10 +51,9 @@ export function cmdQuoted(value: string, kind = 'a value'): string {
 const PS_BARE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const PS_SINGLE_QUOTES = /['\u2018\u2019\u201a\u201b]/g;
 
-/** One argument for PowerShell: bare when plain, else a single-quoted (literal) string. */
+/** One argument for PowerShell: bare when plain, else (placeholders too) a single-quoted (literal) string. */
 export function psArg(value: string, kind = 'a value'): string {
   refuseControl(kind, value);
-  if (isPlaceholder(value)) return value;
   if (PS_BARE.test(value)) return value;
   return `'${value.replace(PS_SINGLE_QUOTES, (q) => q + q)}'`;
 }

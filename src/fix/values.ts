@@ -72,3 +72,9 @@ export function text(value: string, kind = 'a name'): string {
   if (!value.trim()) throw new UnsafeCommandValueError(kind, value, 'it is empty');
   return value;
 }
+
+/** A plain file name in the current directory (an export's output): letters, digits and . _ -, never starting with `-` or `.`. */
+export function fileName(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(value)) throw new UnsafeCommandValueError('a file name', value, 'expected a plain file name of letters, digits and . _ -');
+  return value;
+}

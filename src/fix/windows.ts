@@ -86,9 +86,9 @@ export const w32tm = {
 export const ldifde = {
   /** `ldifde -f <file> -d "<base DN>" -p subtree -r "<filter>" -l "<attr,attr>"`. */
   export: (o: { file: string; baseDn: string; filter: string; attributes: string[] }) =>
-    `ldifde -f ${cmdArg(check.text(o.file, 'a file name'), 'a file name')} -d ${cmdQuoted(check.text(o.baseDn, 'a DN'), 'a DN')} -p subtree -r ${cmdQuoted(check.text(o.filter, 'an LDAP filter'), 'an LDAP filter')} -l ${cmdQuoted(o.attributes.map((a) => check.text(a, 'an attribute name')).join(','), 'attribute names')}`,
+    `ldifde -f ${cmdArg(check.fileName(o.file), 'a file name')} -d ${cmdQuoted(check.text(o.baseDn, 'a DN'), 'a DN')} -p subtree -r ${cmdQuoted(check.text(o.filter, 'an LDAP filter'), 'an LDAP filter')} -l ${cmdQuoted(o.attributes.map((a) => check.text(a, 'an attribute name')).join(','), 'attribute names')}`,
   /** `copy /b a + b out`: joins export files. */
-  join: (files: string[], out: string) => `copy /b ${files.map((f) => cmdArg(check.text(f, 'a file name'), 'a file name')).join(' + ')} ${cmdArg(check.text(out, 'a file name'), 'a file name')}`,
+  join: (files: string[], out: string) => `copy /b ${files.map((f) => cmdArg(check.fileName(f), 'a file name')).join(' + ')} ${cmdArg(check.fileName(out), 'a file name')}`,
 };
 
 export const nslookup = (hostOrAddress: string) => `nslookup ${cmdArg(check.host(hostOrAddress), 'a host name')}`;

@@ -1,3 +1,4 @@
+import { buildCommands, krbops, nslookup } from '../fix/index.js';
 import { defineRule, type RuleResult } from './support/define.js';
 
 export default defineRule({
@@ -10,6 +11,8 @@ export default defineRule({
   check(ev): RuleResult[] {
     if (!ev.target.isIpAddress) return [];
     const names = ev.dns?.ptr.flatMap((p) => p.names) ?? [];
+    // The PTR name comes from DNS: a name src/fix refuses gives the nslookup line instead.
+    const byName = names.length ? buildCommands(() => [krbops.why401(ev.target.url.replace(ev.target.urlHost, names[0].replace(/\.$/, '')))]) : undefined;
     return [
       {
         subject: ev.target.urlHost,
@@ -17,7 +20,7 @@ export default defineRule({
         evidence: [`The URL host is the address ${ev.target.urlHost}`, ...(names.length ? [`Its PTR name is ${names.join(', ')}`] : [])],
         fix: {
           summary: names.length ? `Use the host name instead: ${ev.target.url.replace(ev.target.urlHost, names[0].replace(/\.$/, ''))}` : 'Use the DNS name of the site in the URL, with an A record for it and its HTTP SPNs registered.',
-          commands: names.length ? [`krbops krb why-401 ${ev.target.url.replace(ev.target.urlHost, names[0].replace(/\.$/, ''))}`] : [`nslookup ${ev.target.urlHost}`],
+          commands: byName?.commands.length ? byName.commands : [nslookup(ev.target.urlHost.replace(/^\[|\]$/g, ""))],
         },
       },
     ];

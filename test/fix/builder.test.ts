@@ -22,9 +22,9 @@ describe('setspn (cmd.exe)', () => {
     expect(setspn.query('HTTP/crm')).toBe('setspn -Q HTTP/crm');
     expect(setspn.change({ action: 'remove', spn: 'HTTP/crm', account: 'crmweb' }, 'CONTOSO')).toBe('setspn -D HTTP/crm CONTOSO\\crmweb');
   });
-  it('keeps placeholders for the engineer to fill in', () => {
-    expect(setspn.add('HTTP/crm', 'CONTOSO\\<app-pool-account>')).toBe('setspn -S HTTP/crm CONTOSO\\<app-pool-account>');
-    expect(setspn.remove('HTTP/crm', '<other account>')).toBe('setspn -D HTTP/crm <other account>');
+  it('keeps placeholders for the engineer to fill in, quoted so that cmd.exe never reads < > as redirections', () => {
+    expect(setspn.add('HTTP/crm', 'CONTOSO\\<app-pool-account>')).toBe('setspn -S HTTP/crm "CONTOSO\\<app-pool-account>"');
+    expect(setspn.remove('HTTP/crm', '<other account>')).toBe('setspn -D HTTP/crm "<other account>"');
   });
   it('refuses an SPN that starts with "-" or carries shell characters, and hostile account names', () => {
     refused(() => setspn.add('-D', 'crmweb'));
