@@ -13,6 +13,9 @@ import type { AlertView } from '../../../cards/teams/alert.js';
 /** The part of the store the Teams surface uses (src/store implements it). */
 export type ConversationStore = Pick<StoreOps, 'saveConversation' | 'listConversations' | 'deleteConversation'>;
 
+/** What the Teams alert notifier keeps besides the conversations: each alert's activity ids per conversation (src/store's kv). */
+export type AlertPostStore = ConversationStore & Pick<StoreOps, 'getState' | 'setState'>;
+
 
 /** @deprecated The one approvals port is ChangeRequestPort (src/approvals/ports.ts), shared with Slack. */
 export type ChangeRequester = ChangeRequestPort;

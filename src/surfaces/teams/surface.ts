@@ -10,6 +10,7 @@ import { TeamsBot, type TeamsBotOptions } from './bot.js';
 import { errorResultOf } from './dispatch.js';
 import { BodyError, readJsonBody, toBotRequest, toBotResponse } from './http.js';
 import { createTeamsNotifier, type TeamsNotifier } from './notifier.js';
+import type { AlertPostStore, ConversationStore } from './ports.js';
 import { newLogRef } from '../../log.js';
 
 /** Default route of the Bot Framework messaging endpoint. */
@@ -101,7 +102,9 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
     },
     notifier() {
       if (!options.store) throw new Error('The Teams notifier needs the store (saved channel conversation references)');
-      return createTeamsNotifier({ adapter, appId, store: options.store, log });
+      const store = options.store as Partial<AlertPostStore> & ConversationStore;
+      if (!store.getState || !store.setState) throw new Error('The Teams notifier needs the store (saved channel conversation references and alert posts)');
+      return createTeamsNotifier({ adapter, appId, store: store as AlertPostStore, log });
     },
     async stop() {
       await bot.drain();
