@@ -24,11 +24,15 @@ import { accountFix, kerberoastFix } from '../../src/etypes/fix.js';
 import { findSpnIssues } from '../../src/jobs/duplicates.js';
 import { spnIssueFinding as issueFinding } from '../../src/rules/catalog/watch.js';
 import type { Evidence, Finding } from '../../src/model/index.js';
-import { rules } from '../../src/rules/index.js';
+import { catalogs, rules, type AnyRule } from '../../src/rules/index.js';
 import { why401Card } from '../../cards/slack/index.js';
 import { cardsForResult } from '../../cards/teams/index.js';
 import { aWhy401 } from '../cards/slack/builders.js';
 import { cases } from '../rules/why401-cases.js';
+import { adfsCases } from '../rules/adfs-cases.js';
+import { spnIssueCases } from '../rules/watch-cases.js';
+import { etypesResult } from '../etypes/fixtures.js';
+import type { EncryptionScanAccount } from '../../src/model/index.js';
 import { BashSandbox } from './paste/bash-sandbox.js';
 import { BUILDERS } from './paste/builders.js';
 import { cmdTokens, psTokens, shellOf, type Token } from './paste/tokenize.js';
@@ -64,6 +68,31 @@ const PAYLOADS = [
 
 /** Names in the rule cases' evidence that come from outside: accounts, hosts, SPN hosts, domains. */
 const TOKENS = ['crmweb', 'crm', 'NDCRMSRV1', 'ndcrmsrv1', 'sqlservice', 'ndsqlsrv1', 'svc-legacy', 'crmport', 'alice', 'carol', 'CONTOSO'];
+
+const scanRow = (sAMAccountName: string, spn: string, supportedEncryptionTypes: number | null, pwdLastSet: string): EncryptionScanAccount =>
+  ({ dn: `CN=${sAMAccountName},DC=contoso,DC=com`, sAMAccountName, kind: 'user', spns: [spn], supportedEncryptionTypes, pwdLastSet, userAccountControl: 512 }) as EncryptionScanAccount;
+/** The scan rows of the watch table (test/rules/watch-cases.ts): an old password, RC4 only, AES only. */
+const ETYPE_SCAN = [
+  scanRow('crmweb', 'HTTP/crm.contoso.com', null, '2005-03-01T00:00:00.000Z'),
+  scanRow('svc-rc4', 'HTTP/rc4.contoso.com', 4, '2025-10-01T00:00:00.000Z'),
+  scanRow('svc-new', 'HTTP/new.contoso.com', 0x18, '2025-10-01T00:00:00.000Z'),
+];
+
+const catalogRules = (name: string): readonly AnyRule[] => catalogs.find((c) => c.name === name)!.rules;
+/** Each catalog with its cases and the outside names in their evidence (relying parties, the metadata URL's host, accounts, SPNs). */
+const TABLES: { name: string; rules: readonly AnyRule[]; cases: { name: string; evidence: unknown }[]; tokens: string[]; prepare?: (e: never) => unknown }[] = [
+  { name: 'why-401', rules, cases, tokens: TOKENS },
+  { name: 'adfs', rules: catalogRules('adfs'), cases: adfsCases, tokens: ['CRM', 'adfs', 'contoso'] },
+  { name: 'spn-issues', rules: catalogRules('spn-issues'), cases: spnIssueCases, tokens: ['svc-crm', 'svc-old', 'svc-web', 'WEB01', 'web01', 'crm', 'CONTOSO'] },
+  // The encryption-type report carries fixes built at scan time: the names go into the scan (krb etypes' own path), not the report.
+  {
+    name: 'etypes',
+    rules: catalogRules('etypes'),
+    cases: ETYPE_SCAN.map((a, index) => ({ name: a.sAMAccountName, evidence: { scan: ETYPE_SCAN, index } })),
+    tokens: ['crmweb', 'svc-rc4', 'crm', 'rc4'],
+    prepare: (e: { scan: EncryptionScanAccount[]; index: number }) => etypesResult(e.scan).accounts.find((a) => a.sAMAccountName === e.scan[e.index].sAMAccountName),
+  },
+];
 
 /** The marker replaced by the payload; an upper-cased marker (a NetBIOS domain) by the upper-cased payload. */
 const sub = (v: string, payload: string) => v.split(MARK).join(payload).split(MARK.toUpperCase()).join(payload.toUpperCase());
@@ -163,11 +192,11 @@ function expectTwins(benign: string[], hostile: string[], payload: string, where
 
 const commandsOf = (f: Finding): string[] => [...f.fix.commands, ...(f.fix.alternatives ?? []).flatMap((a) => a.commands)];
 
-/** Every string in `v` with `token` replaced. */
+/** Every string in `v` (plain objects and arrays, deep) with `token` replaced; dates, buffers and maps stay as they are. */
 function taint<T>(v: T, token: string, by: string): T {
   if (typeof v === 'string') return v.split(token).join(by) as T;
   if (Array.isArray(v)) return v.map((x) => taint(x, token, by)) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, taint(x, token, by)])) as T;
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, taint(x, token, by)])) as T;
   return v;
 }
 
@@ -190,37 +219,48 @@ describe('hostile names in every fix command', () => {
     for (const p of PAYLOADS) expectInert((v) => [b.build(v)], b.inner ? b.inner(p) : p, `${name} ← ${JSON.stringify(p)}`, undefined, b.inner ? () => [b.build(p)] : undefined);
   });
 
-  it('every rule of the catalog, fed the catalog cases with hostile names, refuses them or prints inert commands', () => {
+  it('every rule of every catalog (why-401, ADFS, duplicate-SPN and encryption-type watches), fed its cases with hostile names, refuses them or prints inert commands', () => {
     const seen = new Set<string>();
-    for (const c of cases) {
-      const json = JSON.stringify(c.evidence);
-      for (const token of TOKENS.filter((t) => json.includes(t))) {
-        const benign = runRules(taint<Evidence>(c.evidence, token, MARK), rules);
-        for (const p of PAYLOADS) {
-          const hostile = runRules(taint<Evidence>(c.evidence, token, p), rules);
-          const where = `${c.name} / ${token} ← ${JSON.stringify(p)}`;
-          const refused = new Set<string>();
-          for (const f of hostile.findings.filter((x) => x.ruleId === 'rule-error')) {
-            // A rule stops only because src/fix refused the name.
-            expect(f.evidence.join(' '), where).toMatch(/threw: UnsafeCommandValueError/);
-            refused.add(f.subject!);
-            seen.add(f.subject!);
-          }
-          const byRule = (fs: Finding[], id: string) => fs.filter((f) => f.ruleId === id);
-          for (const id of new Set(benign.findings.map((f) => f.ruleId))) {
-            if (refused.has(id) || id === 'rule-error') continue;
-            const b = byRule(benign.findings, id);
-            const h = byRule(hostile.findings, id);
-            expect(h.length, `${where}: ${id}`).toBe(b.length);
-            b.forEach((bf, i) => {
-              seen.add(id);
-              expectTwins(commandsOf(bf), commandsOf(h[i]), p, `${where}: ${id}`);
-            });
+    for (const table of TABLES) {
+      for (const c of table.cases) {
+        const json = JSON.stringify(c.evidence);
+        for (const token of table.tokens.filter((t) => json.includes(t))) {
+          const evidence = (by: string) => (table.prepare ?? ((e: unknown) => e))(taint(c.evidence, token, by) as never) as never;
+          const benign = runRules(evidence(MARK), table.rules);
+          for (const p of PAYLOADS) {
+            let hostileEvidence: never;
+            try {
+              hostileEvidence = evidence(p);
+            } catch (e) {
+              // The scan itself refuses the name (krb etypes builds its fixes while scanning): nothing printed.
+              if (e instanceof UnsafeCommandValueError) continue;
+              throw e;
+            }
+            const hostile = runRules(hostileEvidence, table.rules);
+            const where = `${table.name}: ${c.name} / ${token} ← ${JSON.stringify(p)}`;
+            const refused = new Set<string>();
+            for (const f of hostile.findings.filter((x) => x.ruleId === 'rule-error')) {
+              // A rule stops only because src/fix refused the name.
+              expect(f.evidence.join(' '), where).toMatch(/threw: UnsafeCommandValueError/);
+              refused.add(f.subject!);
+              seen.add(f.subject!);
+            }
+            const byRule = (fs: Finding[], id: string) => fs.filter((f) => f.ruleId === id);
+            for (const id of new Set(benign.findings.map((f) => f.ruleId))) {
+              if (refused.has(id) || id === 'rule-error') continue;
+              const b = byRule(benign.findings, id);
+              const h = byRule(hostile.findings, id);
+              expect(h.length, `${where}: ${id}`).toBe(b.length);
+              b.forEach((bf, i) => {
+                seen.add(id);
+                expectTwins(commandsOf(bf), commandsOf(h[i]), p, `${where}: ${id}`);
+              });
+            }
           }
         }
       }
     }
-    expect([...seen].sort()).toEqual(rules.map((r) => r.id).sort());
+    expect([...seen].sort()).toEqual([...new Set(catalogs.flatMap((c) => c.rules.map((r) => r.id)))].sort());
   });
 
   it('change requests: a hostile SPN or account is refused before it reaches a setspn line', () => {
