@@ -47,9 +47,12 @@ describe('a Slack retry of work already accepted', () => {
   it('answers a retried /spn list once, and acknowledges the retry', async () => {
     const r = fake.newResponseUrl();
     const form = slashCommandForm('/spn', 'list crmweb', r.url);
-    const first = await postSigned(app.url!, SECRET, form);
     // Slack re-signs the retry (a new timestamp, so a new signature): the replay guard lets it in.
-    const retry = await postSigned(app.url!, SECRET, form, { timestamp: Math.floor(Date.now() / 1000) - 1, headers: RETRY });
+    // The timestamps are fixed relative to one clock reading: two readings a second apart would
+    // sign the first request and the retry with the same timestamp, which the replay guard refuses.
+    const t0 = Math.floor(Date.now() / 1000);
+    const first = await postSigned(app.url!, SECRET, form, { timestamp: t0 });
+    const retry = await postSigned(app.url!, SECRET, form, { timestamp: t0 - 1, headers: RETRY });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await fake.waitForResponses(r.id, 1, 20_000);
     await sleep(1500);
@@ -75,9 +78,10 @@ describe('a Slack retry of work already accepted', () => {
     const cardsBefore = cards();
     const r = fake.newResponseUrl();
     const form = buttonClickForm(button.action_id, button.value, r.url);
-    const first = await postSigned(app.url!, SECRET, form);
-    const retry = await postSigned(app.url!, SECRET, form, { timestamp: Math.floor(Date.now() / 1000) - 1, headers: RETRY });
-    const retry2 = await postSigned(app.url!, SECRET, form, { timestamp: Math.floor(Date.now() / 1000) - 2, headers: { ...RETRY, 'x-slack-retry-num': '2' } });
+    const t0 = Math.floor(Date.now() / 1000);
+    const first = await postSigned(app.url!, SECRET, form, { timestamp: t0 });
+    const retry = await postSigned(app.url!, SECRET, form, { timestamp: t0 - 1, headers: RETRY });
+    const retry2 = await postSigned(app.url!, SECRET, form, { timestamp: t0 - 2, headers: { ...RETRY, 'x-slack-retry-num': '2' } });
     expect([first.status, retry.status, retry2.status]).toEqual([200, 200, 200]);
     await fake.waitForResponses(r.id, 1, 10_000);
     await fake.waitFor(() => cards() > cardsBefore || undefined, 10_000, 'the approval card');
