@@ -65,10 +65,10 @@ try {
   const config = loadConfig(env);
   const cli = async (...args: string[]) => {
     const r = spawnSync(process.execPath, ['dist/src/cli.js', ...args, '--json'], { env, maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`krbops ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`krbops ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
     return r.stdout;
   };
-  const etypesDoc = JSON.parse((await cli('krb', 'etypes')).toString());
+  const etypesDoc = JSON.parse((await cli('krb', 'etypes')).toString()) as { accounts: { risk: string }[] };
   const counts: Record<string, number> = {};
   for (const a of etypesDoc.accounts) counts[a.risk] = (counts[a.risk] ?? 0) + 1;
   console.error(`krb etypes classified ${etypesDoc.accounts.length} accounts: ${JSON.stringify(counts)}`);

@@ -26,7 +26,7 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
-async function time(fn: () => unknown | Promise<unknown>): Promise<number[]> {
+async function time(fn: () => unknown): Promise<number[]> {
   const out: number[] = [];
   await fn(); // warm-up
   for (let i = 0; i < rounds; i++) {
@@ -51,7 +51,7 @@ try {
     execFileSync('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-x', '-H', lab.ldapsUrl, '-D', lab.bindUpn, '-w', lab.bindPassword, '-b', lab.baseDn, '-E', 'pr=500/noprompt', filter, ...attrs], { env: ldapEnv, maxBuffer: 1 << 28 });
   const cli = (...args: string[]) => {
     const r = spawnSync(process.execPath, ['dist/src/cli.js', ...args, '--json'], { env, maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`krbops ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`krbops ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
     return r.stdout;
   };
   if (!existsSync('dist/src/cli.js')) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
@@ -60,7 +60,7 @@ try {
   const target = `HTTP/app${Math.floor(n / 2)}.contoso.test`;
 
   // Sanity: both sides see the same duplicates.
-  const dupesDoc = JSON.parse(cli('spn', 'dupes').toString());
+  const dupesDoc = JSON.parse(cli('spn', 'dupes').toString()) as { duplicates: unknown[]; scanned: { accounts: number } };
   console.error(`spn dupes found ${dupesDoc.duplicates.length} duplicate groups over ${dupesDoc.scanned.accounts} accounts`);
 
   rows.push({ name: `CLI spn dupes (${dupesDoc.scanned.accounts} accounts)`, krbops: await time(() => cli('spn', 'dupes')), baseline: await time(() => ldapsearch('(servicePrincipalName=*)', ['servicePrincipalName'])) });

@@ -43,7 +43,7 @@ try {
     const r = spawnSync(process.execPath, cases[i].args, { env, encoding: 'utf8', maxBuffer: 1 << 24 });
     const ms = performance.now() - t;
     if (r.status !== 0) throw new Error(`${cases[i].name} exited ${r.status}: ${r.stderr}`);
-    if (cases[i].json && !JSON.parse(r.stdout).accounts?.length) throw new Error(`${cases[i].name}: no account in ${r.stdout.slice(0, 300)}`);
+    if (cases[i].json && !(JSON.parse(r.stdout) as { accounts?: unknown[] }).accounts?.length) throw new Error(`${cases[i].name}: no account in ${r.stdout.slice(0, 300)}`);
     return ms;
   };
   cases.forEach((_, i) => once(i)); // warm-up (page cache)

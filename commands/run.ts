@@ -56,7 +56,7 @@ export async function runCommand(request: CommandRequest, env: RunEnv): Promise<
   let outcome: RunOutcome;
   try {
     await env.hooks?.authorize?.(request);
-    const result = await request.command.run(ctx, request.args);
+    const result: { kind: string } = (await request.command.run(ctx, request.args)) as { kind: string };
     outcome = { ok: true, result, durationMs: performance.now() - started };
   } catch (e) {
     const ref = newLogRef();

@@ -38,7 +38,7 @@ export interface CommandContext {
   /** The directory, connected lazily on first use and closed by the surface. */
   directory(): Promise<DirectoryReader>;
   log: Logger;
-  now(): Date;
+  now: () => Date;
   actor: Actor;
   /** Reports progress for long scans ("Scanning the forest…"); surfaces may show it. */
   progress?(message: string): void;
@@ -66,7 +66,7 @@ export interface CommandInfo {
 }
 
 export interface CommandSpec<R extends { kind: string } = { kind: string }> extends CommandInfo {
-  run(ctx: CommandContext, args: ParsedArgs): Promise<R>;
+  run: (ctx: CommandContext, args: ParsedArgs) => Promise<R>;
   /** Turns the CLI-only options (e.g. `--iis-config <file>`) into ordinary args (file → `--iis` text). */
   cliPrepare?(args: ParsedArgs, cliOptions: Record<string, unknown>): void;
   /** The `--json` document, when it is not the result itself (default: the result as it is). */
@@ -75,6 +75,7 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> exte
   text(result: R): string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds commands of every result type; `run`/`json`/`text` take their own R, so no single R (not even `unknown`) fits them all
 export type AnyCommand = CommandSpec<any>;
 
 /**

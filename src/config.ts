@@ -255,7 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['SingleTenant', 'MultiTenant', 'UserAssignedMSI'].includes(appType)) fail('MicrosoftAppType', 'must be SingleTenant, MultiTenant or UserAssignedMSI');
   if (appType === 'SingleTenant' && teamsAppId && !env.MicrosoftAppTenantId) fail('MicrosoftAppTenantId', 'is required when MicrosoftAppType is SingleTenant');
 
-  let expectedThumbprints: Record<string, string[]> = {};
+  const expectedThumbprints: Record<string, string[]> = {};
   if (env.KRBOPS_ADFS_EXPECTED_THUMBPRINTS) {
     // Format: "crm=AB12…,CD34…;portal=EF56…" (relying party = thumbprints it trusts).
     for (const part of env.KRBOPS_ADFS_EXPECTED_THUMBPRINTS.split(';').map((s) => s.trim()).filter(Boolean)) {
@@ -332,8 +332,8 @@ export function requireLdap(config: Config): LdapConfig {
 /** What `krbops config` and the start banner print: every setting, secrets replaced. */
 export function redactedConfig(config: Config): unknown {
   return JSON.parse(
-    JSON.stringify(config, (k, v) =>
+    JSON.stringify(config, (k, v: unknown) =>
       /password|secret|token/i.test(k) && typeof v === 'string' && v ? '[redacted]' : v,
     ),
-  );
+  ) as unknown;
 }

@@ -55,7 +55,7 @@ export class CompositeNotifier implements Notifier {
   async post(alert: Alert): Promise<void> {
     const results = await Promise.allSettled(this.notifiers.map((n) => n.post(alert)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length) throw new AggregateError(failed.map((f) => f.reason), `${failed.length} of ${this.notifiers.length} destinations refused alert ${alert.key}`);
+    if (failed.length) throw new AggregateError(failed.map((f): unknown => f.reason), `${failed.length} of ${this.notifiers.length} destinations refused alert ${alert.key}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * a header with the severity, a few lines of context, and the findings with their fixes.
  */
 import type { AlertView } from '../../src/notify.js';
-import { type Finding, mostSevere, type Severity } from '../../src/model/index.js';
+import { mostSevere } from '../../src/model/index.js';
 import { code, context, esc, fallback, header, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks, SEVERITY_EMOJI } from './finding.js';

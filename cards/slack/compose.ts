@@ -38,7 +38,7 @@ function blockChars(b: Block): number {
       return b.elements.reduce((s, e) => s + e.text.length, 0);
     case 'actions':
       return b.elements.reduce((s, e) => s + e.text.text.length, 0);
-    default:
+    case 'divider':
       return 0;
   }
 }

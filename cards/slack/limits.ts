@@ -37,13 +37,39 @@ export interface LimitViolation {
   problem: string;
 }
 
-function textOf(block: Record<string, any>): string[] {
+/** A text object as the validator reads it: any JSON a renderer (or a test) produced. */
+interface WireText {
+  type?: string;
+  text?: string;
+}
+/** A context element (`text` is a string) or a button (`text` is a text object). */
+interface WireElement {
+  type?: string;
+  text?: string | WireText;
+  action_id?: string;
+  value?: string;
+}
+interface WireBlock {
+  type?: unknown;
+  block_id?: string;
+  text?: WireText;
+  fields?: WireText[];
+  elements?: WireElement[];
+}
+/** The string of a context element, the text object of a button. */
+const plainText = (e: WireElement): string | undefined => (typeof e.text === 'string' ? e.text : undefined);
+const labelOf = (e: WireElement): WireText | undefined => (typeof e.text === 'object' ? e.text : undefined);
+
+function textOf(block: WireBlock): string[] {
   const out: string[] = [];
   if (block.text?.text) out.push(block.text.text);
   for (const f of block.fields ?? []) out.push(f.text ?? '');
   for (const e of block.elements ?? []) {
-    if (e.type === 'mrkdwn' || e.type === 'plain_text') out.push(e.text ?? '');
-    else if (e.text?.text) out.push(e.text.text);
+    if (e.type === 'mrkdwn' || e.type === 'plain_text') out.push(plainText(e) ?? '');
+    else {
+      const label = labelOf(e)?.text;
+      if (label) out.push(label);
+    }
   }
   return out;
 }
@@ -59,7 +85,7 @@ export function checkMessage(message: { text?: string; blocks?: unknown[] }): Li
   const v: LimitViolation[] = [];
   const add = (path: string, problem: string) => v.push({ path, problem });
   const L = SLACK_LIMITS;
-  const blocks = (message.blocks ?? []) as Record<string, any>[];
+  const blocks = (message.blocks ?? []) as WireBlock[];
 
   if (!message.text || !message.text.trim()) add('text', 'fallback text is empty');
   else if (message.text.length > L.fallbackText) add('text', `fallback text is ${message.text.length} characters (> ${L.fallbackText})`);
@@ -89,7 +115,7 @@ export function checkMessage(message: { text?: string; blocks?: unknown[] }): Li
         }
         if (b.fields) {
           if (b.fields.length > L.sectionFields) add(`${p}.fields`, `${b.fields.length} fields (> ${L.sectionFields})`);
-          b.fields.forEach((f: any, j: number) => {
+          b.fields.forEach((f, j) => {
             if (!f.text?.length) add(`${p}.fields[${j}]`, 'field is empty');
             else if (f.text.length > L.fieldText) add(`${p}.fields[${j}]`, `field is ${f.text.length} characters (> ${L.fieldText})`);
           });
@@ -98,23 +124,25 @@ export function checkMessage(message: { text?: string; blocks?: unknown[] }): Li
       case 'context':
         if (!b.elements?.length) add(`${p}.elements`, 'context has no elements');
         else if (b.elements.length > L.contextElements) add(`${p}.elements`, `${b.elements.length} context elements (> ${L.contextElements})`);
-        (b.elements ?? []).forEach((e: any, j: number) => {
-          if (!e.text?.length) add(`${p}.elements[${j}]`, 'context text is empty');
-          else if (e.text.length > L.contextText) add(`${p}.elements[${j}]`, `context text is ${e.text.length} characters (> ${L.contextText})`);
+        (b.elements ?? []).forEach((e, j) => {
+          const text = plainText(e);
+          if (!text?.length) add(`${p}.elements[${j}]`, 'context text is empty');
+          else if (text.length > L.contextText) add(`${p}.elements[${j}]`, `context text is ${text.length} characters (> ${L.contextText})`);
         });
         break;
       case 'actions':
         if (!b.elements?.length) add(`${p}.elements`, 'actions block has no elements');
         else if (b.elements.length > L.actionsElements) add(`${p}.elements`, `${b.elements.length} elements (> ${L.actionsElements})`);
-        (b.elements ?? []).forEach((e: any, j: number) => {
+        (b.elements ?? []).forEach((e, j) => {
           const q = `${p}.elements[${j}]`;
           if (e.type !== 'button') return;
-          if (!e.text?.text?.trim()) add(`${q}.text`, 'button label is empty');
-          else if (e.text.text.length > L.buttonText) add(`${q}.text`, `button label is ${e.text.text.length} characters (> ${L.buttonText})`);
+          const label = labelOf(e)?.text;
+          if (!label?.trim()) add(`${q}.text`, 'button label is empty');
+          else if (label.length > L.buttonText) add(`${q}.text`, `button label is ${label.length} characters (> ${L.buttonText})`);
           if (!e.action_id) add(`${q}.action_id`, 'button has no action_id');
           else if (e.action_id.length > L.actionId) add(`${q}.action_id`, `action_id is ${e.action_id.length} characters (> ${L.actionId})`);
           else if (actionIds.has(e.action_id)) add(`${q}.action_id`, `duplicate action_id ${e.action_id}`);
-          actionIds.add(e.action_id);
+          if (e.action_id) actionIds.add(e.action_id);
           if (e.value !== undefined && e.value.length > L.buttonValue) add(`${q}.value`, `value is ${e.value.length} characters (> ${L.buttonValue})`);
         });
         break;

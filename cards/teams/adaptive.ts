@@ -51,7 +51,8 @@ export interface Container {
 export interface Column {
   type: 'Column';
   items: CardElement[];
-  width?: 'auto' | 'stretch' | string;
+  /** 'auto', 'stretch', a weight ('2') or pixels ('80px'). */
+  width?: string;
   verticalContentAlignment?: 'Top' | 'Center' | 'Bottom';
 }
 

@@ -4,7 +4,7 @@
  * serves both notifiers.
  */
 import type { AlertView } from '../../src/notify.js';
-import { type Finding, type Severity, mostSevere } from '../../src/model/index.js';
+import { mostSevere } from '../../src/model/index.js';
 import { container, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { findingContainer, SEVERITY_COLOUR } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';

@@ -26,8 +26,10 @@ export { why401Cards } from './why-401.js';
 export { etypesCards } from './etypes.js';
 export { adfsCards, explainCards } from './explain-adfs.js';
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 function isFindingList(v: unknown): v is Finding[] {
-  return Array.isArray(v) && v.every((f) => f && typeof f === 'object' && typeof f.ruleId === 'string' && Array.isArray(f.evidence) && f.fix);
+  return Array.isArray(v) && v.every((f: unknown) => isRecord(f) && typeof f.ruleId === 'string' && Array.isArray(f.evidence) && Boolean(f.fix));
 }
 
 /** Any result that carries `findings` (explain, adfs check…) before it has a dedicated card. */

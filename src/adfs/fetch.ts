@@ -114,7 +114,7 @@ function requestOnce(
 ): Promise<OnceResult> {
   return new Promise<OnceResult>((resolve, reject) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    // `finish` runs from events only, after `timer` below is set.
     const finish = (err: Error | undefined, value?: OnceResult) => {
       if (settled) return;
       settled = true;
@@ -130,7 +130,7 @@ function requestOnce(
       ca: o.ca,
       headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml', 'user-agent': 'krbops-adfs-watch' },
     });
-    timer = setTimeout(() => finish(new AdfsTimeoutError(source, o.timeoutMs)), Math.max(0, o.deadline - Date.now()));
+    const timer = setTimeout(() => finish(new AdfsTimeoutError(source, o.timeoutMs)), Math.max(0, o.deadline - Date.now()));
     req.on('error', (e: NodeJS.ErrnoException) => finish(classify(source, url, e)));
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;

@@ -31,7 +31,8 @@ const key = (c: SpnChange) => `${c.action}\u0000${normaliseSpn(c.spn)}\u0000${c.
  * MAX_CHANGES, and a list that both adds and removes the same SPN on the same account.
  */
 export function normaliseChanges(changes: readonly SpnChange[]): SpnChange[] {
-  if (!Array.isArray(changes) || changes.length === 0) throw new InvalidInputError('A change request needs at least one SPN change.');
+  // `as unknown`: Array.isArray would narrow the readonly list to any[] (callers may pass parsed JSON).
+  if (!Array.isArray(changes as unknown) || changes.length === 0) throw new InvalidInputError('A change request needs at least one SPN change.');
   const out = new Map<string, SpnChange>();
   for (const raw of changes) {
     const c = checkChange(raw);

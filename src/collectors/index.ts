@@ -42,12 +42,12 @@ export interface CollectDeps {
   config: Config;
   directory(): Promise<DirectoryReader>;
   log: Logger;
-  now(): Date;
+  now: () => Date;
   /**
    * ADFS evidence for a claims-based site, asked only when the probe is redirected to ADFS
    * (the command wires src/adfs here when KRBOPS_ADFS_METADATA_URLS is set). Default: none.
    */
-  adfs?(http: HttpEvidence): Promise<AdfsEvidence | undefined>;
+  adfs?: (http: HttpEvidence) => Promise<AdfsEvidence | undefined>;
   /** Who asks: 'chat' restricts what the HTTP probe may reach (src/collectors/probe-policy.ts). Default 'operator'. */
   requester?: ProbeRequester;
 }

@@ -200,15 +200,14 @@ export class LdapConnection {
    * requested as soon as one arrives, so the DC prepares it while the caller works on this one.
    */
   async *searchPages(req: SearchRequest): AsyncGenerator<Entry[]> {
-    const pages = this.client
-      .searchPaginated(req.base, {
-        scope: req.scope ?? 'sub',
-        filter: req.filter,
-        attributes: req.attributes,
-        explicitBufferAttributes: req.binary ?? [],
-        paged: { pageSize: this.config.pageSize },
-      })
-      [Symbol.asyncIterator]();
+    const paginated = this.client.searchPaginated(req.base, {
+      scope: req.scope ?? 'sub',
+      filter: req.filter,
+      attributes: req.attributes,
+      explicitBufferAttributes: req.binary ?? [],
+      paged: { pageSize: this.config.pageSize },
+    });
+    const pages = paginated[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<{ searchEntries: Entry[] }>> | undefined;
     try {
       pending = pages.next();

@@ -64,8 +64,8 @@ interface Slot {
 }
 
 interface Waiter {
-  resolve(s: Slot): void;
-  reject(e: unknown): void;
+  resolve: (s: Slot) => void;
+  reject: (e: unknown) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -241,26 +241,29 @@ export class LdapPool {
 
   /** A searcher for one request: every search takes room on a pooled connection; close() closes nothing (the pool owns them). */
   searcher(): LdapSearcher {
-    const pool = this;
+    const server = () => this.server;
     return {
       get server() {
-        return pool.server;
+        return server();
       },
-      search: (req) => pool.use((c) => c.search(req)),
-      async *searchPages(req) {
-        const s = await pool.acquire();
-        let broken = false;
-        try {
-          yield* s.conn.searchPages(req);
-        } catch (e) {
-          broken = isBroken(e);
-          throw e;
-        } finally {
-          pool.release(s, broken);
-        }
-      },
+      search: (req) => this.use((c) => c.search(req)),
+      searchPages: (req) => this.pagesOf(req),
       close: async () => undefined,
     };
+  }
+
+  /** A paged search keeps one connection to its end. */
+  private async *pagesOf(req: SearchRequest): AsyncGenerator<Entry[]> {
+    const s = await this.acquire();
+    let broken = false;
+    try {
+      yield* s.conn.searchPages(req);
+    } catch (e) {
+      broken = isBroken(e);
+      throw e;
+    } finally {
+      this.release(s, broken);
+    }
   }
 
   /** Holds room for one operation until the returned function is called (tests: a pool kept busy). */

@@ -17,7 +17,7 @@ import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DomainKeyFacts, EncryptionScanAccount } from './encryption-scan.js';
-import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
+import type { AccountFacts, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
 interface Slot {

@@ -21,7 +21,7 @@ export function hasDirectory(config: Config): boolean {
 
 /** The directory opener of a long-running server: one bounded connection pool per DC list (and GC), shared by every request. */
 export interface DirectoryOpener {
-  open(config: Config, log: Logger): Promise<DirectoryReader>;
+  open: (config: Config, log: Logger) => Promise<DirectoryReader>;
   /** The DC pool's numbers (undefined before the first LDAP open, and for an export). */
   stats(): LdapPoolStats | undefined;
   /** Closes the pools' connections (shutdown). */

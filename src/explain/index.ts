@@ -128,13 +128,13 @@ const CATALOG: Entry[] = [
   },
 ];
 
-const SPN_RE = /\b(?:HTTP|HOST|MSSQLSvc|CIFS|LDAP|RestrictedKrbHost|WSMAN|TERMSRV|MSOLAPSvc(?:\.3)?|MSCRMSandboxService)\/[A-Za-z0-9][A-Za-z0-9.\-_]*(?::\d{1,5})?(?:@[A-Za-z0-9.\-]+)?/gi;
+const SPN_RE = /\b(?:HTTP|HOST|MSSQLSvc|CIFS|LDAP|RestrictedKrbHost|WSMAN|TERMSRV|MSOLAPSvc(?:\.3)?|MSCRMSandboxService)\/[A-Za-z0-9][A-Za-z0-9._-]*(?::\d{1,5})?(?:@[A-Za-z0-9.-]+)?/gi;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>()]+/gi;
 
 export { MAX_EXPLAIN_LENGTH };
 
 export function mentioned(text: string): ExplainResult['mentioned'] {
-  const spns = [...new Set([...text.matchAll(SPN_RE)].map((m) => m[0].replace(/@.*$/, '').replace(/[.\-]+$/, '')))].slice(0, 10);
+  const spns = [...new Set([...text.matchAll(SPN_RE)].map((m) => m[0].replace(/@.*$/, '').replace(/[.-]+$/, '')))].slice(0, 10);
   const urls = [...new Set([...text.matchAll(URL_RE)].map((m) => m[0].replace(/[.,;]+$/, '')))].slice(0, 5);
   const hosts = new Set<string>();
   for (const s of spns) hosts.add(spnHostOf(s));

@@ -13,6 +13,7 @@
 import { UnsafeCommandValueError } from '../errors.js';
 
 /** Control characters, including the Unicode line and paragraph separators and NEL. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused in printed commands
 const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 /** A placeholder an engineer replaces by hand: `<app-pool-account>`, `<relying party>`. Printed as is. */

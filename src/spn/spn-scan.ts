@@ -12,6 +12,7 @@ import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js
 
 /** Two 32-bit hashes (FNV-1a and a murmur-style mix) of the lower-cased text, without building it. */
 function spnHash(text: string): [number, number] {
+  // eslint-disable-next-line no-control-regex -- the range \x00-\x7f is ASCII: only non-ASCII text needs toLowerCase()
   const s = /[^\x00-\x7f]/.test(text) ? text.toLowerCase() : text;
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;

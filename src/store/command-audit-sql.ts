@@ -1,8 +1,8 @@
 /** The command audit's SQL, shared by both dialects (bound parameters only). */
-import type { SqlExecutor } from './sql/base.js';
+import { str, type SqlExecutor } from './sql/base.js';
 import type { CommandAuditEntry } from './types.js';
 
-const opt = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const opt = str;
 
 export async function appendCommandAudit(ex: SqlExecutor, e: CommandAuditEntry): Promise<void> {
   await ex.query(

@@ -22,7 +22,10 @@ export class StoreBusyError extends StoreError {
   }
 }
 
-const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown })?.code ?? ''));
+const isBusy = (e: unknown) => {
+  const code = (e as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn` (synchronous SQLite work) again after short async waits while the file is locked, for at most `budgetMs`. */

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ describe('fetchMetadata over HTTPS', () => {
     trusted = makeServerCert(['127.0.0.1', 'localhost']);
     untrusted = makeServerCert(['127.0.0.1', 'localhost']);
     const chunk = Buffer.alloc(64 * 1024, 0x41);
-    const flood = (announce: boolean) => (_req: unknown, res: import('node:http').ServerResponse) => {
+    const flood = (announce: boolean) => (_req: unknown, res: ServerResponse) => {
       written = 0;
       res.writeHead(200, { 'content-type': 'application/xml', ...(announce ? { 'content-length': FIFTY_MB } : {}) });
       const pump = () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LdapConfig } from '../../src/config.js';
-import { LdapDirectory, openDirectory } from '../../src/directory/ldap-directory.js';
+import { type LdapDirectory, openDirectory } from '../../src/directory/ldap-directory.js';
 import { AccountNotFoundError, DirectoryAuthError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { startLab } from '../lab/lab.js';

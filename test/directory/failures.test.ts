@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type LdapConfig } from '../../src/config.js';
+import type { LdapConfig } from '../../src/config.js';
 import { openDirectory } from '../../src/directory/ldap-directory.js';
 import { DirectoryTimeoutError, DirectoryTlsError, DirectoryUnavailableError, ErrorCode } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';

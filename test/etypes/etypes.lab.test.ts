@@ -139,6 +139,7 @@ describe('krb etypes --json on a lab with every class planted', () => {
 
   it('reads the domain with ONE paged search, plus a few fixed lookups whatever the number of accounts', async () => {
     const calls = { search: 0, searchPages: 0 };
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the originals are called with .apply(this) below
     const { search, searchPages } = LdapConnection.prototype;
     LdapConnection.prototype.search = function (this: LdapConnection, ...a: Parameters<typeof search>) {
       calls.search++;

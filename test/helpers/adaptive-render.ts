@@ -93,7 +93,6 @@ export class CardRenderer {
   async render(name: string, card: unknown, options: { screenshotDir?: string; screenshotPath?: string } = {}): Promise<RenderReport> {
     const report = await this.page.evaluate(
       ({ card, hostConfig }) => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const AC = (globalThis as any).AdaptiveCards;
         const describe = (e: { phase: number; event: number; message: string }) => ({
           phase: AC.ValidationPhase[e.phase] ?? String(e.phase),

@@ -67,6 +67,11 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return s;
 }
 
+/** An async request handler as node's (void) listener; a rejection stays unhandled, so the test run reports it. */
+function detached(handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): http.RequestListener {
+  return (req, res) => void handler(req, res);
+}
+
 function listen(server: http.Server | https.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -154,7 +159,7 @@ export class FakeBotConnector {
    */
   async postActivity(botUrl: string, activity: Record<string, unknown>, o: { authorization?: string | null } = {}): Promise<{ status: number; body: string }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    const auth = o.authorization === undefined ? `Bearer ${this.channelToken({ serviceUrl: String(activity.serviceUrl ?? this.serviceUrl) })}` : o.authorization;
+    const auth = o.authorization === undefined ? `Bearer ${this.channelToken({ serviceUrl: typeof activity.serviceUrl === 'string' ? activity.serviceUrl : this.serviceUrl })}` : o.authorization;
     if (auth !== null) headers.authorization = auth;
     const res = await fetch(botUrl, { method: 'POST', headers, body: JSON.stringify(activity) });
     return { status: res.status, body: await res.text() };
@@ -208,7 +213,7 @@ export class FakeBotConnector {
 
   private async listen(): Promise<void> {
     const jwk = this.key.export({ format: 'jwk' }) as { n: string; e: string };
-    this.http = http.createServer(async (req, res) => {
+    this.http = http.createServer(detached(async (req, res) => {
       const url = new URL(req.url ?? '/', this.base);
       if (req.method === 'GET' && url.pathname === '/v1/.well-known/openidconfiguration') {
         return this.json(res, 200, { issuer: this.tokenIssuer, authorization_endpoint: `${this.base}/v1/authorize`, jwks_uri: `${this.base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'], token_endpoint_auth_methods_supported: ['private_key_jwt'] });
@@ -242,12 +247,12 @@ export class FakeBotConnector {
         return this.json(res, 200, { id });
       }
       this.json(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
-    });
+    }));
     this.httpPort = await listen(this.http);
 
     const cert = makeServerCert(['127.0.0.1']);
     this.loginCa = cert.ca.toString('utf8');
-    this.https = https.createServer({ key: cert.key, cert: cert.cert }, async (req, res) => {
+    this.https = https.createServer({ key: cert.key, cert: cert.cert }, detached(async (req, res) => {
       const url = new URL(req.url ?? '/', `https://127.0.0.1:${this.httpsPort}`);
       const authority = `https://127.0.0.1:${this.httpsPort}/botframework.com`;
       if (req.method === 'GET' && url.pathname === '/botframework.com/v2.0/.well-known/openid-configuration') {
@@ -270,7 +275,7 @@ export class FakeBotConnector {
         return this.json(res, 200, { token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600, access_token: token });
       }
       this.json(res, 404, { error: 'not_found' });
-    });
+    }));
     this.httpsPort = await listen(this.https);
   }
 }

@@ -147,7 +147,8 @@ export class FakeSlackApi {
         ws.on('close', () => this.sockets.delete(ws));
         ws.on('message', (data) => {
           try {
-            const m = JSON.parse(String(data));
+            // ws hands text frames over as a Buffer (binaryType 'nodebuffer', its default).
+            const m = JSON.parse((data as Buffer).toString('utf8'));
             if (m.envelope_id) this.acks.set(m.envelope_id, m);
           } catch {
             /* not JSON: ignore */

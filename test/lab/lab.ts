@@ -424,6 +424,7 @@ export function encodeDnsRecord(type: DnsType, value: string, ttl = 900, serial 
 
 function ldifValue(attr: string, value: string): string {
   // RFC 2849: base64 when the value is not SAFE-STRING
+  // eslint-disable-next-line no-control-regex -- RFC 2849's SAFE-STRING is defined by control-character ranges
   if (/^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/.test(value) && !value.endsWith(' ')) return `${attr}: ${value}`;
   return `${attr}:: ${Buffer.from(value, 'utf8').toString('base64')}`;
 }
@@ -459,6 +460,7 @@ export function parseLdif(text: string): LdapEntry[] {
       const buf = Buffer.from(raw, 'base64');
       try {
         value = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+        // eslint-disable-next-line no-control-regex -- binary values are the ones with control characters
         if (/[\x00-\x08\x0e-\x1f]/.test(value)) value = raw;
       } catch {
         value = raw;

@@ -32,8 +32,10 @@ export const BATCH = 200;
 export const RUN_RETENTION_MS = 30 * 24 * 3600_000;
 
 export const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-export const parse = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (JSON.parse(String(v)) as T));
-export const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+/** A column value as text: the drivers return TEXT as string and INTEGER as number or bigint. */
+export const cellText = (v: unknown): string => String(v);
+export const parse = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (JSON.parse(cellText(v)) as T));
+export const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : cellText(v));
 export const iso = (d: Date = new Date()) => d.toISOString();
 
 /** The part of an SPN after its service class, lower case: `HTTP/crm.contoso.test` → `crm.contoso.test`. */

@@ -1,7 +1,7 @@
 /** Table family `job_runs` and `job_leases`: one run per job and tick, leases that free a dead replica's job. */
 import { StoreError } from '../../errors.js';
 import type { ClaimOptions, ClaimResult, JobRun, RunOutcome } from '../types.js';
-import { Busy, iso, json, parse, RUN_RETENTION_MS, str } from './base.js';
+import { Busy, cellText, iso, json, parse, RUN_RETENTION_MS, str } from './base.js';
 import { KvOps } from './kv.js';
 
 export class RunOps extends KvOps {
@@ -34,7 +34,7 @@ export class RunOps extends KvOps {
     if (prev && prev.holder !== null && prev.run_id !== null) {
       const r = await this.q(
         `UPDATE job_runs SET outcome = 'abandoned', finished_at = ?, error = ? WHERE id = ? AND outcome = 'running'`,
-        [nowIso, `lease of ${String(prev.holder)} expired at ${String(prev.expires_at)}: the replica stopped during the run`, Number(prev.run_id)],
+        [nowIso, `lease of ${cellText(prev.holder)} expired at ${cellText(prev.expires_at)}: the replica stopped during the run`, Number(prev.run_id)],
       );
       abandoned = r.changes;
     }

@@ -32,7 +32,7 @@ export interface PlaygroundOptions {
   log: Logger;
   approvals?: ChatApprovals;
   core?: CoreOptions;
-  observe?(o: CommandObservation): void;
+  observe?: (o: CommandObservation) => void;
 }
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
@@ -83,8 +83,9 @@ export function createPlaygroundSurface(o: PlaygroundOptions): HttpSurface {
       });
       app.post('/playground/api/command', loopbackOnly, json, async (req, res, next) => {
         try {
-          const text = typeof req.body?.text === 'string' ? req.body.text.slice(0, 4000) : '';
-          const actor = playgroundActor(o.config, req.body?.as, 'teams');
+          const b = (req.body ?? {}) as Record<string, unknown>;
+          const text = typeof b.text === 'string' ? b.text.slice(0, 4000) : '';
+          const actor = playgroundActor(o.config, b.as, 'teams');
           res.json(await answerText(text, actor, { config: o.config, log, core: o.core, hooks: { observe: o.observe } }));
         } catch (e) {
           next(e);

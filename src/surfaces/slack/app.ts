@@ -37,9 +37,9 @@ export interface SlackBot {
   app: App;
   client: webApi.WebClient;
   /** Commands still running. */
-  inFlight(): number;
+  inFlight: () => number;
   /** Waits for running commands to finish (graceful shutdown), at most `timeoutMs` (default 30 s). */
-  drain(timeoutMs?: number): Promise<void>;
+  drain: (timeoutMs?: number) => Promise<void>;
 }
 
 type SlackSettings = NonNullable<Config['slack']>;
@@ -83,13 +83,13 @@ async function initApp(app: App, config: Config): Promise<void> {
 function tracker() {
   const running = new Set<Promise<unknown>>();
   return {
-    track<T>(p: Promise<T>): Promise<T> {
+    track: <T>(p: Promise<T>): Promise<T> => {
       running.add(p);
       void p.finally(() => running.delete(p)).catch(() => undefined);
       return p;
     },
     count: () => running.size,
-    async drain(timeoutMs = 30_000) {
+    drain: async (timeoutMs = 30_000): Promise<void> => {
       if (!running.size) return;
       await settledWithin(running, timeoutMs);
     },

@@ -43,7 +43,7 @@ function parseMeta(text: string | undefined): ReasonModalMeta | undefined {
 }
 
 /** Registers the dialog's submission handler. */
-export function registerReasonDialog(app: App, o: { flow: () => ApprovalActions | undefined; log: Logger; track<T>(p: Promise<T>): Promise<T> }): void {
+export function registerReasonDialog(app: App, o: { flow: () => ApprovalActions | undefined; log: Logger; track: <T>(p: Promise<T>) => Promise<T> }): void {
   app.view(REASON_MODAL_CALLBACK, async ({ ack, body, view, client }) => {
     await ack();
     const meta = parseMeta(view.private_metadata);

@@ -138,7 +138,7 @@ export class TeamsBot {
 
   /** The adapter's logic callback: one turn. */
   readonly onTurn = async (context: TurnContext): Promise<void> => {
-    switch (context.activity.type) {
+    switch (context.activity.type as ActivityTypes) {
       case ActivityTypes.Message:
         return this.onMessage(context);
       case ActivityTypes.Invoke:

@@ -84,7 +84,7 @@ function checkProps(o: Record<string, unknown>, spec: Record<string, Check>, pat
     }
     const v = o[k];
     if (typeOf(v) !== c.type) errors.push(`${path}.${k}: expected ${c.type}, got ${typeOf(v)}`);
-    else if (c.enum && !c.enum.includes(String(v).toLowerCase())) errors.push(`${path}.${k}: "${v}" is not one of ${c.enum.join('|')}`);
+    else if (c.enum && !c.enum.includes(String(v).toLowerCase())) errors.push(`${path}.${k}: "${String(v)}" is not one of ${c.enum.join('|')}`);
     if (c.type === 'string' && c.required && v === '') errors.push(`${path}.${k}: must not be empty`);
   }
   for (const k of Object.keys(o)) if (!(k in spec)) errors.push(`${path}: unknown property "${k}"`);

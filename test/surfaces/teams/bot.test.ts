@@ -89,7 +89,7 @@ describe('commands as messages', () => {
   it('answers an @-mention with a leading slash in a channel, in the message’s thread', async () => {
     const activity = msg('/spn list crmweb', 'channel');
     const [reply] = await ask(activity);
-    expect(reply.conversationId).toBe(`${CHANNEL_ID};messageid=${activity.id}`);
+    expect(reply.conversationId).toBe(`${CHANNEL_ID};messageid=${String(activity.id)}`);
     expect(reply.replyToId).toBe(activity.id);
     expect(cardTexts(cardsOf(reply.activity)[0])[0]).toBe('SPNs of CONTOSO\\crmweb');
   });
@@ -206,7 +206,7 @@ describe('slow commands', () => {
       expect(res.status).toBe(200);
       const [ack, answer] = await h.fake.waitForActivities(2, { filter: (a) => a.activity.type === 'message', timeoutMs: 30_000 });
       expect(ack.activity.text).toBe('Still working on "spn dupes"; the answer will follow in this conversation.');
-      expect(answer.conversationId).toBe(`${CHANNEL_ID};messageid=${activity.id}`);
+      expect(answer.conversationId).toBe(`${CHANNEL_ID};messageid=${String(activity.id)}`);
       expect(answer.replyToId).toBe(activity.id);
       expect(cardTexts(cardsOf(answer.activity)[0])[0]).toBe('spn dupes');
     } finally {

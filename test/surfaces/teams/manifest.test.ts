@@ -155,7 +155,7 @@ describe('icons', () => {
   });
 
   it('are what draw-icons.mjs draws (the committed files are not hand-edited)', async () => {
-    const { drawColor, drawOutline } = (await import('../../../manifest/teams/draw-icons.mjs' as string)) as { drawColor(): Buffer; drawOutline(): Buffer };
+    const { drawColor, drawOutline } = (await import('../../../manifest/teams/draw-icons.mjs' as string)) as { drawColor: () => Buffer; drawOutline: () => Buffer };
     expect(drawColor().equals(readFileSync(join(DIR, 'color.png')))).toBe(true);
     expect(drawOutline().equals(readFileSync(join(DIR, 'outline.png')))).toBe(true);
   });

@@ -11,5 +11,5 @@ export interface ListenerEnv {
   deps: SlackDeps;
   log: Logger;
   /** Keeps a handler's promise in the set `drain()` waits for. */
-  track<T>(p: Promise<T>): Promise<T>;
+  track: <T>(p: Promise<T>) => Promise<T>;
 }
