@@ -21,8 +21,8 @@ const asString = (v: unknown): string | undefined => (typeof v === 'string' && v
 
 /** ADFS evidence from the configured metadata (no previous state: expected thumbprints and secondaries still show a rollover). */
 function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
-  const sources = ctx.config.adfs.metadataUrls;
-  if (!sources.length) return undefined;
+  const [source] = ctx.config.adfs.metadataUrls;
+  if (source === undefined) return undefined;
   return async () => {
     const [{ collectAdfs }, { checkAdfs }, { toAdfsEvidence, toWhy401AdfsEvidence }] = await Promise.all([
       import('../src/collectors/adfs.js'),
@@ -30,7 +30,7 @@ function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
       import('../src/adfs/index.js'),
     ]);
     const now = ctx.now();
-    const snapshot = await collectAdfs(sources[0], { now, caFile: ctx.config.adfs.caFile, timeoutMs: ctx.config.probeTimeoutMs });
+    const snapshot = await collectAdfs(source, { now, caFile: ctx.config.adfs.caFile, timeoutMs: ctx.config.probeTimeoutMs });
     const findings = checkAdfs(snapshot, undefined, { now, warnDays: ctx.config.adfs.warnDays, expectedThumbprints: ctx.config.adfs.expectedThumbprints });
     return toWhy401AdfsEvidence(toAdfsEvidence(snapshot, findings)) as AdfsRuleEvidence;
   };

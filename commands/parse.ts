@@ -81,7 +81,7 @@ export function parseCommandArgs(cmd: AnyCommand, words: string[]): ParsedArgs {
       ),
     });
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    const msg = (e as Error).message.split('\n', 1)[0]!.replace(/\. To specify a positional argument.*$/, '');
     throw new CommandUsageError(truncate(msg, 200), usage);
   }
   const positionals: Record<string, string | undefined> = {};
@@ -91,7 +91,8 @@ export function parseCommandArgs(cmd: AnyCommand, words: string[]): ParsedArgs {
     if (p.required && (v === undefined || v === '')) throw new CommandUsageError(`Missing <${p.name}>.`, usage);
     positionals[p.name] = v;
   }
-  if (rest.length) throw new CommandUsageError(`Unexpected argument "${truncate(rest[0], 60)}".`, usage);
+  const [unexpected] = rest;
+  if (unexpected !== undefined) throw new CommandUsageError(`Unexpected argument "${truncate(unexpected, 60)}".`, usage);
   return { positionals, options: parsed.values as ParsedArgs['options'] };
 }
 

@@ -259,7 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.KRBOPS_ADFS_EXPECTED_THUMBPRINTS) {
     // Format: "crm=AB12…,CD34…;portal=EF56…" (relying party = thumbprints it trusts).
     for (const part of env.KRBOPS_ADFS_EXPECTED_THUMBPRINTS.split(';').map((s) => s.trim()).filter(Boolean)) {
-      const [rp, list] = part.includes('=') ? part.split('=', 2) : ['default', part];
+      const [rp = '', list = ''] = part.includes('=') ? part.split('=', 2) : ['default', part];
       const prints = csv(list).map((t) => t.replace(/[\s:]/g, '').toUpperCase());
       if (!prints.every((t) => /^[0-9A-F]{40}$/.test(t))) fail('KRBOPS_ADFS_EXPECTED_THUMBPRINTS', 'thumbprints must be 40 hex digits (SHA-1), as "rp=THUMB1,THUMB2;rp2=..."');
       expectedThumbprints[rp.trim()] = prints;

@@ -93,7 +93,7 @@ export function runRules<E, X extends object = object>(evidence: E, rules: reado
     const na = results.filter((r) => r.status === 'not-applicable');
     const real = results.filter((r) => r.status !== 'not-applicable');
     if (real.length) findings.push(...real.map((r) => toFinding(rule, r)));
-    else if (na.length) notApplicable.push({ ruleId: rule.id, title: rule.checks, reason: na[0].reason ?? 'not applicable' });
+    else if (na.length) notApplicable.push({ ruleId: rule.id, title: rule.checks, reason: na[0]?.reason ?? 'not applicable' });
     else passed.push({ ruleId: rule.id, title: rule.checks });
   }
   return { findings: rankFindings(findings), passed, notApplicable };
@@ -119,7 +119,7 @@ export function verdictFor(target: { url: string; canonicalHost?: string }, run:
   return `No Kerberos problem found for ${target.url}: all ${run.passed.length} applicable checks passed.`;
 }
 
-const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
+const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
 
 /** Assembles the why-401 answer from the evidence and the rule run. */
 export function why401Result(evidence: Evidence, ruleRun: RuleRun, durationMs: number): Why401Result {

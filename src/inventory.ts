@@ -95,7 +95,7 @@ export function parseInventory(text: string, file = 'krbops.yaml'): Inventory {
   const r = schema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new ConfigError('KRBOPS_INVENTORY', `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new ConfigError('KRBOPS_INVENTORY', `${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'not valid'}`);
   }
   for (const [i, s] of r.data.sites.entries()) {
     try {

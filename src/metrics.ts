@@ -23,7 +23,7 @@ const JOB_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900];
 function labelKey(labels: Labels): string {
   return Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${escapeLabel(labels[k])}"`)
+    .map((k) => `${k}="${escapeLabel(labels[k] ?? '')}"`)
     .join(',');
 }
 
@@ -80,8 +80,9 @@ export class Histogram implements Family {
     const k = labelKey(labels);
     let s = this.series.get(k);
     if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    const { counts } = s;
     this.buckets.forEach((b, i) => {
-      if (seconds <= b) s.counts[i]++;
+      if (seconds <= b) counts[i] = (counts[i] ?? 0) + 1;
     });
     s.sum += seconds;
     s.count++;

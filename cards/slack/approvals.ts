@@ -161,7 +161,7 @@ export function approvalDecisionNotice(r: ApprovalRecord): SlackReply {
 
 /** `krb approvals`: one compact section per request. */
 export function approvalsListCard(r: ApprovalsListResult): SlackReply {
-  const title = r.status ? `${r.status[0].toUpperCase()}${r.status.slice(1)} SPN change requests` : 'SPN change requests';
+  const title = r.status ? `${r.status.charAt(0).toUpperCase()}${r.status.slice(1)} SPN change requests` : 'SPN change requests';
   if (!r.approvals.length) {
     return { text: fallback(`No ${title.toLowerCase()}`), blocks: [header(title), section(`No ${esc(r.status ?? '')}${r.status ? ' ' : ''}change requests.`)], followUps: [] };
   }

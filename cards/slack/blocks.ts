@@ -149,13 +149,13 @@ export function formatDuration(ms: number): string {
 /** Joins names into one line that fits `max`, ending with "+N more" rather than cutting a name. */
 export function joinFitting(names: string[], max: number, sep = ', '): string {
   let out = '';
-  for (let i = 0; i < names.length; i++) {
+  for (const [i, name] of names.entries()) {
     const more = names.length - i - 1;
-    const next = (out ? out + sep : '') + names[i];
+    const next = (out ? out + sep : '') + name;
     const suffix = more ? ` +${more} more` : '';
     if (next.length + suffix.length > max) {
       if (!out) {
-        out = fitText(names[i], max - 16);
+        out = fitText(name, max - 16);
         continue;
       }
       return `${out} +${names.length - i} more`;

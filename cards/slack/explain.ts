@@ -9,14 +9,15 @@ import { SLACK_LIMITS } from './limits.js';
 
 /** `krbops spn query X` in a next check → `/spn query X` as typed in Slack. */
 function chatCheck(check: string): string {
-  const m = /^(?:krbops\s+)?((?:spn|krb)\s+\S.*)$/.exec(check.trim());
-  if (m && /^(spn (list|query|dupes)|krb (why-401|explain|adfs))\b/.test(m[1])) return code(`/${m[1]}`);
+  const command = /^(?:krbops\s+)?((?:spn|krb)\s+\S.*)$/.exec(check.trim())?.[1];
+  if (command !== undefined && /^(spn (list|query|dupes)|krb (why-401|explain|adfs))\b/.test(command)) return code(`/${command}`);
   return esc(check);
 }
 
 export function explainCard(r: ExplainResult): SlackReply {
-  const head: Block[] = [header(`${r.matches.length ? ':mag:' : ':grey_question:'} ${r.verdict}`)];
-  if (head[0].type === 'header' && head[0].text.text.endsWith('…')) head.push(section(esc(r.verdict)));
+  const title = header(`${r.matches.length ? ':mag:' : ':grey_question:'} ${r.verdict}`);
+  const head: Block[] = [title];
+  if (title.text.text.endsWith('…')) head.push(section(esc(r.verdict)));
   const items = r.matches.map((m, i) => {
     const lines = [`*${i + 1}. ${esc(m.code)}* — matched ${code(fitText(m.matched, 200))}`, esc(m.meaning)];
     if (m.rules.length) lines.push('*Possible causes*', ...m.rules.map((x) => `• ${esc(x.title)} (${code(x.ruleId)})`));

@@ -40,8 +40,9 @@ export function fixBlocks(fix: Fix, o: FixBlocksOptions): Block[] {
   if (fix.summary || commands.length) {
     const summary = `*${o.label ?? 'Fix'}:* ${esc(fix.summary ?? '')}`;
     const fenced = commands.length ? codeBlocks(commands, SLACK_LIMITS.sectionText) : [];
-    if (fenced.length && summary.length + 1 + fenced[0].length <= SLACK_LIMITS.sectionText) {
-      out.push(section(`${summary}\n${fenced[0]}`), ...fenced.slice(1).map((t) => section(t)));
+    const [firstBlock, ...moreBlocks] = fenced;
+    if (firstBlock !== undefined && summary.length + 1 + firstBlock.length <= SLACK_LIMITS.sectionText) {
+      out.push(section(`${summary}\n${firstBlock}`), ...moreBlocks.map((t) => section(t)));
     } else {
       out.push(section(fitText(summary, SLACK_LIMITS.sectionText)), ...fenced.map((t) => section(t)));
     }
@@ -60,7 +61,8 @@ export function fixBlocks(fix: Fix, o: FixBlocksOptions): Block[] {
   if (changes.length) {
     const { values, tooLong } = changeRefValues({ ruleId: o.ruleId, subject: o.subject, title: o.title && fitText(o.title, 150), url: o.url, changes });
     values.slice(0, SLACK_LIMITS.actionsElements).forEach((v, i) => {
-      const label = values.length === 1 ? (changes.length === 1 ? 'Request this change' : `Request these ${changes.length} changes`) : `Request: ${changeWords(v.changes[0])}`;
+      const [first] = v.changes;
+      const label = values.length === 1 || !first ? (changes.length === 1 ? 'Request this change' : `Request these ${changes.length} changes`) : `Request: ${changeWords(first)}`;
       buttons.push(button(label, `${REQUEST_CHANGE_ACTION}:${o.index}:${i}`, v.value, 'primary'));
     });
     left += Math.max(0, values.length - SLACK_LIMITS.actionsElements) + tooLong.length;

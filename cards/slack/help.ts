@@ -15,7 +15,7 @@ export const DEFAULT_SLASH_COMMANDS = ['spn', 'krb'];
 /** How a command is typed in Slack: `/spn list`, `/krb why-401`, `/krb adfs check`. */
 export function chatInvocation(cmd: AnyCommand, slashCommands: string[] = DEFAULT_SLASH_COMMANDS): string {
   const p = cmd.path.join(' ');
-  return slashCommands.includes(cmd.path[0]) ? `/${p}` : `/krb ${p}`;
+  return slashCommands.includes(cmd.path[0] ?? '') ? `/${p}` : `/krb ${p}`;
 }
 
 /** `spn list <account>` → `/spn list <account>`, without terminal-only options. */
@@ -55,17 +55,16 @@ export function chatUsageText(usage: string, commands: AnyCommand[], slashComman
   return usage
     .split('\n')
     .map((line) => {
-      const m = /^(Usage: |\s+)(.*)$/.exec(line);
-      if (!m) return line;
-      const rest = m[2];
+      const [, lead, rest] = /^(Usage: |\s+)(.*)$/.exec(line) ?? [];
+      if (lead === undefined || rest === undefined) return line;
       const c = byLength.find((c) => {
         const p = c.path.join(' ');
         return rest === p || rest.startsWith(`${p} `);
       });
       if (!c) return line;
-      if (m[1] !== 'Usage: ' && rest.includes('--json')) return undefined;
-      if (m[1] !== 'Usage: ' && rest.split(/\s+/).slice(1).some((w) => LOCAL_PATH.test(w))) return undefined;
-      return m[1] + chatInvocation(c, slashCommands) + rest.slice(c.path.join(' ').length);
+      if (lead !== 'Usage: ' && rest.includes('--json')) return undefined;
+      if (lead !== 'Usage: ' && rest.split(/\s+/).slice(1).some((w) => LOCAL_PATH.test(w))) return undefined;
+      return lead + chatInvocation(c, slashCommands) + rest.slice(c.path.join(' ').length);
     })
     .filter((l): l is string => l !== undefined)
     .join('\n');
@@ -73,7 +72,7 @@ export function chatUsageText(usage: string, commands: AnyCommand[], slashComman
 
 /** The registry without aliases: a command whose `run` another listed command shares is shown once. */
 function distinct(commands: AnyCommand[], slashCommands: string[]): AnyCommand[] {
-  const preferred = [...commands].sort((a, b) => Number(slashCommands.includes(b.path[0])) - Number(slashCommands.includes(a.path[0])));
+  const preferred = [...commands].sort((a, b) => Number(slashCommands.includes(b.path[0] ?? '')) - Number(slashCommands.includes(a.path[0] ?? '')));
   const seen = new Set<unknown>();
   const keep = new Set<AnyCommand>();
   for (const c of preferred) {

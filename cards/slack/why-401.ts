@@ -18,14 +18,15 @@ export function why401Card(r: Why401Result): SlackReply {
   const emoji = serious.length ? ':red_circle:' : authenticated ? ':white_check_mark:' : failing.length ? ':red_circle:' : unknown.length ? ':grey_question:' : ':white_check_mark:';
   const verdict = r.verdict?.trim() || (failing.length ? `${failing.length} problem(s) found` : 'No Kerberos problem found');
 
-  const head: Block[] = [header(`${emoji} ${verdict}`)];
+  const title = header(`${emoji} ${verdict}`);
+  const head: Block[] = [title];
   const target = [`*URL:* ${code(fitText(r.url, 500))}`];
   if (r.canonicalHost) target.push(`*Canonical host:* ${code(r.canonicalHost)}`);
   const lines = [target.join(' · ')];
   const kerberos = authenticationLine(r.authentication);
   if (kerberos) lines.unshift(`${authenticated ? ':white_check_mark:' : ':key:'} *${esc(kerberos)}*`);
   // The header holds 150 characters; a longer verdict is repeated whole here.
-  if (head[0].type === 'header' && head[0].text.text.endsWith('…')) lines.unshift(`*Most likely cause:* ${esc(verdict)}`);
+  if (title.text.text.endsWith('…')) lines.unshift(`*Most likely cause:* ${esc(verdict)}`);
   if (r.expectedSpns.length) lines.push(`*SPNs a browser asks for:* ${joinFitting(r.expectedSpns.map(code), 1200)}`);
   const counts = [
     failing.length ? `${failing.length} problem${failing.length === 1 ? '' : 's'}` : '',

@@ -128,7 +128,7 @@ function stateActions(r: ApprovalRecord, now?: string): ExecuteAction[] {
 
 /** `krb approvals`: one row per request. */
 export function approvalsListCards(r: ApprovalsListResult, options: SplitOptions = {}): AdaptiveCard[] {
-  const title = r.status ? `${r.status[0].toUpperCase()}${r.status.slice(1)} SPN change requests` : 'SPN change requests';
+  const title = r.status ? `${r.status.charAt(0).toUpperCase()}${r.status.slice(1)} SPN change requests` : 'SPN change requests';
   const sections = r.approvals.map((a) =>
     container(
       [

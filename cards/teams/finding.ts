@@ -25,9 +25,9 @@ export const FINDING_LIMITS = { evidence: 25, commands: FIX_LIMITS.commands };
 /** "HTTP/crm: held by CRMWEB$" → { title: 'HTTP/crm', value: 'held by CRMWEB$' }; lines without a short label get a number. */
 export function evidenceFacts(lines: string[], max = FINDING_LIMITS.evidence): Fact[] {
   const shown = lines.slice(0, max).map((line, i): Fact => {
-    const m = /^([^:]{1,48}):\s+(.+)$/s.exec(line);
+    const [, label, value] = /^([^:]{1,48}):\s+(.+)$/s.exec(line) ?? [];
     // "label: value" needs a space after the colon, so "HTTP/crm:8080" and "http://crm" stay whole.
-    if (m) return { title: clip(m[1], 60), value: clip(m[2]) };
+    if (label !== undefined && value !== undefined) return { title: clip(label, 60), value: clip(value) };
     return { title: `${i + 1}.`, value: clip(line) };
   });
   if (lines.length > max) shown.push({ title: '…', value: `${lines.length - max} more line(s); the CLI with --json shows them all.` });

@@ -74,7 +74,8 @@ export function errorCard(e: ErrorResult): AdaptiveCard {
     container([text(title, { size: 'Medium', weight: 'Bolder', color: 'Attention' })], { style: 'Attention' }),
     facts(list, { spacing: 'Medium' }),
   ];
-  if (ERROR_HINTS[e.code]) body.push(text(ERROR_HINTS[e.code], { isSubtle: true, spacing: 'Medium' }));
+  const hint = ERROR_HINTS[e.code];
+  if (hint) body.push(text(hint, { isSubtle: true, spacing: 'Medium' }));
   return adaptiveCard(body, { fallbackText: clip(`${title}: ${e.message}`, 300) });
 }
 

@@ -58,8 +58,8 @@ export function splitCards(input: SplitInput, options: SplitOptions = {}): Adapt
   let omitted = 0;
   const size = (els: CardElement[]) => cardBytes(adaptiveCard(els, { fallbackText: fallback }));
 
-  for (let i = 0; i < input.sections.length; i++) {
-    let section = input.sections[i];
+  for (const [i, each] of input.sections.entries()) {
+    let section = each;
     if (size([heading(input.title), section]) + reserve > budget) section = tooLarge(section, budget);
     if (size([...page, section]) + reserve <= budget) {
       page.push(section);

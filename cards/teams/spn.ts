@@ -107,9 +107,11 @@ export function spnQueryCards(r: SpnQueryResult, options: SplitOptions = {}): Ad
     );
   } else {
     const aliases = r.accounts.length - exact.length;
-    const line = exact.length
-      ? `Held by ${clip(exact[0].sAMAccountName, 200)}${aliases ? `; ${aliases} more account(s) answer for it through sPNMappings` : ''}.`
-      : `No account holds it exactly; ${clip(r.accounts[0].sAMAccountName, 200)} answers for it through sPNMappings (${clip(r.accounts[0].matched, 300)}).`;
+    const [holder] = exact;
+    const [answering] = r.accounts;
+    const line = holder
+      ? `Held by ${clip(holder.sAMAccountName, 200)}${aliases ? `; ${aliases} more account(s) answer for it through sPNMappings` : ''}.`
+      : `No account holds it exactly; ${clip(answering?.sAMAccountName ?? '', 200)} answers for it through sPNMappings (${clip(answering?.matched ?? '', 300)}).`;
     head.push(container([text(line, { weight: 'Bolder' })], { style: exact.length ? 'Good' : 'Accent' }));
   }
   head.push(text(`Answered by ${clip(r.server, 200)}`, { isSubtle: true, size: 'Small' }));

@@ -35,8 +35,10 @@ function extractSignature(xml: string): { fragment: string } | { error: string }
   const starts = [...inert.matchAll(/<((?:[A-Za-z_][\w.-]*:)?)Signature[\s/>]/g)];
   if (starts.length === 0) return { error: 'no Signature element found' };
   if (starts.length > 1) return { error: `${starts.length} Signature elements; cannot tell which one covers the document` };
-  const prefix = starts[0][1];
-  const begin = starts[0].index!;
+  const [start] = starts;
+  if (!start) return { error: 'no Signature element found' };
+  const prefix = start[1] ?? '';
+  const begin = start.index;
   const closeTag = `</${prefix}Signature>`;
   const end = inert.indexOf(closeTag, begin);
   if (end < 0) return { error: 'unterminated Signature element' };
@@ -108,13 +110,15 @@ export function verifyMetadataSignature(rawXml: string, metadata: ParsedMetadata
     }
     const refs = r.sig.getReferences();
     if (refs.length !== 1) return { status: 'failed', reason: `the signature has ${refs.length} references; expected one covering the whole document`, ...base };
-    const ref = refs[0];
+    const [ref] = refs;
+    if (!ref) return { status: 'failed', reason: 'the signature has no reference', ...base };
     const coversRoot = ref.uri === '' || (metadata.rootId !== undefined && ref.uri === `#${metadata.rootId}`);
     if (!coversRoot) return { status: 'failed', reason: `the signature covers ${ref.uri}, not the whole document`, ...base };
     if (!ref.transforms.includes(ENVELOPED)) return { status: 'failed', reason: 'the signature is not an enveloped signature', ...base };
-    const signed = r.sig.getSignedReferences()[0];
+    const [signed] = r.sig.getSignedReferences();
     let signedMeta: ParsedMetadata;
     try {
+      if (signed === undefined) throw new Error('no signed reference');
       signedMeta = parseMetadata(signed, { now });
     } catch {
       return { status: 'failed', reason: 'the signed part of the document is not federation metadata', ...base };

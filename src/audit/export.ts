@@ -15,7 +15,8 @@ export function parseSince(text: string | undefined, now: Date = new Date()): Da
   const t = (text ?? '').trim();
   if (!t) throw new CommandUsageError('--since is required: from when to export.', AUDIT_EXPORT_USAGE);
   const age = /^(\d{1,6})([mhd])$/i.exec(t);
-  if (age) return new Date(now.getTime() - Number(age[1]) * UNIT_MS[age[2].toLowerCase()]);
+  const unitMs = age ? UNIT_MS[(age[2] ?? '').toLowerCase()] : undefined;
+  if (age && unitMs !== undefined) return new Date(now.getTime() - Number(age[1]) * unitMs);
   if (/^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(t)) {
     const d = new Date(t.length === 10 ? `${t}T00:00:00Z` : t);
     if (!Number.isNaN(d.getTime())) return d;

@@ -134,8 +134,8 @@ export function inferIdentity(lookups: SpnLookup[], accounts: Map<string, Accoun
   for (const via of ['exact', 'alias'] as const) {
     for (const l of ordered) {
       const hs = l.holders.filter((h) => h.via === via);
-      if (hs.length === 1) {
-        const h = hs[0];
+      const [h] = hs;
+      if (h && hs.length === 1) {
         const name = accounts.get(h.dn.toLowerCase())?.sAMAccountName ?? h.sAMAccountName;
         inferred.push(`App pool identity: ${name} (holder of ${via === 'exact' ? l.spn : `${h.matched}, which answers for ${l.spn}`}; pass --identity to check against the real one)`);
         return { query: name, source: via === 'exact' ? 'spn-holder' : 'computer', dn: h.dn };

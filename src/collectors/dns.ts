@@ -49,9 +49,9 @@ export async function collectDns(host: string, options: DnsOptions = {}): Promis
           let name = trimDot(host);
           const seen = new Set([name]);
           for (let i = 0; i < (options.maxChain ?? 8); i++) {
-            const cn = await orEmpty(resolver.resolveCname(name));
-            if (!cn.length) break;
-            name = trimDot(cn[0]);
+            const [first] = await orEmpty(resolver.resolveCname(name));
+            if (first === undefined) break;
+            name = trimDot(first);
             if (seen.has(name)) break; // CNAME loop
             seen.add(name);
             ev.chain.push(name);

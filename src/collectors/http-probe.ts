@@ -125,7 +125,10 @@ export function probeUrl(url: string, options: ProbeOptions = {}): Promise<HttpE
         const observedAt = now().toISOString();
         const raw = res.rawHeaders;
         const www: string[] = [];
-        for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'www-authenticate') www.push(raw[i + 1]);
+        for (let i = 0; i < raw.length; i += 2) {
+          const [name = '', value = ''] = raw.slice(i, i + 2);
+          if (name.toLowerCase() === 'www-authenticate') www.push(value);
+        }
         const connection = res.headers.connection;
         const ka = res.headers['keep-alive'];
         const keepAlive = Array.isArray(ka) ? ka.join(', ') : ka;

@@ -118,12 +118,12 @@ function parseLoose(text: string): Walked & { format: 'appcmd-text' | 'loose' } 
   if (path) s.location = path[1];
   for (const k of BOOL_ATTRS) {
     const m = new RegExp(`\\b${k}\\s*[:=]\\s*["']?(true|false)\\b`, 'i').exec(part);
-    if (m) s[k] = m[1].toLowerCase() === 'true';
+    if (m) s[k] = m[1]!.toLowerCase() === 'true'; // (true|false) always captures
   }
-  const providers = [...part.matchAll(/\bvalue\s*[:=]\s*["']?([A-Za-z0-9:]+)/g)].map((m) => m[1]);
+  const providers = [...part.matchAll(/\bvalue\s*[:=]\s*["']?([A-Za-z0-9:]+)/g)].flatMap((m) => m.slice(1, 2));
   if (providers.length) s.providers = providers;
   const keep = /\ballowKeepAlive\s*[:=]\s*["']?(true|false)\b/i.exec(text);
-  if (keep) w.allowKeepAlive = keep[1].toLowerCase() === 'true';
+  if (keep) w.allowKeepAlive = keep[1]!.toLowerCase() === 'true'; // (true|false) always captures
   if (Object.keys(s).length) w.sections.push(s);
   return { ...w, format };
 }

@@ -164,8 +164,8 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   if (iis?.error) collectorErrors.push(iis.error);
   if (iis?.ok && !inputs.identity) {
     const pools = iis.appPools.filter((p) => p.userName || p.identityType);
-    if (pools.length === 1) {
-      const p = pools[0];
+    const [p] = pools;
+    if (p && pools.length === 1) {
       const who = p.identityType && !/^specificuser$/i.test(p.identityType) ? p.identityType : p.userName;
       if (who) {
         inputs.identity = { query: who, source: 'iis-config' };
@@ -219,7 +219,7 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   const ptrHosts = dns.ptr.flatMap((p) => p.names).filter((n) => n !== target.canonicalHost);
   const backendSpns = inputs.backends.map((b) => b.spn);
   const plan: DirectoryPlan = {
-    lookups: planLookups(target, expected, backendSpns, dns.chain.length > 1 ? [dns.chain[0]] : []),
+    lookups: planLookups(target, expected, backendSpns, dns.chain.length > 1 ? dns.chain.slice(0, 1) : []),
     identity: inputs.identity,
     user: inputs.user,
     hosts: [

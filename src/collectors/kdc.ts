@@ -57,19 +57,18 @@ const stripRealm = (p: string) => p.replace(/@[^@/]*$/, '');
 export function parseKvnoOutput(spns: string[], stdout: string, stderr: string): KdcAnswer[] {
   const answers = new Map<string, KdcAnswer>();
   for (const line of stdout.split('\n')) {
-    const m = /^(\S+?): kvno = (\d+)/.exec(line.trim());
-    if (m) answers.set(stripRealm(m[1]).toLowerCase(), { spn: stripRealm(m[1]), outcome: 'ticket', kvno: Number(m[2]) });
+    const [, principal, kvno] = /^(\S+?): kvno = (\d+)/.exec(line.trim()) ?? [];
+    if (principal !== undefined) answers.set(stripRealm(principal).toLowerCase(), { spn: stripRealm(principal), outcome: 'ticket', kvno: Number(kvno) });
   }
   for (const line of stderr.split('\n')) {
-    const m = /^kvno: (.+?) while getting credentials for (\S+)/.exec(line.trim());
-    if (!m) continue;
-    const message = m[1];
+    const [, message, principal] = /^kvno: (.+?) while getting credentials for (\S+)/.exec(line.trim()) ?? [];
+    if (message === undefined || principal === undefined) continue;
     const outcome: KdcAnswer['outcome'] = /not found in Kerberos database|S_PRINCIPAL_UNKNOWN/i.test(message)
       ? 'not-found'
       : /encryption type|ETYPE/i.test(message)
         ? 'etype'
         : 'error';
-    answers.set(stripRealm(m[2]).toLowerCase(), { spn: stripRealm(m[2]), outcome, message });
+    answers.set(stripRealm(principal).toLowerCase(), { spn: stripRealm(principal), outcome, message });
   }
   return spns.map((spn) => {
     const a = answers.get(spn.toLowerCase());

@@ -41,7 +41,7 @@ export function parseProbeAllow(text: string | undefined): ProbeAllow {
   const allow: ProbeAllow = { hosts: [], suffixes: [], addresses: new BlockList(), entries: [] };
   for (const raw of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const entry = raw.toLowerCase();
-    const [addr, bits, more] = entry.split('/');
+    const [addr = '', bits, more] = entry.split('/');
     const family = isIP(addr);
     if (family && more === undefined) {
       const max = family === 4 ? 32 : 128;
@@ -69,11 +69,11 @@ for (const [net, bits] of [['::', 128], ['::1', 128], ['fe80::', 10], ['ff00::',
 function unmapped(address: string): string {
   const a = address.toLowerCase().replace(/^\[|\]$/g, '');
   const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  if (dotted) return dotted[1];
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
-  if (hex) {
-    const hi = parseInt(hex[1], 16);
-    const lo = parseInt(hex[2], 16);
+  if (dotted?.[1]) return dotted[1];
+  const [, hiHex, loHex] = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a) ?? [];
+  if (hiHex !== undefined && loHex !== undefined) {
+    const hi = parseInt(hiHex, 16);
+    const lo = parseInt(loHex, 16);
     return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   }
   return a;

@@ -153,9 +153,10 @@ function negotiateGet(url: string, address: string | undefined, token: string, t
         const www: string[] = [];
         let user: string | undefined;
         for (let i = 0; i < raw.length; i += 2) {
-          const name = raw[i].toLowerCase();
-          if (name === 'www-authenticate') www.push(raw[i + 1]);
-          else if (!user && USER_HEADERS.includes(name) && raw[i + 1].trim()) user = raw[i + 1].trim().slice(0, 256);
+          const [rawName = '', value = ''] = raw.slice(i, i + 2);
+          const name = rawName.toLowerCase();
+          if (name === 'www-authenticate') www.push(value);
+          else if (!user && USER_HEADERS.includes(name) && value.trim()) user = value.trim().slice(0, 256);
         }
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0, wwwAuthenticate: www, ...(user ? { user } : {}) }));

@@ -19,6 +19,6 @@ export function collectorError(collector: CollectorName, e: unknown): CollectorE
   if (isKrbopsError(e)) return { collector, code: e.code, message: e.message };
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err?.code === 'string' ? err.code : 'ERROR';
-  const message = typeof err?.message === 'string' && err.message ? err.message.split('\n')[0].slice(0, 300) : String(e).slice(0, 300);
+  const message = typeof err?.message === 'string' && err.message ? err.message.split('\n', 1)[0]!.slice(0, 300) : String(e).slice(0, 300);
   return { collector, code, message };
 }

@@ -38,7 +38,7 @@ export function exportPlan(domain: string, dc?: string): ExportPlan {
   if (!DNS_NAME.test(host)) throw new InvalidInputError(`"${truncate(host, 60)}" is not a DC host name (e.g. dc1.contoso.com)`);
   const baseDn = d.split('.').map((l) => `DC=${l}`).join(',');
   const configDn = `CN=Configuration,${baseDn}`;
-  const file = `krbops-${d.split('.')[0].toLowerCase()}.ldif`;
+  const file = `krbops-${d.split('.', 1)[0]!.toLowerCase()}.ldif`;
   return {
     domain: d,
     baseDn,

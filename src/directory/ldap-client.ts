@@ -118,7 +118,7 @@ export function mapLdapError(e: unknown, server: string, bindDn?: string): Direc
   if (e instanceof NoSuchObjectError) {
     return new DirectoryProtocolError(`${host}: the search base does not exist`, { cause: e, server });
   }
-  return new DirectoryProtocolError(`${host}: ${message.split('\n')[0].slice(0, 200)}`, { cause: e, server });
+  return new DirectoryProtocolError(`${host}: ${message.split('\n', 1)[0]!.slice(0, 200)}`, { cause: e, server });
 }
 
 function tlsOptions(config: LdapConfig, url: string): ConnectionOptions {

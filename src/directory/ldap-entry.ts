@@ -21,8 +21,8 @@ export function rangedKey(entry: Entry, attr: string): { key: string; end: strin
   const prefix = `${attr.toLowerCase()};range=`;
   const key = Object.keys(entry).find((k) => k.toLowerCase().startsWith(prefix));
   if (!key) return undefined;
-  const m = /;range=(\d+)-(\d+|\*)$/i.exec(key);
-  return m ? { key, end: m[2] } : undefined;
+  const end = /;range=(\d+)-(\d+|\*)$/i.exec(key)?.[2];
+  return end !== undefined ? { key, end } : undefined;
 }
 
 /**

@@ -27,7 +27,8 @@ export function eq(attribute: string, value: string | Buffer): Filter {
   return new EqualityFilter({ attribute, value });
 }
 export function or(...filters: Filter[]): Filter {
-  return filters.length === 1 ? filters[0] : new OrFilter({ filters });
+  const [only] = filters;
+  return only && filters.length === 1 ? only : new OrFilter({ filters });
 }
 export function and(...filters: Filter[]): Filter {
   return new AndFilter({ filters });
@@ -48,7 +49,7 @@ export function accountNameFilters(name: string): Filter[] {
   const filters: Filter[] = [];
   if (name.includes('@')) {
     filters.push(eq('userPrincipalName', name));
-    filters.push(eq('sAMAccountName', name.split('@')[0]));
+    filters.push(eq('sAMAccountName', name.slice(0, name.indexOf('@'))));
   } else if (name.includes('.')) {
     // A host FQDN: the computer account that carries it.
     filters.push(eq('dNSHostName', name));

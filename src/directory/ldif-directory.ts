@@ -149,7 +149,9 @@ export class LdifDirectory implements DirectoryReader {
     }
     if (!this.counts.accounts) throw new DirectoryProtocolError(`the export ${this.label} holds no accounts (no entry with objectClass user or computer); export with the commands \`krbops export-ldif\` prints`, { server: `file:${this.file}` });
     if (!this.mappings.size) this.mappings.set('http', 'host');
-    const defaultNamingContext = [...domains.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const [top] = [...domains.entries()].sort((a, b) => b[1] - a[1]);
+    if (!top) throw new DirectoryProtocolError(`the export ${this.label} names no domain (no account DN has DC= parts)`, { server: `file:${this.file}` });
+    const defaultNamingContext = top[0];
     const written = utc(st.mtime.toISOString());
     const newestIso = generalizedTimeToIso(newest);
     this.infoData = {
@@ -175,7 +177,9 @@ export class LdifDirectory implements DirectoryReader {
   }
 
   private read(idx: number): Promise<LdifRecord> {
-    return readRecordAt(this.file, this.label, this.slots[idx]);
+    const slot = this.slots[idx];
+    if (!slot) return Promise.reject(new DirectoryProtocolError(`the export ${this.label} has no record #${idx}`, { server: `file:${this.file}` }));
+    return readRecordAt(this.file, this.label, slot);
   }
 
   private async readAll(hits: number[]): Promise<{ idx: number; r: LdifRecord }[]> {
@@ -202,7 +206,7 @@ export class LdifDirectory implements DirectoryReader {
     if (slash > 0) name = q.slice(slash + 1);
     const lower = name.toLowerCase();
     const hits: number[] = [];
-    if (lower.includes('@')) hits.push(...hitsOf(this.byUpn.get(lower)), ...hitsOf(this.bySam.get(lower.split('@')[0])));
+    if (lower.includes('@')) hits.push(...hitsOf(this.byUpn.get(lower)), ...hitsOf(this.bySam.get(lower.slice(0, lower.indexOf('@')))));
     else if (lower.includes('.')) hits.push(...hitsOf(this.byHost.get(lower)), ...hitsOf(this.bySam.get(lower)), ...hitsOf(this.bySam.get(`${lower.split('.')[0]}$`)));
     else hits.push(...hitsOf(this.bySam.get(lower)), ...(lower.endsWith('$') ? [] : hitsOf(this.bySam.get(`${lower}$`))));
     if (!hits.length) return undefined;
@@ -232,7 +236,7 @@ export class LdifDirectory implements DirectoryReader {
     if (!hits.length) return undefined;
     const entries = (await this.readAll(hits)).map((x) => x.r);
     const chosen = entries.find((e) => one(e, 'dNSHostName')?.toLowerCase() === h) ?? entries[0];
-    return this.toFacts(chosen);
+    return chosen && this.toFacts(chosen);
   }
 
   async spnHolders(spn: string, options: { includeAliases?: boolean } = {}): Promise<SpnHolder[]> {

@@ -162,7 +162,7 @@ export function parseBlock(file: string, block: Block, keep?: ReadonlySet<string
       if (value.toLowerCase() !== 'add') throw new LdifError(file, `changetype: ${value.slice(0, 20)} is a change, not an export (only "add" records are read)`, l.line);
       continue;
     }
-    const key = lower.split(';')[0];
+    const key = lower.split(';', 1)[0]!;
     if (keep && !keep.has(key)) continue;
     if (base64) {
       const bytes = Buffer.from(value, 'base64');

@@ -60,11 +60,12 @@ export function ldapGroupMembership(config: LdapConfig, log: Logger): GroupMembe
       try {
         const base = config.baseDn ?? (await defaultNamingContext(conn));
         const users = await conn.search({ base, filter: userByEmailFilter(email), attributes: ['distinguishedName'] });
-        if (users.length !== 1) {
+        const [user] = users;
+        if (!user || users.length !== 1) {
           log.info({ matches: users.length }, users.length ? 'e-mail address matches more than one AD user; not counted' : 'e-mail address matches no enabled AD user');
           return [];
         }
-        const hits = await conn.search({ base, filter: groupsHoldingFilter(users[0].dn, groupDns), attributes: ['distinguishedName'] });
+        const hits = await conn.search({ base, filter: groupsHoldingFilter(user.dn, groupDns), attributes: ['distinguishedName'] });
         const found = new Set(hits.map((h) => h.dn.toLowerCase()));
         return groupDns.filter((g) => found.has(g.toLowerCase()));
       } finally {

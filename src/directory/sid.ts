@@ -2,8 +2,8 @@
 
 /** Binary objectSid → S-1-5-21-… */
 export function sidToString(buf: Buffer): string {
-  const revision = buf[0];
-  const count = buf[1];
+  const revision = buf.readUInt8(0);
+  const count = buf.readUInt8(1);
   const authority = buf.readUIntBE(2, 6);
   const subs: number[] = [];
   for (let i = 0; i < count; i++) subs.push(buf.readUInt32LE(8 + 4 * i));
@@ -12,7 +12,7 @@ export function sidToString(buf: Buffer): string {
 
 export function sidToBuffer(sid: string): Buffer {
   const parts = sid.split('-').slice(1).map(Number);
-  const [revision, authority, ...subs] = parts;
+  const [revision = NaN, authority = NaN, ...subs] = parts;
   const buf = Buffer.alloc(8 + 4 * subs.length);
   buf[0] = revision;
   buf[1] = subs.length;

@@ -82,7 +82,7 @@ export function generalizedTimeToIso(value: string | undefined): string | undefi
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
-  let t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, ms);
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (tz && tz !== 'Z') {
     const sign = tz[0] === '-' ? -1 : 1;
     t -= sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(3, 5))) * 60_000;

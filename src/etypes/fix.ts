@@ -78,7 +78,7 @@ export function accountFix(a: FixTarget, need: { resetKeys: boolean; allowAes: b
     else parts.push('reset its password so AES keys are created, then set the new password wherever the service runs (IIS app pool identity, Windows service logon)');
   }
   let summary = `${parts.join('; ')}.`;
-  summary = summary[0].toUpperCase() + summary.slice(1);
+  summary = summary.charAt(0).toUpperCase() + summary.slice(1);
   if (need.resetKeys && a.kind === 'user' && a.spns.length) {
     const kt = ktpassCommand(a, names);
     summary += ` ${KEYTAB_NOTE}`;

@@ -148,6 +148,9 @@ export function mentioned(text: string): ExplainResult['mentioned'] {
   return { spns, hosts: [...hosts].slice(0, 10), urls };
 }
 
+/** `HTTP/crm.contoso.com:8080` → `crm.contoso.com`. */
+const hostOfSpn = (spn: string) => spn.slice(spn.indexOf('/') + 1).split(/[:/]/, 1)[0];
+
 /** The value checked (and quoted) by src/fix, or the placeholder when src/fix refuses it. */
 function checked(build: () => string, placeholder: string): string {
   try {
@@ -166,7 +169,7 @@ function checked(build: () => string, placeholder: string): string {
 function personalise(cmd: string, m: ExplainResult['mentioned']): string {
   const http = m.spns.find((s) => /^http\//i.test(s));
   const host = m.hosts[0];
-  const url = m.urls[0] ?? (http ? `http://${http.split('/')[1].split(':')[0]}/` : host ? `http://${host}/` : undefined);
+  const url = m.urls[0] ?? (http ? `http://${hostOfSpn(http)}/` : host ? `http://${host}/` : undefined);
   const spn = http ?? m.spns[0] ?? (host ? `HTTP/${host}` : undefined);
   // {spn} and {host} sit in cmd.exe lines (setspn, klist, nslookup): quoted there, a placeholder's < > are no redirections.
   const SPN_PLACEHOLDER = cmdArg('HTTP/<host>');
@@ -231,8 +234,9 @@ export function explainText(input: string, now?: Date): ExplainResult {
       nextChecks: [...new Set(e.next.map((c) => personalise(c, m)))],
     });
   }
-  const verdict = matches.length
-    ? `${matches[0].code}: ${matches[0].meaning.split(/(?<=\.)\s/)[0]}`
+  const [first] = matches;
+  const verdict = first
+    ? `${first.code}: ${first.meaning.split(/(?<=\.)\s/)[0]}`
     : 'No Kerberos, IIS or ADFS error code recognised. Paste the event text (KRB_AP_ERR_…, KDC_ERR_…, event ID 4/11, 401.1/401.2, ID4175), or run krb why-401 <url>.';
   return { kind: 'explain', input: truncate(pasted.replace(/\s+/g, ' ').trim(), 300), matches, mentioned: m, verdict, ...(token ? { decoded: token.decoded } : {}) };
 }

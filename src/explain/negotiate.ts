@@ -45,7 +45,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
   const header = (m[1] ? (m[1].toLowerCase() === 'authorization' ? 'Authorization' : 'WWW-Authenticate') : 'Negotiate') as DecodedNegotiate['header'];
   let d: DecodedToken;
   try {
-    d = decodeNegotiateToken(m[2]);
+    d = decodeNegotiateToken(m[2] ?? '');
   } catch (e) {
     const why = e instanceof TokenDecodeError ? e.message : 'it could not be decoded';
     return {
@@ -73,7 +73,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
       code: msg.name,
       meaning: `The server rejected the Kerberos ticket (SPNEGO ${d.wrapper === 'spnego-resp' ? `negState ${d.negState ?? 'absent'}` : 'token'}): KRB-ERROR ${msg.code} ${msg.name} — ${msg.meaning}. It answered as ${msg.sname}@${msg.realm}.${clock}${decrypt}`,
       rules: RULES_BY_CODE[msg.code] ?? [],
-      next: plainSpn(msg.sname) ? [...buildCommands(() => [setspn.query(msg.sname)]).commands, `krbops krb why-401 http://${msg.sname.split('/')[1].split(':')[0]}/`] : ['krbops krb why-401 {url}'],
+      next: plainSpn(msg.sname) ? [...buildCommands(() => [setspn.query(msg.sname)]).commands, `krbops krb why-401 http://${msg.sname.slice(msg.sname.indexOf('/') + 1).split(':', 1)[0]}/`] : ['krbops krb why-401 {url}'],
       ...(plainSpn(msg.sname) ? { spn: msg.sname } : {}),
     };
   }

@@ -216,7 +216,12 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
       const episodes = { ...diff.episodes };
       if (prev) {
         for (const i of diff.appeared) if (!(await send(newIssueAlert(scope, i, { domain })))) delete current[i.id];
-        for (const i of diff.changed) if (!(await send(newIssueAlert(scope, i, { domain, changed: true })))) current[i.id] = prev.issues[i.id];
+        for (const i of diff.changed) {
+          if (await send(newIssueAlert(scope, i, { domain, changed: true }))) continue;
+          const before = prev.issues[i.id];
+          if (before) current[i.id] = before;
+          else delete current[i.id];
+        }
         for (const i of diff.resolved) {
           // Not delivered: remember it as still open, so the next run reports the same resolution.
           if (!(await send(resolvedAlert(scope, i)))) {

@@ -35,7 +35,7 @@ export function readTlv(buf: Buffer, offset = 0): Tlv {
     if (p + n > buf.length) throw new DerError(`truncated at byte ${p} (need ${n} more of ${buf.length})`);
   };
   need(1);
-  const first = buf[p++];
+  const first = buf.readUInt8(p++);
   const cls = first >> 6;
   const constructed = (first & 0x20) !== 0;
   let tag = first & 0x1f;
@@ -43,21 +43,21 @@ export function readTlv(buf: Buffer, offset = 0): Tlv {
     tag = 0;
     for (let i = 0; ; i++) {
       need(1);
-      const b = buf[p++];
+      const b = buf.readUInt8(p++);
       tag = tag * 128 + (b & 0x7f);
       if (!(b & 0x80)) break;
       if (i >= 3) throw new DerError('tag number too large');
     }
   }
   need(1);
-  let len = buf[p++];
+  let len = buf.readUInt8(p++);
   if (len === 0x80) throw new DerError('indefinite length (BER) is not DER');
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n > 4) throw new DerError(`length of ${n} bytes is too large`);
     need(n);
     len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++];
+    for (let i = 0; i < n; i++) len = len * 256 + buf.readUInt8(p++);
   }
   need(len);
   return { cls, constructed, tag, value: buf.subarray(p, p + len), size: p + len - offset };
@@ -97,8 +97,9 @@ export function explicitFields(seq: Tlv, what: string): Map<number, Tlv> {
   for (const c of children(seq)) {
     if (c.cls !== CONTEXT) throw new DerError(`${what}: unexpected ${c.cls === UNIVERSAL ? 'universal' : 'non-context'} field`);
     const inner = children(c);
-    if (inner.length !== 1) throw new DerError(`${what}: field [${c.tag}] holds ${inner.length} elements`);
-    out.set(c.tag, inner[0]);
+    const [only] = inner;
+    if (!only || inner.length !== 1) throw new DerError(`${what}: field [${c.tag}] holds ${inner.length} elements`);
+    out.set(c.tag, only);
   }
   return out;
 }
@@ -113,7 +114,7 @@ export function required(fields: Map<number, Tlv>, n: number, what: string): Tlv
 export function readInt(t: Tlv, what = 'INTEGER'): number {
   if (t.cls !== UNIVERSAL || (t.tag !== 2 && t.tag !== 10)) throw new DerError(`${what}: not an INTEGER`);
   if (!t.value.length || t.value.length > 6) throw new DerError(`${what}: ${t.value.length}-byte integer`);
-  let v = t.value[0] & 0x80 ? -1 : 0; // two's complement: a leading 1 bit starts from -1
+  let v = t.value.readUInt8(0) & 0x80 ? -1 : 0; // two's complement: a leading 1 bit starts from -1
   for (const b of t.value) v = v * 256 + b;
   return v;
 }
@@ -153,7 +154,7 @@ export function readTime(t: Tlv): string {
   const s = t.value.toString('latin1');
   const m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(?:\.\d+)?Z$/.exec(s);
   if (!m) throw new DerError(`GeneralizedTime "${s.slice(0, 20)}" is not UTC`);
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
   if (Number.isNaN(d.getTime())) throw new DerError(`GeneralizedTime "${s}" is not a date`);
   return d.toISOString();
 }

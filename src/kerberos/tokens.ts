@@ -128,7 +128,7 @@ function apReq(t: Tlv): ApReq {
     etypeName: etypeName(enc.etype),
     ...(enc.kvno !== undefined ? { kvno: enc.kvno } : {}),
     // BIT STRING: first byte = unused bits; mutual-required is bit 2 of the first octet.
-    mutualRequired: options.length > 1 && (options[1] & 0x20) !== 0,
+    mutualRequired: ((options[1] ?? 0) & 0x20) !== 0,
   };
 }
 

@@ -26,9 +26,9 @@ const lower = (s: string) => s.trim().toLowerCase();
 /** A channel reference of a rule matches the place? (`dm` and `*` are handled by the caller.) */
 function channelRefMatches(ref: string, place: Place): boolean {
   const r = ref.trim();
-  const m = /^(slack|teams|team):(.+)$/i.exec(r);
-  const kind = m ? m[1].toLowerCase() : undefined;
-  const id = lower(m ? m[2] : r);
+  const [, prefix, rest] = /^(slack|teams|team):(.+)$/i.exec(r) ?? [];
+  const kind = prefix?.toLowerCase();
+  const id = lower(rest ?? r);
   if (kind === 'team') return place.surface === 'teams' && !!place.teamId && lower(place.teamId) === id;
   if (kind && kind !== place.surface) return false;
   return !!place.channelId && lower(place.channelId) === id;
@@ -44,9 +44,9 @@ export function placeMatches(rule: AccessRule, place: Place): boolean {
 /** The asker is listed by chat ID in the rule? */
 export function userListed(rule: AccessRule, asker: Asker): boolean {
   return rule.users.some((u) => {
-    const m = /^(slack|teams):(.+)$/i.exec(u.trim());
-    if (m && m[1].toLowerCase() !== asker.surface) return false;
-    return lower(m ? m[2] : u) === lower(asker.id);
+    const [, surface, id] = /^(slack|teams):(.+)$/i.exec(u.trim()) ?? [];
+    if (surface !== undefined && surface.toLowerCase() !== asker.surface) return false;
+    return lower(id ?? u) === lower(asker.id);
   });
 }
 

@@ -25,7 +25,8 @@ export default defineRule({
     const bad = forms
       .map((spn) => ({ spn, t: kdcTarget(ev, spn) }))
       .filter(({ t }) => t.kind === 'none' || (c.aliasHolder && t.kind === 'one' && !sameAccount(t.holder, c.aliasHolder)));
-    if (!bad.length) return [];
+    const [first] = bad;
+    if (!first) return [];
     const evidence = [`DNS: ${c.chain.join(' → CNAME → ')}`];
     for (const { spn, t } of bad) {
       evidence.push(t.kind === 'one' ? `Browsers request ${spn}; it resolves to ${domainAccount(ev, t.holder)}${t.via === 'alias' ? ` through ${t.holder.matched}` : ''}` : `Browsers request ${spn}; no account holds it`);
@@ -36,7 +37,7 @@ export default defineRule({
     const spnChanges: SpnChange[] | undefined = acct.known ? bad.map(({ spn }) => ({ action: 'add', spn, account: acct.name, accountDn: acct.dn })) : undefined;
     return [
       {
-        subject: bad[0].spn,
+        subject: first.spn,
         certainty: 0.9,
         evidence,
         fix: {

@@ -4,9 +4,9 @@ import { dnsServer, nslookup } from '../fix/index.js';
 const trimDot = (s: string) => s.toLowerCase().replace(/\.$/, '');
 
 function reverseZone(ip: string): { zone: string; name: string } | undefined {
-  const p = ip.split('.');
-  if (p.length !== 4) return undefined;
-  return { zone: `${p[2]}.${p[1]}.${p[0]}.in-addr.arpa`, name: p[3] };
+  const [a, b, c, d, ...more] = ip.split('.');
+  if (d === undefined || more.length) return undefined;
+  return { zone: `${c}.${b}.${a}.in-addr.arpa`, name: d };
 }
 
 export default defineRule({

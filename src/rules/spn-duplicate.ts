@@ -51,8 +51,9 @@ export default defineRule({
         via = 'alias';
       }
       holders = uniqueBy(holders, (h) => norm(h.dn));
-      if (holders.length < 2) continue;
-      const spn = via === 'alias' ? holders[0].matched : l.spn;
+      const [firstHolder] = holders;
+      if (!firstHolder || holders.length < 2) continue;
+      const spn = via === 'alias' ? firstHolder.matched : l.spn;
       // Keep the SPN on the app-pool identity when it is one of the holders (for backends we cannot tell).
       const runs = l.role !== 'backend' ? id.facts : undefined;
       const keep = runs ? holders.find((h) => sameAccount(h, runs)) : undefined;

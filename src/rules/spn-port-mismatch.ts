@@ -37,7 +37,8 @@ export default defineRule({
       if (!variants.size) continue;
       const target = kdcTarget(ev, spn);
       for (const v of variants.values()) {
-        const owner = v.holders[0];
+        const [owner] = v.holders;
+        if (!owner) continue;
         // The no-port form is registered (here or elsewhere): spn-wrong-account / spn-duplicate judge that.
         if ((target.kind === 'one' && target.via === 'exact') || target.kind === 'duplicate') continue;
         const acct = domainAccount(ev, owner);

@@ -11,15 +11,16 @@ export default defineRule({
   check(ev): RuleResult[] {
     if (!ev.target.isIpAddress) return [];
     const names = ev.dns?.ptr.flatMap((p) => p.names) ?? [];
+    const ptrName = names[0]?.replace(/\.$/, '');
     // The PTR name comes from DNS: a name src/fix refuses gives the nslookup line instead.
-    const byName = names.length ? buildCommands(() => [krbops.why401(ev.target.url.replace(ev.target.urlHost, names[0].replace(/\.$/, '')))]) : undefined;
+    const byName = ptrName !== undefined ? buildCommands(() => [krbops.why401(ev.target.url.replace(ev.target.urlHost, ptrName))]) : undefined;
     return [
       {
         subject: ev.target.urlHost,
         certainty: 1,
         evidence: [`The URL host is the address ${ev.target.urlHost}`, ...(names.length ? [`Its PTR name is ${names.join(', ')}`] : [])],
         fix: {
-          summary: names.length ? `Use the host name instead: ${ev.target.url.replace(ev.target.urlHost, names[0].replace(/\.$/, ''))}` : 'Use the DNS name of the site in the URL, with an A record for it and its HTTP SPNs registered.',
+          summary: ptrName !== undefined ? `Use the host name instead: ${ev.target.url.replace(ev.target.urlHost, ptrName)}` : 'Use the DNS name of the site in the URL, with an A record for it and its HTTP SPNs registered.',
           commands: byName?.commands.length ? byName.commands : [nslookup(ev.target.urlHost.replace(/^\[|\]$/g, ""))],
         },
       },

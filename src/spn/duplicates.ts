@@ -39,10 +39,15 @@ export class SpnIndex {
     return [...this.allow].some((a) => !a.includes('/') && key.startsWith(`${a}/`));
   }
 
+  /** Holder lists hold indexes into `accounts` that add() assigned: always in range. */
+  private accountAt(i: number): AccountRef {
+    return this.accounts[i]!;
+  }
+
   duplicates(): DuplicateSpn[] {
     const out: DuplicateSpn[] = [];
     for (const [key, { text, holders }] of this.bySpn) {
-      if (holders.length > 1 && !this.isAllowed(key)) out.push({ spn: text, accounts: holders.map((i) => this.accounts[i]) });
+      if (holders.length > 1 && !this.isAllowed(key)) out.push({ spn: text, accounts: holders.map((i) => this.accountAt(i)) });
     }
     return out.sort((a, b) => a.spn.localeCompare(b.spn, 'en', { sensitivity: 'base' }));
   }
@@ -60,8 +65,8 @@ export class SpnIndex {
       out.push({
         spn: text,
         aliasOf: host.text,
-        serviceAccounts: holders.map((i) => this.accounts[i]),
-        hostAccounts: others.map((i) => this.accounts[i]),
+        serviceAccounts: holders.map((i) => this.accountAt(i)),
+        hostAccounts: others.map((i) => this.accountAt(i)),
       });
     }
     return out.sort((a, b) => a.spn.localeCompare(b.spn, 'en', { sensitivity: 'base' }));

@@ -18,7 +18,8 @@ const MAX_SPN_LENGTH = 2048;
 
 export function parseSpn(input: string): Spn {
   const text = input.trim();
-  const bad = (reason: string): never => {
+  // Declared with its type so that a call narrows like a `throw` (TypeScript's assertion-function rule).
+  const bad: (reason: string) => never = (reason) => {
     throw new InvalidInputError(`"${truncate(text, 80)}" is not a valid SPN: ${reason}. Expected serviceclass/host[:port][/servicename], e.g. HTTP/crm.contoso.com`, { spn: truncate(text, 200) });
   };
   if (!text) bad('it is empty');
@@ -35,13 +36,13 @@ export function parseSpn(input: string): Spn {
   if (!hostPort) bad('the host is empty');
   const m = /^([^:]+)(?::(\d*))?$/.exec(hostPort);
   if (!m) bad('the host part has more than one ":"');
-  const host = m![1];
+  const host = m[1] ?? ''; // ([^:]+) always captures when the pattern matched
   if (!/^[A-Za-z0-9._$-]+$/.test(host)) bad(`the host "${truncate(host, 60)}" contains characters not allowed in a host name`);
   let port: number | undefined;
-  if (m![2] !== undefined) {
-    if (m![2] === '') bad('the port after ":" is empty');
-    port = Number(m![2]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) bad(`the port ${m![2]} is outside 1–65535`);
+  if (m[2] !== undefined) {
+    if (m[2] === '') bad('the port after ":" is empty');
+    port = Number(m[2]);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) bad(`the port ${m[2]} is outside 1–65535`);
   }
   if (serviceName !== undefined && serviceName === '') bad('the service name after the last "/" is empty');
   return { serviceClass, host, port, serviceName, text };
@@ -67,7 +68,7 @@ export function isFqdn(host: string): boolean {
 
 /** The short (NetBIOS-style) form of a host: its first label. */
 export function shortHost(host: string): string {
-  return host.split('.')[0];
+  return host.split('.', 1)[0]!;
 }
 
 /**

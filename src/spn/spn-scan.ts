@@ -65,7 +65,8 @@ class HashTable {
     this.h2 = new Uint32Array(this.mask + 1);
     this.val = new Int32Array(this.mask + 1).fill(-1);
     this.size = 0;
-    for (let i = 0; i < val.length; i++) if (val[i] !== -1) this.putIfAbsent(h1[i], h2[i], val[i]);
+    // h1, h2 and val have the same length (mask + 1).
+    for (let i = 0; i < val.length; i++) if (val[i] !== -1) this.putIfAbsent(h1[i]!, h2[i]!, val[i]!);
   }
 }
 
@@ -106,9 +107,10 @@ export class SpnScan {
     return this.rdns.length;
   }
 
+  /** `i` is an account index add() assigned: rdns and parentOf have an entry for it, parentNames for its parent. */
   private dnOf(i: number): string {
-    const p = this.parentOf[i];
-    return p < 0 ? this.rdns[i] : `${this.rdns[i]},${this.parentNames[p]}`;
+    const p = this.parentOf[i]!;
+    return p < 0 ? this.rdns[i]! : `${this.rdns[i]!},${this.parentNames[p]!}`;
   }
 
   private pair(a: number, b: number): void {
@@ -127,8 +129,9 @@ export class SpnScan {
       const parent = dn.slice(cut + 1);
       let p = this.parents.get(parent);
       if (p === undefined) {
-        p = this.parentNames.push(own(parent)) - 1;
-        this.parents.set(this.parentNames[p], p);
+        const name = own(parent);
+        p = this.parentNames.push(name) - 1;
+        this.parents.set(name, p);
       }
       this.rdns.push(own(dn.slice(0, cut)));
       this.parentOf.push(p);

@@ -122,10 +122,12 @@ export function kdcTarget(ev: Evidence, spn: string): KdcTarget {
   if (l.error) return { kind: 'unknown', reason: `the lookup of ${spn} failed: ${l.error}` };
   const exact = exactHolders(l);
   if (exact.length > 1) return { kind: 'duplicate', holders: exact };
-  if (exact.length === 1) return { kind: 'one', holder: exact[0], via: 'exact', facts: accountByDn(ev, exact[0].dn) };
+  const [onlyExact] = exact;
+  if (onlyExact && exact.length === 1) return { kind: 'one', holder: onlyExact, via: 'exact', facts: accountByDn(ev, onlyExact.dn) };
   const alias = aliasHolders(l);
   if (alias.length > 1) return { kind: 'duplicate', holders: alias };
-  if (alias.length === 1) return { kind: 'one', holder: alias[0], via: 'alias', facts: accountByDn(ev, alias[0].dn) };
+  const [onlyAlias] = alias;
+  if (onlyAlias && alias.length === 1) return { kind: 'one', holder: onlyAlias, via: 'alias', facts: accountByDn(ev, onlyAlias.dn) };
   return { kind: 'none' };
 }
 

@@ -39,7 +39,8 @@ export class ApprovalOps extends SpnOwnerOps {
 
   async getApproval(id: string): Promise<ApprovalRecord | undefined> {
     const { rows } = await this.q(`SELECT * FROM approvals WHERE id = ?`, [id]);
-    return rows.length ? this.approval(rows[0]) : undefined;
+    const [row] = rows;
+    return row ? this.approval(row) : undefined;
   }
 
   async updateApproval(id: string, fromStatus: ApprovalStatus, patch: Partial<Omit<ApprovalRecord, 'id' | 'createdAt' | 'requester'>>): Promise<boolean> {

@@ -7,7 +7,8 @@ export class KvOps extends SqlBase {
   // ── key/value ──
   async getState<T = unknown>(key: string): Promise<T | undefined> {
     const { rows } = await this.q(`SELECT value FROM kv WHERE key = ?`, [key]);
-    return rows.length ? parse<T>(rows[0].value) : undefined;
+    const [row] = rows;
+    return row ? parse<T>(row.value) : undefined;
   }
 
   async setState(key: string, value: unknown): Promise<void> {

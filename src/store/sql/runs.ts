@@ -18,8 +18,9 @@ export class RunOps extends KvOps {
       `INSERT INTO job_runs (job, tick, holder, started_at, outcome) VALUES (?, ?, ?, ?, 'running') ON CONFLICT (job, tick) DO NOTHING RETURNING id`,
       [o.job, iso(o.tick), o.holder, nowIso],
     );
-    if (!ins.rows.length) return { claimed: false, reason: 'taken' };
-    const runId = Number(ins.rows[0].id);
+    const [inserted] = ins.rows;
+    if (!inserted) return { claimed: false, reason: 'taken' };
+    const runId = Number(inserted.id);
     const lock = this.kind === 'postgres' ? ' FOR UPDATE' : '';
     const { rows: old } = await this.q(`SELECT holder, run_id, expires_at FROM job_leases WHERE job = ?${lock}`, [o.job]);
     const up = await this.q(
@@ -52,8 +53,9 @@ export class RunOps extends KvOps {
       `UPDATE job_runs SET finished_at = ?, outcome = ?, error = ?, summary = ? WHERE id = ? RETURNING job`,
       [iso(now), result.outcome, result.error ?? null, json(result.summary), runId],
     );
-    if (!rows.length) return;
-    const job = String(rows[0].job);
+    const [finished] = rows;
+    if (!finished) return;
+    const job = cellText(finished.job);
     await this.q(`UPDATE job_leases SET holder = NULL, run_id = NULL, expires_at = ? WHERE job = ? AND holder = ?`, [iso(now), job, result.holder]);
     await this.q(`DELETE FROM job_runs WHERE job = ? AND finished_at IS NOT NULL AND finished_at < ?`, [job, iso(new Date(now.getTime() - RUN_RETENTION_MS))]);
   }

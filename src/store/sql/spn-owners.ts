@@ -23,7 +23,7 @@ export class SpnOwnerOps extends ConversationOps {
     }
     const keys = [...new Set(unique.flatMap((o) => o.spns.map((s) => `${spnInstance(s)}\u0000${o.dn}`)))].map((k) => k.split('\u0000'));
     for (const batch of chunks(keys, BATCH)) {
-      await this.q(`INSERT INTO spn_keys (scope, instance, dn) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}`, batch.flatMap(([inst, dn]) => [scope, inst, dn]));
+      await this.q(`INSERT INTO spn_keys (scope, instance, dn) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}`, batch.flatMap(([inst = '', dn = '']) => [scope, inst, dn]));
     }
   }
 
@@ -106,6 +106,6 @@ export class SpnOwnerOps extends ConversationOps {
 
   async countSpnOwners(scope: string): Promise<number> {
     const { rows } = await this.q(`SELECT COUNT(*) AS n FROM spn_owners WHERE scope = ?`, [scope]);
-    return Number(rows[0].n);
+    return Number(rows[0]?.n ?? 0);
   }
 }

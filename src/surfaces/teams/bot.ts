@@ -114,7 +114,7 @@ export function actorOf(a: Partial<Activity>): Actor {
 
 /** The store key of a conversation: the channel's conversation ID without the thread suffix. */
 export function conversationKey(ref: Partial<ConversationReference>): string {
-  return String(ref.conversation?.id ?? '').split(';')[0];
+  return String(ref.conversation?.id ?? '').split(';', 1)[0]!;
 }
 
 /** A card as a message activity. */

@@ -113,8 +113,9 @@ export function createTeamsNotifier(options: TeamsNotifierOptions): TeamsNotifie
       const ids: string[] = [];
       for (const c of conversations) {
         const rec = await store.getState<TeamsAlertPost>(alertPostKey(String(alert.key ?? alert.title), c.id));
-        if (!rec?.activityIds?.length) return undefined;
-        ids.push(rec.activityIds[0]);
+        const first = rec?.activityIds?.[0];
+        if (first === undefined) return undefined;
+        ids.push(first);
       }
       return ids.join(',');
     },
