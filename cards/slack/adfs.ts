@@ -7,6 +7,7 @@ import { code, context, esc, fallback, header, packLines, section, type Block, t
 import { composeReply, type ReplyItem } from './compose.js';
 import { findingBlocks } from './finding.js';
 import { SLACK_LIMITS } from './limits.js';
+import { completeListHint, krbops } from '../../src/fix/index.js';
 
 const SIGNATURE: Record<string, string> = {
   verified: ':white_check_mark: signature verified',
@@ -54,6 +55,6 @@ export function adfsCheckCard(r: AdfsCheckResult): SlackReply {
     items,
     tail: [context(`Checked ${esc(r.checkedAt.replace('T', ' ').slice(0, 16))} UTC`)],
     noun: 'findings',
-    overflowHint: 'Run `krbops adfs check --json` for the complete answer.',
+    overflowHint: completeListHint(() => krbops.adfsCheck({ json: true }), 'answer'),
   });
 }

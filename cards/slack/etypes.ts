@@ -7,6 +7,7 @@ import type { EtypeAccountReport, EtypeRisk } from '../../src/etypes/classify.js
 import { code, codeBlocks, context, divider, esc, fallback, formatDuration, header, joinFitting, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply, type ReplyItem } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
+import { completeListHint, krbops } from '../../src/fix/index.js';
 
 const ICON: Record<EtypeRisk, string> = { 'fails-now': ':red_circle:', 'at-risk': ':large_orange_circle:', kerberoastable: ':large_yellow_circle:', ok: ':white_check_mark:' };
 
@@ -51,6 +52,6 @@ export function etypesCard(r: EtypesResult): SlackReply {
       ),
     ],
     noun: 'accounts',
-    overflowHint: 'Run `krbops krb etypes --json` for the complete list.',
+    overflowHint: completeListHint(() => krbops.etypes({ json: true }), 'list'),
   });
 }

@@ -11,6 +11,7 @@ import {
 import { composeReply, type ReplyItem } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';
 import { fixBlocks } from './fix.js';
+import { completeListHint, krbops } from '../../src/fix/index.js';
 
 const day = (iso?: string) => (iso ? iso.slice(0, 10) : undefined);
 
@@ -64,7 +65,7 @@ export function spnListCard(r: SpnListResult): SlackReply {
     items,
     tail: [context(`Answered by ${code(r.server)}`)],
     noun: 'SPNs',
-    overflowHint: `Run \`krbops spn list ${a.sAMAccountName} --json\` for the complete list.`,
+    overflowHint: completeListHint(() => krbops.spnList(a.sAMAccountName, { json: true }), 'list'),
   });
 }
 
@@ -106,7 +107,7 @@ export function spnQueryCard(r: SpnQueryResult): SlackReply {
     items,
     tail: [context(`Answered by ${code(r.server)}`)],
     noun: 'accounts',
-    overflowHint: `Run \`krbops spn query ${r.spn} --json\` for the complete list.`,
+    overflowHint: completeListHint(() => krbops.spnQuery(r.spn, { json: true }), 'list'),
   });
 }
 
@@ -147,6 +148,6 @@ export function spnDupesCard(r: SpnDupesResult): SlackReply {
     items,
     tail: [context(...ctx)],
     noun: 'duplicates',
-    overflowHint: 'Run `krbops spn dupes --json` for the complete list.',
+    overflowHint: completeListHint(() => krbops.spnDupes({ json: true }), 'list'),
   });
 }

@@ -9,6 +9,7 @@ import { composeReply } from './compose.js';
 import { findingBlocks } from './finding.js';
 import { SLACK_LIMITS } from './limits.js';
 import type { SlackReply } from './blocks.js';
+import { completeListHint, krbops } from '../../src/fix/index.js';
 
 export function why401Card(r: Why401Result): SlackReply {
   const failing = r.findings.filter((f) => f.status === 'fail');
@@ -55,6 +56,6 @@ export function why401Card(r: Why401Result): SlackReply {
     items,
     tail,
     noun: 'findings',
-    overflowHint: 'Run `krbops krb why-401 <url> --json` for the complete answer.',
+    overflowHint: completeListHint(() => krbops.why401('<url>', { json: true }), 'answer'),
   });
 }

@@ -6,7 +6,7 @@
  */
 import { CANNOT_DECRYPT } from '../kerberos/codes.js';
 import { mechName, decodeNegotiateToken, kerberosMessageOf, TokenDecodeError, type DecodedToken } from '../kerberos/tokens.js';
-import { buildCommands, klistWindows, setspn } from '../fix/index.js';
+import { klistWindows, krbops, setspn } from '../fix/index.js';
 import type { DecodedNegotiate } from '../model/index.js';
 
 export type { DecodedNegotiate };
@@ -17,7 +17,8 @@ export interface TokenExplanation {
   code: string;
   meaning: string;
   rules: string[];
-  next: string[];
+  /** What to check next, built by src/fix; `v` holds what the pasted text mentions (or placeholders). */
+  next: (v: { url: string }) => string[];
   /** The SPN the token names, for follow-up commands. */
   spn?: string;
 }
@@ -45,7 +46,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
   const header = (m[1] ? (m[1].toLowerCase() === 'authorization' ? 'Authorization' : 'WWW-Authenticate') : 'Negotiate') as DecodedNegotiate['header'];
   let d: DecodedToken;
   try {
-    d = decodeNegotiateToken(m[2] ?? '');
+    d = decodeNegotiateToken(m[2]);
   } catch (e) {
     const why = e instanceof TokenDecodeError ? e.message : 'it could not be decoded';
     return {
@@ -53,14 +54,14 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
       code: 'Negotiate token',
       meaning: `The pasted Negotiate token cannot be read: ${why}. Copy the whole header value from the browser's developer tools (Network → the 401 response → Response headers).`,
       rules: [],
-      next: [],
+      next: () => [],
     };
   }
   const decoded: DecodedNegotiate = { header, token: d.wrapper };
   if (d.wrapper === 'spnego-init') decoded.mechanisms = d.mechTypes.map(mechName);
   if (d.wrapper === 'spnego-resp' && d.negState) decoded.negState = d.negState;
   if (d.wrapper === 'ntlm') {
-    return { decoded, code: 'NTLM', meaning: `The token is NTLM (message type ${d.messageType}), not Kerberos: the browser did not get a Kerberos ticket and fell back to NTLM — usually no SPN for the host it asked (or the site is not in the intranet zone).`, rules: ['spn-missing-fqdn', 'spn-duplicate', 'dns-cname-target'], next: ['krbops krb why-401 {url}'] };
+    return { decoded, code: 'NTLM', meaning: `The token is NTLM (message type ${d.messageType}), not Kerberos: the browser did not get a Kerberos ticket and fell back to NTLM — usually no SPN for the host it asked (or the site is not in the intranet zone).`, rules: ['spn-missing-fqdn', 'spn-duplicate', 'dns-cname-target'], next: (v) => [krbops.why401(v.url)] };
   }
   const msg = kerberosMessageOf(d);
   if (msg?.type === 'krb-error') {
@@ -73,7 +74,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
       code: msg.name,
       meaning: `The server rejected the Kerberos ticket (SPNEGO ${d.wrapper === 'spnego-resp' ? `negState ${d.negState ?? 'absent'}` : 'token'}): KRB-ERROR ${msg.code} ${msg.name} — ${msg.meaning}. It answered as ${msg.sname}@${msg.realm}.${clock}${decrypt}`,
       rules: RULES_BY_CODE[msg.code] ?? [],
-      next: plainSpn(msg.sname) ? [...buildCommands(() => [setspn.query(msg.sname)]).commands, `krbops krb why-401 http://${msg.sname.slice(msg.sname.indexOf('/') + 1).split(':', 1)[0]}/`] : ['krbops krb why-401 {url}'],
+      next: (v) => (plainSpn(msg.sname) ? [setspn.query(msg.sname), krbops.why401(`http://${msg.sname.split('/')[1]?.split(':')[0] ?? '<host>'}/`)] : [krbops.why401(v.url)]),
       ...(plainSpn(msg.sname) ? { spn: msg.sname } : {}),
     };
   }
@@ -84,13 +85,13 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
       code: 'AP-REQ',
       meaning: `The browser presents a Kerberos ticket for ${msg.sname}@${msg.realm}, encrypted with ${msg.etypeName} (etype ${msg.etype})${msg.kvno !== undefined ? `, key version ${msg.kvno}` : ''}${msg.mutualRequired ? ', mutual authentication requested' : ''}. The server must hold that key (the same account, the same key version) to accept it.`,
       rules: ['keytab-key-version-mismatch', 'server-cannot-decrypt', 'encryption-types-mismatch'],
-      next: plainSpn(msg.sname) ? buildCommands(() => [setspn.query(msg.sname), klistWindows.get(msg.sname)]).commands : [],
+      next: () => (plainSpn(msg.sname) ? [setspn.query(msg.sname), klistWindows.get(msg.sname)] : []),
       ...(plainSpn(msg.sname) ? { spn: msg.sname } : {}),
     };
   }
   if (msg?.type === 'ap-rep') {
-    return { decoded, code: 'AP-REP', meaning: `The server accepted the ticket and proves itself (mutual authentication, ${msg.etypeName}): Kerberos worked for this request.`, rules: [], next: [] };
+    return { decoded, code: 'AP-REP', meaning: `The server accepted the ticket and proves itself (mutual authentication, ${msg.etypeName}): Kerberos worked for this request.`, rules: [], next: () => [] };
   }
   const state = d.wrapper === 'spnego-resp' ? ` (negState ${d.negState ?? 'absent'})` : d.wrapper === 'spnego-init' ? ` offering ${decoded.mechanisms?.join(', ') || 'no mechanism'}` : '';
-  return { decoded, code: 'SPNEGO', meaning: `A SPNEGO token${state} without a Kerberos message krbops reads.`, rules: [], next: [] };
+  return { decoded, code: 'SPNEGO', meaning: `A SPNEGO token${state} without a Kerberos message krbops reads.`, rules: [], next: () => [] };
 }

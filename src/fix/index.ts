@@ -5,9 +5,9 @@
  *
  * | shell      | builders                                                      |
  * |------------|---------------------------------------------------------------|
- * | cmd.exe    | setspn, appcmd, w32tm, nslookup, klistWindows, ktpass          |
- * | PowerShell | ad.*, adfs.*, dnsServer.*, psIdentity                          |
- * | POSIX sh   | curl.*, kvno, klist.*, ktutil.*, ldapsearch, krbops.why401    |
+ * | cmd.exe    | setspn, appcmd, w32tm, nslookup, klistWindows, ktpass, repadmin |
+ * | PowerShell | ad.*, adfs.*, kdc.*, dnsServer.*, psIdentity                    |
+ * | POSIX sh   | curl.*, kvno, klist.*, ktutil.*, ldapsearch, krbops.* (krbops' CLI) |
  *
  * A value that is not what it claims (a host that is not a DNS name or IP literal, an SPN that
  * starts with `-`, an account name with shell characters, a URL that is not http(s)) throws
@@ -26,9 +26,10 @@
  */
 export { cmdArg, cmdQuoted, psArg, psString, shArg, shQuoted, isPlaceholder, PLACEHOLDER } from './quote.js';
 export * as check from './values.js';
-export { setspn, appcmd, APPCMD, IIS_SECTION, iisreset, w32tm, nslookup, klistWindows, ktpass, ldifde, type AppcmdSetting, type IisSection } from './windows.js';
-export { ad, adfs, dnsServer, psIdentity, type AdNoun, type AccountControlFlag, type AdfsCertificateType } from './powershell.js';
-export { curl, kvno, klist, ktutil, ldapsearch, krbops } from './posix.js';
+export { setspn, appcmd, APPCMD, IIS_SECTION, iisreset, w32tm, nslookup, klistWindows, ktpass, ldifde, repadmin, type AppcmdSetting, type IisSection } from './windows.js';
+export { ad, adfs, dnsServer, kdc, psIdentity, type AdNoun, type AccountControlFlag, type AdfsCertificateType } from './powershell.js';
+export { curl, kvno, klist, ktutil, ldapsearch, krbPrincipal, type KeytabEnctype } from './posix.js';
+export { krbops, completeListHint } from './krbops.js';
 export { UnsafeCommandValueError } from '../errors.js';
 export { duplicateSpnFix, ifNotRunning, keepOn, type DuplicateHolder } from './duplicate.js';
 

@@ -2,7 +2,7 @@
  * Commands for a POSIX shell (Linux/macOS admin hosts): curl, and MIT Kerberos' kvno, klist, ktutil.
  */
 import { UnsafeCommandValueError } from '../errors.js';
-import { shArg, shQuoted } from './quote.js';
+import { isPlaceholder, shArg, shQuoted } from './quote.js';
 import * as check from './values.js';
 
 export const curl = {
@@ -20,10 +20,6 @@ export const ldapsearch = {
     `ldapsearch -LLL -H ${shArg(`ldaps://${check.host(o.host)}`, 'an LDAP URL')} -D ${shQuoted(check.text(o.user, 'a user name'), 'a user name')} -W -E pr=500/noprompt -b ${shQuoted(check.text(o.baseDn, 'a DN'), 'a DN')} ${shQuoted(check.text(o.filter, 'an LDAP filter'), 'an LDAP filter')} ${o.attributes.map((a) => shArg(check.text(a, 'an attribute name'), 'an attribute name')).join(' ')} ${o.append ? '>>' : '>'} ${shArg(check.fileName(o.file), 'a file name')}`,
 };
 
-/** krbops' own CLI, for a follow-up question: `krbops krb why-401 <url>`. */
-export const krbops = {
-  why401: (url: string) => `krbops krb why-401 ${shArg(check.url(url), 'a URL')}`,
-};
 
 /** `kvno <spn>`: asks the KDC for a service ticket (MIT Kerberos). */
 export const kvno = (spn: string) => `kvno ${shArg(check.spn(spn), 'an SPN')}`;
@@ -38,7 +34,33 @@ export const klist = {
 export const ktutil = {
   /** Lists a keytab (`ktutil` reads commands from stdin). */
   list: (file: string) => `printf 'rkt %s\\nlist -e\\n' ${shQuoted(keytabFile(file), 'a keytab file')} | ktutil`,
+  /**
+   * A keytab entry made from the account's password, as an MIT ktutil session: `ktutil`, then at its
+   * prompt `addent -password -p <principal> -k <kvno> -e <enctype> [-s <salt>]` (ktutil asks for the
+   * password), `wkt <file>`, `quit`. AD salts a user's keys with REALM + sAMAccountName, not with the
+   * SPN: give `salt` or the key will not match. `kvno` may be the placeholder `<kvno>`.
+   */
+  addPasswordKey(o: { principal: string; kvno: number | string; enctype: KeytabEnctype; salt?: string; file: string }): string[] {
+    const principal = krbPrincipal(o.principal);
+    const kvno = typeof o.kvno === 'number' || isPlaceholder(o.kvno) ? String(o.kvno) : refuse('a key version number', o.kvno, 'expected a number');
+    if (typeof o.kvno === 'number' && (!Number.isInteger(o.kvno) || o.kvno < 0)) refuse('a key version number', String(o.kvno), 'expected a whole number');
+    const salt = o.salt === undefined ? '' : /^[A-Za-z0-9.$_-]+$/.test(o.salt) ? ` -s ${o.salt}` : refuse('a Kerberos salt', o.salt, 'expected letters, digits and . $ _ -');
+    return ['ktutil', `addent -password -p ${principal} -k ${kvno} -e ${o.enctype}${salt}`, `wkt ${keytabFile(o.file)}`, 'quit'];
+  },
 };
+
+/** Encryption types krbops writes keytab entries for (MIT names). */
+export type KeytabEnctype = 'aes256-cts-hmac-sha1-96' | 'aes128-cts-hmac-sha1-96';
+
+/** `service/host@REALM` (or `name@REALM`) in plain characters: ktutil's and ktpass's parsers split on spaces. */
+export function krbPrincipal(value: string): string {
+  if (!/^[A-Za-z0-9._/$-]+@[A-Za-z0-9.-]+$/.test(value) || value.startsWith('-')) refuse('a Kerberos principal', value, 'expected service/host@REALM');
+  return value;
+}
+
+function refuse(kind: string, value: string, why: string): never {
+  throw new UnsafeCommandValueError(kind, value, why);
+}
 
 function keytabFile(file: string): string {
   if (!/^[A-Za-z0-9._/-]+$/.test(file) || file.startsWith('-')) throw new UnsafeCommandValueError('a keytab file', file, 'expected a path of letters, digits and . _ / -');

@@ -47,6 +47,17 @@ export const ad = {
     return `Get-ADUser -Filter ${psArg(`SamAccountName -eq '${n.replace(/['\u2018\u2019\u201a\u201b]/g, "''")}'`, 'an account name')}`;
   },
   getKdsRootKey: () => 'Get-KdsRootKey',
+  /** `Reset-ComputerMachinePassword`: run ON the computer whose password (and keys) it renews. */
+  resetComputerMachinePassword: () => 'Reset-ComputerMachinePassword',
+};
+
+/** The KDC's side of the 2026 AES-only default (CVE-2026-20833 hardening), read on a DC. */
+export const kdc = {
+  /** The registry switch of the hardening (absent: the update's default). */
+  rc4DefaultDisablementPhase: () => 'Get-ItemProperty HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Kdc -Name RC4DefaultDisablementPhase',
+  /** KDCSVC events 201–209: accounts and clients that still depend on RC4. */
+  rc4AuditEvents: () =>
+    'Get-WinEvent -LogName System -FilterXPath "*[System[Provider[@Name=\'Microsoft-Windows-Kerberos-Key-Distribution-Center\'] and (EventID>=201 and EventID<=209)]]"',
 };
 
 function props(list: string[]): string {
@@ -63,6 +74,19 @@ export const adfs = {
   updateRelyingPartyTrust: (name: string) => `Update-AdfsRelyingPartyTrust -TargetName ${psString(check.text(name, 'a relying party trust name'), 'a relying party trust name')}`,
   /** `Invoke-WebRequest <url> -UseBasicParsing`: does the metadata endpoint answer? */
   fetch: (url: string) => `Invoke-WebRequest ${psArg(check.url(url), 'a URL')} -UseBasicParsing`,
+  /** The same for the standard metadata path of an AD FS host (`<adfs>` as a placeholder). */
+  fetchMetadata: (host: string) => `Invoke-WebRequest https://${check.host(host)}/FederationMetadata/2007-06/FederationMetadata.xml -UseBasicParsing`,
+  /** The rollover settings: AutoCertificateRollover and its generation/promotion thresholds. */
+  rolloverSettings: () => 'Get-AdfsProperties | Select-Object AutoCertificateRollover,CertificateGenerationThreshold,CertificatePromotionThreshold',
+  /** Is the federation metadata endpoint enabled? */
+  metadataEndpoint: () => 'Get-AdfsEndpoint -AddressPath /FederationMetadata/2007-06/FederationMetadata.xml',
+  /** The relying party trusts and when AD FS last read their metadata. */
+  relyingPartyTrusts: () => 'Get-AdfsRelyingPartyTrust | Select Name,MetadataUrl,LastMonitoredTime',
+  /** Exports the primary token-signing certificate (to pin it: `krbops adfs check <url> --pin`). */
+  exportPrimarySigningCertificate: () =>
+    'Get-AdfsCertificate -CertificateType Token-Signing | Where-Object IsPrimary | ForEach-Object { Export-Certificate -Cert $_.Certificate -FilePath .\\adfs-token-signing.cer }',
+  serviceStatus: () => 'Get-Service adfssrv',
+  restartService: () => 'Restart-Service adfssrv',
 };
 
 export const dnsServer = {

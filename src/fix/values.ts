@@ -56,6 +56,7 @@ export function account(value: string): string {
 
 /** An http(s) URL, normalised (`new URL(…).href`). */
 export function url(value: string): string {
+  if (isPlaceholder(value.trim())) return value.trim();
   let u: URL;
   try {
     u = new URL(value.trim());

@@ -98,6 +98,16 @@ export const klistWindows = {
   /** `klist get <spn>`: asks the KDC for a ticket to the SPN now. */
   get: (spn: string) => `klist get ${cmdArg(check.spn(spn), 'an SPN')}`,
   purge: () => 'klist purge',
+  /** `klist`: the tickets of the logged-on user (when no SPN can be named). */
+  tickets: () => 'klist',
+};
+
+/** repadmin (run on a DC): replication between domain controllers. */
+export const repadmin = {
+  /** `repadmin /syncall /AdeP`: push this DC's changes to every DC, across sites. */
+  syncAll: () => 'repadmin /syncall /AdeP',
+  /** `repadmin /showrepl`: each partner's last replication and its error, if any. */
+  showRepl: () => 'repadmin /showrepl',
 };
 
 /**

@@ -16,6 +16,7 @@ import { countByRisk, EtypesAccumulator } from '../etypes/report.js';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';
 import { etypeAccountFinding } from '../rules/catalog/watch.js';
+import { krbops } from '../fix/index.js';
 import type { Job, JobContext } from './types.js';
 
 export const ETYPES_JOB = 'etypes-watch';
@@ -79,7 +80,7 @@ function countsText(counts: Record<EtypeRisk, number>, krbtgt?: EtypeAccountRepo
 function listLines(accounts: EtypeAccountReport[], krbtgt: EtypeAccountReport | null): string[] {
   const bad = [...(krbtgt && krbtgt.risk !== 'ok' ? [krbtgt] : []), ...accounts.filter((a) => a.risk === 'fails-now' || a.risk === 'at-risk')];
   const lines = bad.slice(0, 50).map((a) => `${a.sAMAccountName}: ${LABEL[a.risk]}`);
-  if (bad.length > 50) lines.push(`…and ${bad.length - 50} more: krbops krb etypes --json`);
+  if (bad.length > 50) lines.push(`…and ${bad.length - 50} more: ${krbops.etypes({ json: true })}`);
   return lines;
 }
 

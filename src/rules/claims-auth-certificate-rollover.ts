@@ -1,16 +1,12 @@
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
 import { mostSevere, type Severity } from '../model/index.js';
 import { isClaimsRedirect } from '../collectors/http-probe.js';
-import { adfs as adfsCmd } from '../fix/index.js';
+import { adfs as adfsCmd, iisreset } from '../fix/index.js';
 
 /** ADFS finding codes (src/adfs/check.ts) that explain a claims-auth 401 after a certificate change. */
 const ROLLOVER_CODES = new Set(['adfs-new-signing-cert', 'adfs-primary-changed', 'adfs-thumbprint-mismatch', 'adfs-cert-expired']);
 
-const RP_FIX = [
-  'Update-AdfsRelyingPartyTrust -TargetName "<relying party>"',
-  'iisreset',
-  'Restart-Service adfssrv',
-];
+const RP_FIX = [adfsCmd.updateRelyingPartyTrust('<relying party>'), iisreset, adfsCmd.restartService()];
 
 export default defineRule({
   id: 'claims-auth-certificate-rollover',
@@ -28,13 +24,13 @@ export default defineRule({
         unknown(
           ['the ADFS federation metadata (set KRBOPS_ADFS_METADATA_URLS, or run `krbops adfs check <metadata url>`)'],
           [`${ev.target.url} redirects to ${ev.http!.location!.slice(0, 120)}: a claims-based (IFD) site`],
-          { summary: 'Compare the ADFS token-signing certificates with what the relying party trusts.', commands: [adfsCmd.getCertificate('Token-Signing'), 'Get-AdfsRelyingPartyTrust | Select Name,MetadataUrl,LastMonitoredTime'] },
+          { summary: 'Compare the ADFS token-signing certificates with what the relying party trusts.', commands: [adfsCmd.getCertificate('Token-Signing'), adfsCmd.relyingPartyTrusts()] },
           'adfs',
         ),
       ];
     }
     if (!adfs.ok) {
-      return [unknown([`the ADFS federation metadata (${adfs.error?.message ?? 'could not be read'})`], adfs.source ? [`Metadata source: ${adfs.source}`] : [], { summary: 'Check that the metadata endpoint answers.', commands: [adfs.source && /^https?:\/\//i.test(adfs.source) ? adfsCmd.fetch(adfs.source) : 'Invoke-WebRequest https://<adfs>/FederationMetadata/2007-06/FederationMetadata.xml -UseBasicParsing'] }, 'adfs')];
+      return [unknown([`the ADFS federation metadata (${adfs.error?.message ?? 'could not be read'})`], adfs.source ? [`Metadata source: ${adfs.source}`] : [], { summary: 'Check that the metadata endpoint answers.', commands: [adfs.source && /^https?:\/\//i.test(adfs.source) ? adfsCmd.fetch(adfs.source) : adfsCmd.fetchMetadata('<adfs>')] }, 'adfs')];
     }
     const relevant = adfs.findings.filter((f) => ROLLOVER_CODES.has(f.code));
     const signing = adfs.certificates.filter((c) => c.use === 'signing');

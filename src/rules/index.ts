@@ -7,6 +7,7 @@
 import type { AnyRule, Rule } from './support/define.js';
 import { adfsRules } from './catalog/adfs.js';
 import { etypeRules, spnIssueRules } from './catalog/watch.js';
+import { krbops } from '../fix/index.js';
 import spnMissingFqdn from './spn-missing-fqdn.js';
 import spnMissingShortName from './spn-missing-short-name.js';
 import spnPortMismatch from './spn-port-mismatch.js';
@@ -75,10 +76,10 @@ export interface Catalog {
 
 /** Every catalog the engine runs. A rule id in two catalogs is one rule over two kinds of evidence. */
 export const catalogs: readonly Catalog[] = [
-  { name: 'why-401', evidence: 'the directory, DNS, HTTP, clock, IIS and KDC evidence of one URL', command: 'krbops krb why-401 <url>', rules },
-  { name: 'adfs', evidence: 'one AD FS federation metadata source and the state of its last check', command: 'krbops adfs check', rules: adfsRules },
-  { name: 'spn-issues', evidence: 'a duplicate SPN or alias collision of the duplicate-SPN watch', command: 'krbops spn dupes', rules: spnIssueRules },
-  { name: 'etypes', evidence: 'one account of the encryption-type scan', command: 'krbops krb etypes', rules: etypeRules },
+  { name: 'why-401', evidence: 'the directory, DNS, HTTP, clock, IIS and KDC evidence of one URL', command: krbops.why401('<url>'), rules },
+  { name: 'adfs', evidence: 'one AD FS federation metadata source and the state of its last check', command: krbops.adfsCheck(), rules: adfsRules },
+  { name: 'spn-issues', evidence: 'a duplicate SPN or alias collision of the duplicate-SPN watch', command: krbops.spnDupes(), rules: spnIssueRules },
+  { name: 'etypes', evidence: 'one account of the encryption-type scan', command: krbops.etypes(), rules: etypeRules },
 ];
 
 /** The why-401 rule of that id, else the first catalog's that has it (what `krb explain <rule id>` shows). */

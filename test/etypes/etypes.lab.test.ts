@@ -116,7 +116,11 @@ describe('krb etypes --json on a lab with every class planted', () => {
     expect(acct('et-notset-old').fix.commands).toEqual([
       'Set-ADUser -Identity et-notset-old -KerberosEncryptionType AES128,AES256',
       'Set-ADAccountPassword -Identity et-notset-old -Reset',
-      'ktpass -princ HTTP/et-notset-old.contoso.test@CONTOSO.TEST -mapuser CONTOSO\\et-notset-old -crypto AES256-SHA1 -ptype KRB5_NT_PRINCIPAL -pass * -out et-notset-old.keytab',
+      'ktpass /princ HTTP/et-notset-old.contoso.test@CONTOSO.TEST /mapuser CONTOSO\\et-notset-old /crypto AES256-SHA1 /ptype KRB5_NT_PRINCIPAL /pass * /out et-notset-old.keytab',
+      'ktutil',
+      'addent -password -p HTTP/et-notset-old.contoso.test@CONTOSO.TEST -k <kvno> -e aes256-cts-hmac-sha1-96 -s CONTOSO.TESTet-notset-old',
+      'wkt et-notset-old.keytab',
+      'quit',
     ]);
     expect(acct('ET-OLD1$').fix.commands).toEqual(["Set-ADComputer -Identity 'ET-OLD1$' -KerberosEncryptionType AES128,AES256", 'Reset-ComputerMachinePassword']);
     expect(acct('et-roast').fix.commands).toEqual(['Set-ADUser -Identity et-roast -KerberosEncryptionType AES128,AES256']);
@@ -195,6 +199,23 @@ describe('the KDC side (Samba KDC, MIT client)', () => {
     expect(r.text).toContain('KDC has no support for encryption type while getting credentials for HTTP/et-rc4only.contoso.test@CONTOSO.TEST');
     // MIT's com_err code: ERROR_TABLE_BASE_krb5 (-1765328384) + 14 = KDC_ERR_ETYPE_NOSUPP.
     expect(r.trace).toContain(`TGS request result: ${-1765328384 + 14}/KDC has no support for encryption type`);
+  });
+
+  it('the ktutil lines of a fix make a keytab that decrypts the KDC\'s ticket (the AD salt, REALM + sAMAccountName)', async () => {
+    // et-aesonly-old allows AES only, so Samba's KDC encrypts its service tickets with the AES256 key.
+    const doc = JSON.parse((await cli('krb', 'etypes', '--json')).out) as { accounts: AccountDoc[] };
+    const lines = doc.accounts.find((a) => a.sAMAccountName === 'et-aesonly-old')?.fix.commands ?? [];
+    const session = lines.slice(lines.indexOf('ktutil') + 1);
+    expect(session).toEqual(['addent -password -p HTTP/et-aesonly-old.contoso.test@CONTOSO.TEST -k <kvno> -e aes256-cts-hmac-sha1-96 -s CONTOSO.TESTet-aesonly-old', 'wkt et-aesonly-old.keytab', 'quit']);
+    const env = lab.krbEnv(await lab.kinit());
+    const kvnoNow = /kvno = (\d+)/.exec((await run('kvno', ['HTTP/et-aesonly-old.contoso.test'], { env })).text)?.[1];
+    expect(kvnoNow).toBeDefined();
+    const keytab = path.join(lab.dir, 'et-aesonly-old.keytab');
+    // Typed at the ktutil prompt: addent (ktutil then asks for the password), wkt (here into the lab's directory), quit.
+    const typed = [session[0]!.replace('<kvno>', kvnoNow!), lab.userPassword, `wkt ${keytab}`, 'quit'].join('\n');
+    expect((await run('ktutil', [], { env, input: `${typed}\n` })).ok).toBe(true);
+    const verified = await run('kvno', ['-k', keytab, 'HTTP/et-aesonly-old.contoso.test'], { env });
+    expect(verified.text).toContain('keytab entry valid');
   });
 
   it('the same client gets a ticket for an AES account, and the default client one for the RC4 account', async () => {

@@ -80,7 +80,7 @@ describe('aesKeysLikely (pwdLastSet after the RID-521 group was created)', () =>
 
 describe('risk classes', () => {
   const cases: { name: string; a: Partial<EncryptionScanAccount>; risk: EtypeRisk; reason: RegExp; commands: RegExp[] }[] = [
-    { name: 'not set, old password: fails now', a: { pwdLastSet: OLD }, risk: 'fails-now', reason: /AES only \(0x18\)/, commands: [/^Set-ADUser -Identity svc -KerberosEncryptionType AES128,AES256$/, /^Set-ADAccountPassword -Identity svc -Reset$/, /^ktpass -princ HTTP\/app\.contoso\.com@CONTOSO\.COM -mapuser CONTOSO\\svc -crypto AES256-SHA1/] },
+    { name: 'not set, old password: fails now', a: { pwdLastSet: OLD }, risk: 'fails-now', reason: /AES only \(0x18\)/, commands: [/^Set-ADUser -Identity svc -KerberosEncryptionType AES128,AES256$/, /^Set-ADAccountPassword -Identity svc -Reset$/, /^ktpass \/princ HTTP\/app\.contoso\.com@CONTOSO\.COM \/mapuser CONTOSO\\svc \/crypto AES256-SHA1/] },
     { name: 'AES only (0x18), old password: fails now', a: { supportedEncryptionTypes: 0x18, pwdLastSet: OLD }, risk: 'fails-now', reason: /no AES key/, commands: [/^Set-ADAccountPassword -Identity svc -Reset$/] },
     { name: 'DES only: fails now', a: { supportedEncryptionTypes: 0x3 }, risk: 'fails-now', reason: /DES only/, commands: [/KerberosEncryptionType AES128,AES256/] },
     { name: 'USE_DES_KEY_ONLY: fails now', a: { userAccountControl: 512 | 0x200000 }, risk: 'fails-now', reason: /USE_DES_KEY_ONLY/, commands: [/^Set-ADAccountControl -Identity svc -UseDESKeyOnly \$false$/, /KerberosEncryptionType/] },
@@ -113,10 +113,30 @@ describe('risk classes', () => {
     expect(r.fix.summary).toMatch(/keytab/);
   });
 
-  it('prints no ktpass line for an SPN that is not a plain name', () => {
+  it('prints no ktpass or ktutil line for an SPN that is not a plain name, and says which value was refused', () => {
     const r = classifyAccount(anAccount({ pwdLastSet: OLD, spns: ['HTTP/x & calc.exe'] }), ctx);
-    expect(r.fix.commands.some((c) => c.startsWith('ktpass'))).toBe(false);
-    expect(r.fix.summary).toMatch(/No ktpass line/);
+    expect(r.fix.commands.some((c) => c.startsWith('ktpass') || c.startsWith('addent') || c === 'ktutil')).toBe(false);
+    expect(r.fix.summary).toMatch(/No ktpass line: .*Kerberos principal/);
+    expect(r.fix.commands).toEqual(['Set-ADUser -Identity svc -KerberosEncryptionType AES128,AES256', 'Set-ADAccountPassword -Identity svc -Reset']);
+  });
+
+  it('re-exports the keytab with MIT ktutil too: addent with the AD salt (REALM + sAMAccountName), then wkt', () => {
+    const r = classifyAccount(anAccount({ pwdLastSet: OLD }), ctx);
+    const at = r.fix.commands.indexOf('ktutil');
+    expect(r.fix.commands.slice(at)).toEqual([
+      'ktutil',
+      'addent -password -p HTTP/app.contoso.com@CONTOSO.COM -k <kvno> -e aes256-cts-hmac-sha1-96 -s CONTOSO.COMsvc',
+      'wkt svc.keytab',
+      'quit',
+    ]);
+    expect(r.fix.summary).toMatch(/replace <kvno> with the account's msDS-KeyVersionNumber/);
+  });
+
+  it('gives no command for an account name the builder refuses, and says so', () => {
+    const r = classifyAccount(anAccount({ pwdLastSet: OLD, sAMAccountName: "svc'; Remove-ADUser x" }), ctx);
+    expect(r.risk).toBe('fails-now');
+    expect(r.fix.commands).toEqual([]);
+    expect(r.fix.summary).toMatch(/No commands: .*account name/);
   });
 
   it('krbtgt without AES keys is at risk, reset twice with the replication wait between', () => {

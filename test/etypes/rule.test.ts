@@ -26,7 +26,7 @@ describe('encryption-types-mismatch under the 2026 AES-only default', () => {
     expect(f.evidence.join('\n')).toMatch(/assumes AES only \(0x18\)/);
     expect(f.evidence.join('\n')).toMatch(/heuristic: confirm with event 4769/);
     expect(f.fix.commands).toContain('Set-ADAccountPassword -Identity crmweb -Reset');
-    expect(f.fix.commands.some((c) => c.startsWith('ktpass -princ HTTP/crm.contoso.test@CONTOSO.TEST'))).toBe(true);
+    expect(f.fix.commands.some((c) => c.startsWith('ktpass /princ HTTP/crm.contoso.test@CONTOSO.TEST'))).toBe(true);
   });
 
   it('passes the same account once its password is newer than the RID-521 group', () => {

@@ -1,7 +1,7 @@
 /** The one fix-command builder (src/fix): ordinary values print as typed, others are quoted or refused. */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
-import { ad, adfs, appcmd, cmdArg, curl, IIS_SECTION, nslookup, psArg, setspn, shArg, UnsafeCommandValueError, w32tm } from '../../src/fix/index.js';
+import { ad, adfs, appcmd, cmdArg, curl, IIS_SECTION, kdc, krbops, ktpass, ktutil, nslookup, psArg, repadmin, setspn, shArg, UnsafeCommandValueError, w32tm } from '../../src/fix/index.js';
 
 const refused = (f: () => unknown) => {
   try {
@@ -79,5 +79,40 @@ describe('values are what they claim', () => {
     );
     refused(() => appcmd.setConfig('Site" & calc & "', IIS_SECTION.httpProtocol, appcmd.attribute('allowKeepAlive', true)));
     refused(() => appcmd.attribute('enabled', 'true & calc'));
+  });
+});
+
+describe('keytabs, replication and krbops itself', () => {
+  it('ktutil: the MIT session of a password-derived key, with the AD salt; hostile values refused', () => {
+    expect(ktutil.addPasswordKey({ principal: 'HTTP/crm.contoso.com@CONTOSO.COM', kvno: '<kvno>', enctype: 'aes256-cts-hmac-sha1-96', salt: 'CONTOSO.COMcrmweb', file: 'crmweb.keytab' })).toEqual([
+      'ktutil',
+      'addent -password -p HTTP/crm.contoso.com@CONTOSO.COM -k <kvno> -e aes256-cts-hmac-sha1-96 -s CONTOSO.COMcrmweb',
+      'wkt crmweb.keytab',
+      'quit',
+    ]);
+    expect(ktutil.addPasswordKey({ principal: 'HTTP/a@R', kvno: 3, enctype: 'aes128-cts-hmac-sha1-96', file: 'a.keytab' })[1]).toBe('addent -password -p HTTP/a@R -k 3 -e aes128-cts-hmac-sha1-96');
+    const bad = (o: Partial<Parameters<typeof ktutil.addPasswordKey>[0]>) => () => ktutil.addPasswordKey({ principal: 'HTTP/a@R', kvno: 1, enctype: 'aes256-cts-hmac-sha1-96', file: 'a.keytab', ...o });
+    expect(bad({ principal: 'HTTP/a b@R' })).toThrow(UnsafeCommandValueError);
+    expect(bad({ principal: '-p@R' })).toThrow(UnsafeCommandValueError);
+    expect(bad({ kvno: '1; rm' })).toThrow(UnsafeCommandValueError);
+    expect(bad({ kvno: -1 })).toThrow(UnsafeCommandValueError);
+    expect(bad({ salt: 'CONTOSO.COMsvc x' })).toThrow(UnsafeCommandValueError);
+    expect(bad({ file: '../x y.keytab' })).toThrow(UnsafeCommandValueError);
+  });
+
+  it('ktpass, repadmin, the machine password and the KDC switch', () => {
+    expect(ktpass.keytab({ principal: 'HTTP/crm.contoso.com@CONTOSO.COM', account: 'CONTOSO\\crmweb', out: 'crmweb.keytab' })).toBe('ktpass /princ HTTP/crm.contoso.com@CONTOSO.COM /mapuser CONTOSO\\crmweb /crypto AES256-SHA1 /ptype KRB5_NT_PRINCIPAL /pass * /out crmweb.keytab');
+    expect([repadmin.syncAll(), repadmin.showRepl(), ad.resetComputerMachinePassword(), ad.resetPassword('krbtgt')]).toEqual(['repadmin /syncall /AdeP', 'repadmin /showrepl', 'Reset-ComputerMachinePassword', 'Set-ADAccountPassword -Identity krbtgt -Reset']);
+    expect(kdc.rc4DefaultDisablementPhase()).toBe('Get-ItemProperty HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Kdc -Name RC4DefaultDisablementPhase');
+    expect(() => ad.resetPassword("svc'; Remove-ADUser x")).toThrow(UnsafeCommandValueError);
+  });
+
+  it('krbops: next-check lines quote a pasted URL for sh, keep placeholders, refuse what is not a URL', () => {
+    expect(krbops.why401('http://crm.contoso.com')).toBe('krbops krb why-401 http://crm.contoso.com/');
+    expect(krbops.why401('<url>', { identity: '<app pool account>', backend: 'MSSQLSvc/<sql host>:1433' })).toBe('krbops krb why-401 <url> --identity <app pool account> --backend MSSQLSvc/<sql host>:1433');
+    expect(krbops.why401("http://crm.contoso.com/a?b=1&c=$(id)")).toBe("krbops krb why-401 'http://crm.contoso.com/a?b=1&c=$(id)'");
+    expect(() => krbops.why401('javascript:alert(1)')).toThrow(UnsafeCommandValueError);
+    expect(krbops.spnQuery('HTTP/<host>')).toBe('krbops spn query HTTP/<host>');
+    expect(curl.head('<url>')).toBe('curl -sI <url>');
   });
 });

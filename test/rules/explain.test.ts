@@ -90,6 +90,24 @@ describe('krb explain catalog', () => {
     expect(r.mentioned).toEqual({ spns: ['HTTP/crm.contoso.test'], hosts: ['crm.contoso.test'], urls: ['http://crm.contoso.test/main.aspx'] });
   });
 
+  it('builds the next checks with src/fix: a pasted URL is quoted for sh, a value it refuses becomes a placeholder', () => {
+    const r = explainText("HTTP Error 401.2 - Unauthorized at http://crm.contoso.test/a;$HOME&x=`id` today");
+    const next = r.matches.flatMap((m) => m.nextChecks);
+    expect(next).toContain("curl -sI 'http://crm.contoso.test/a;$HOME&x=%60id%60'");
+    expect(next).toContain("krbops krb why-401 'http://crm.contoso.test/a;$HOME&x=%60id%60'");
+    // An SPN-like word that is no SPN the builder prints: the command keeps its placeholder.
+    expect(explainText('KDC_ERR_S_PRINCIPAL_UNKNOWN').matches[0]?.nextChecks).toEqual(['setspn -Q HTTP/<host>', 'krbops spn query HTTP/<host>', 'nslookup <host>', 'krbops krb why-401 <url>']);
+  });
+
+  it('gives every recognised code its next checks, with placeholders when the text names nothing', () => {
+    const texts = ['ID4175', 'KRB_AP_ERR_SKEW', 'KRB_AP_ERR_MODIFIED', 'KDC_ERR_S_PRINCIPAL_UNKNOWN', 'RC4DefaultDisablementPhase', 'KDCSVC event 205', 'event 4769 Available Keys', 'KDC_ERR_ETYPE_NOSUPP', 'KDC_ERR_BADOPTION', 'event id 11', 'event id 4', 'HTTP 401.2', 'HTTP 401.1', 'NT AUTHORITY\\ANONYMOUS LOGON', 'HTTP 401'];
+    for (const t of texts) {
+      const r = explainText(t);
+      expect(r.matches.length, t).toBeGreaterThan(0);
+      for (const m of r.matches) expect(m.nextChecks.length, `${t}: ${m.code}`).toBeGreaterThan(0);
+    }
+  });
+
   it('shortens the echoed input', () => {
     expect(explainText(`KRB_AP_ERR_SKEW ${'x'.repeat(5000)}`).input.length).toBeLessThanOrEqual(300);
   });

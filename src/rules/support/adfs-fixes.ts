@@ -3,7 +3,7 @@
  * Dynamics CRM with claims-based authentication after AD FS AutoCertificateRollover).
  */
 import type { Fix } from '../../model/index.js';
-import { adfs, curl } from '../../fix/index.js';
+import { adfs, curl, iisreset } from '../../fix/index.js';
 
 export const KB_2686840 = 'seed 004 / KB 2686840: 401 Unauthorized with claims-based authentication after AD FS certificate rollover';
 
@@ -20,12 +20,7 @@ export function updateFederationMetadataFix(rps: string[], lead: string): Fix {
       `Update Federation Metadata). On the CRM server: iisreset. On the AD FS server: restart the AD FS service. ` +
       `If users still get 401: in CRM Deployment Manager disable Claims-Based Authentication, iisreset, configure ` +
       `Claims-Based Authentication and IFD again with the same settings, iisreset (KB 2686840).`,
-    commands: [
-      'Get-AdfsCertificate -CertificateType Token-Signing',
-      ...names.map((rp) => adfs.updateRelyingPartyTrust(rp)),
-      'iisreset',
-      'Restart-Service adfssrv',
-    ],
+    commands: [adfs.getCertificate('Token-Signing'), ...names.map((rp) => adfs.updateRelyingPartyTrust(rp)), iisreset, adfs.restartService()],
   };
 }
 
@@ -40,12 +35,12 @@ export function renewCertificateFix(kind: 'Token-Signing' | 'Token-Decrypting', 
           `CertificateGenerationThreshold days before expiry and promotes it CertificatePromotionThreshold days later) or renew it, `) +
       `then update every relying party from the federation metadata, iisreset on the CRM server and restart AD FS (KB 2686840).`,
     commands: [
-      'Get-AdfsProperties | Select-Object AutoCertificateRollover,CertificateGenerationThreshold,CertificatePromotionThreshold',
+      adfs.rolloverSettings(),
       adfs.getCertificate(kind),
       adfs.updateCertificate(kind, { urgent: expired }),
       ...names.map((rp) => adfs.updateRelyingPartyTrust(rp)),
-      'iisreset',
-      'Restart-Service adfssrv',
+      iisreset,
+      adfs.restartService(),
     ],
   };
 }
@@ -59,14 +54,7 @@ export function endpointFix(source: string, options: { tls?: boolean } = {}): Fi
       ? `Check the metadata URL from the bot's host, then on the AD FS server check that the AD FS service runs and the federation metadata endpoint is enabled.` +
         (tlsHint ? ' If AD FS uses an internal CA, give its PEM bundle in KRBOPS_ADFS_CA_FILE.' : '')
       : 'Check the file: it must be the FederationMetadata.xml saved from the AD FS server.',
-    commands: isUrl
-      ? [
-          curl.status(source),
-          'Get-Service adfssrv',
-          'Get-AdfsEndpoint -AddressPath /FederationMetadata/2007-06/FederationMetadata.xml',
-          'Restart-Service adfssrv',
-        ]
-      : ['Get-AdfsEndpoint -AddressPath /FederationMetadata/2007-06/FederationMetadata.xml'],
+    commands: isUrl ? [curl.status(source), adfs.serviceStatus(), adfs.metadataEndpoint(), adfs.restartService()] : [adfs.metadataEndpoint()],
   };
 }
 
@@ -78,9 +66,6 @@ export function signatureFix(source: string): Fix {
       'certificates with what the metadata publishes; if AD FS really has a new certificate (a manual rollover), pin it: run ' +
       '`krbops adfs check <url> --pin <certificate.pem>` with the certificate exported from the AD FS server. Otherwise treat the ' +
       `endpoint as compromised or intercepted (${source}).`,
-    commands: [
-      'Get-AdfsCertificate -CertificateType Token-Signing',
-      'Get-AdfsCertificate -CertificateType Token-Signing | Where-Object IsPrimary | ForEach-Object { Export-Certificate -Cert $_.Certificate -FilePath .\\adfs-token-signing.cer }',
-    ],
+    commands: [adfs.getCertificate('Token-Signing'), adfs.exportPrimarySigningCertificate()],
   };
 }

@@ -63,5 +63,5 @@ export function commandSafeSpn(spn: string | undefined): string | undefined {
 /** `klist get <spn>` (Windows): asks for the ticket and shows its key version and encryption type. */
 export function klistGet(spn: string | undefined): string[] {
   const safe = commandSafeSpn(spn);
-  return safe ? [klistWindows.get(safe)] : ['klist'];
+  return [safe ? klistWindows.get(safe) : klistWindows.tickets()];
 }
