@@ -20,7 +20,6 @@ import type { CommandSpec } from './types.js';
 import type { AdfsCheckResult } from '../src/model/results.js';
 import { adfsCheckInfo, krbAdfsInfo } from './catalog.js';
 
-export type { AdfsCheckResult } from '../src/model/results.js';
 
 /** Every certificate in a PEM bundle, or the one DER certificate of a .cer file. */
 function readPins(path: string): string[] {

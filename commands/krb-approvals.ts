@@ -13,7 +13,6 @@ import type { CommandContext, CommandSpec } from './types.js';
 import type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';
 import { APPROVAL_STATUSES, krbApprovalsInfo, krbVerifyInfo } from './catalog.js';
 
-export type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';
 
 export { APPROVAL_STATUSES };
 

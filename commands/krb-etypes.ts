@@ -3,21 +3,11 @@
  * decoded msDS-SupportedEncryptionTypes, the types the KDC will use, whether AES keys likely exist,
  * a risk class (fails-now / at-risk / kerberoastable / ok) with reasons and the fix. One paged scan.
  */
-import type { EtypeAccountReport, EtypeRisk } from '../src/etypes/classify.js';
-import { countByRisk, EtypesAccumulator, type EtypesReport } from '../src/etypes/report.js';
+import type { EtypeAccountReport, EtypeRisk, EtypesReport, EtypesResult } from '../src/model/index.js';
+import { countByRisk, EtypesAccumulator } from '../src/etypes/report.js';
 import type { CommandSpec } from './types.js';
 import { krbEtypesInfo } from './catalog.js';
 
-export interface EtypesResult extends EtypesReport {
-  kind: 'krb-etypes';
-  server: string;
-  /** The domain scanned (its DN): the attributes are not in the GC, so one domain per DC. */
-  domain: string;
-  /** How aesSince was found (or why it is unknown). */
-  aesSinceBasis: string;
-  counts: Record<EtypeRisk, number>;
-  durationMs: number;
-}
 
 export const RISK_LABEL: Record<EtypeRisk, string> = { 'fails-now': 'Fails now', 'at-risk': 'At risk', kerberoastable: 'Kerberoastable', ok: 'OK' };
 

@@ -5,7 +5,6 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { collectEvidence, type CollectDeps } from '../src/collectors/index.js';
-import type { AdfsRuleEvidence } from '../src/model/evidence.js';
 import { MAX_IIS_CONFIG_LENGTH } from '../src/collectors/iis-config.js';
 import { runRules, why401Result } from '../src/engine.js';
 import { InvalidInputError } from '../src/errors.js';
@@ -24,7 +23,7 @@ function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
   const [source] = ctx.config.adfs.metadataUrls;
   if (source === undefined) return undefined;
   return async () => {
-    const [{ collectAdfs }, { checkAdfs }, { toAdfsEvidence, toWhy401AdfsEvidence }] = await Promise.all([
+    const [{ collectAdfs }, { checkAdfs }, { toAdfsEvidence }] = await Promise.all([
       import('../src/collectors/adfs.js'),
       import('../src/rules/catalog/adfs.js'),
       import('../src/adfs/index.js'),
@@ -32,7 +31,7 @@ function adfsLoader(ctx: CommandContext): CollectDeps['adfs'] {
     const now = ctx.now();
     const snapshot = await collectAdfs(source, { now, caFile: ctx.config.adfs.caFile, timeoutMs: ctx.config.probeTimeoutMs });
     const findings = checkAdfs(snapshot, undefined, { now, warnDays: ctx.config.adfs.warnDays, expectedThumbprints: ctx.config.adfs.expectedThumbprints });
-    return toWhy401AdfsEvidence(toAdfsEvidence(snapshot, findings)) as AdfsRuleEvidence;
+    return toAdfsEvidence(snapshot, findings);
   };
 }
 

@@ -31,7 +31,6 @@ export interface ParsedArgs {
   options: Record<string, string | string[] | boolean | undefined>;
 }
 
-export type { Actor } from '../src/model/actor.js';
 
 export interface CommandContext {
   config: Config;

@@ -2,8 +2,8 @@
  * `krb etypes` as Block Kit: the counts per risk class, krbtgt, then one item per account that fails
  * now, is at risk or is Kerberoastable (reasons and the fix commands), and the OK accounts by name.
  */
-import { countsLine, RISK_LABEL, type EtypesResult } from '../../commands/krb-etypes.js';
-import type { EtypeAccountReport, EtypeRisk } from '../../src/etypes/classify.js';
+import type { EtypeAccountReport, EtypeRisk, EtypesResult } from '../../src/model/index.js';
+import { countsLine, RISK_LABEL } from '../../commands/krb-etypes.js';
 import { code, codeBlocks, context, divider, esc, fallback, formatDuration, header, joinFitting, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply, type ReplyItem } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';

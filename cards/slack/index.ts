@@ -2,6 +2,7 @@
  * Slack cards: pure functions from command results to Block Kit. `renderResult` picks the card for a
  * result's `kind`; results without a card of their own are shown as the command's text.
  */
+import type { EtypesResult } from '../../src/model/index.js';
 import { isCommandResult, type CommandResult } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { adfsCheckCard } from './adfs.js';
@@ -13,7 +14,6 @@ import { textCard } from './misc.js';
 import { spnDupesCard, spnListCard, spnQueryCard } from './spn.js';
 import { why401Card } from './why-401.js';
 import { etypesCard } from './etypes.js';
-import type { EtypesResult } from '../../commands/krb-etypes.js';
 
 export * from './adfs.js';
 export * from './alert.js';
@@ -41,8 +41,6 @@ export interface RenderOptions {
 /** Renders a command's result. `command` supplies the text fallback for kinds without a card. */
 export function renderResult(result: CommandResult | { kind: string }, command?: AnyCommand, o: RenderOptions = {}): SlackReply {
   if (isCommandResult(result)) return renderKnown(result, o);
-  // TODO(arch): EtypesResult joins the CommandResult union in src/model once its report types move there.
-  if (result.kind === 'krb-etypes') return etypesCard(result as EtypesResult);
   const title = command ? `/${command.path.join(' ')}` : result.kind;
   let text: string;
   try {
@@ -71,6 +69,8 @@ function renderKnown(result: CommandResult, o: RenderOptions): SlackReply {
       return approvalsListCard(result);
     case 'approval':
       return approvalResultCard(result);
+    case 'krb-etypes':
+      return etypesCard(result);
     case 'error':
       return errorCard(result, { helpCommand: o.helpCommand ?? 'krb', commands: o.commands });
   }

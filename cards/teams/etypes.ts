@@ -2,8 +2,8 @@
  * `krb etypes` as Adaptive Cards: counts per risk class, krbtgt, one container per account that
  * fails now, is at risk or is Kerberoastable (reasons, fix commands), then the OK accounts by name.
  */
-import { countsLine, RISK_LABEL, type EtypesResult } from '../../commands/krb-etypes.js';
-import type { EtypeAccountReport, EtypeRisk } from '../../src/etypes/classify.js';
+import type { EtypeAccountReport, EtypeRisk, EtypesResult } from '../../src/model/index.js';
+import { countsLine, RISK_LABEL } from '../../commands/krb-etypes.js';
 import { codeBlock, container, facts, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 

@@ -2,6 +2,7 @@
  * Command result → Adaptive Cards (1.5, each under Teams' size limit). Pure: the Teams surface sends
  * what this returns, the rendering tests parse every card it can produce.
  */
+import type { EtypesResult } from '../../src/model/index.js';
 import { isCommandResult, type CommandResult, type Finding } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { text, type AdaptiveCard } from './adaptive.js';
@@ -13,7 +14,6 @@ import { spnDupesCards, spnListCards, spnQueryCards } from './spn.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 import { why401Cards } from './why-401.js';
 import { etypesCards } from './etypes.js';
-import type { EtypesResult } from '../../commands/krb-etypes.js';
 
 export * from './adaptive.js';
 export { alertCards, type AlertView } from './alert.js';
@@ -51,8 +51,6 @@ export function findingsCards(title: string, findings: Finding[], summary: strin
  */
 export function cardsForResult(result: CommandResult | { kind: string }, command?: AnyCommand, options: SplitOptions = {}): AdaptiveCard[] {
   if (isCommandResult(result)) return cardsForKnown(result, options);
-  // TODO(arch): EtypesResult joins the CommandResult union in src/model once its report types move there.
-  if (result.kind === 'krb-etypes') return etypesCards(result as EtypesResult, options);
   return cardsForOther(result, command, options);
 }
 
@@ -74,6 +72,8 @@ function cardsForKnown(result: CommandResult, options: SplitOptions): AdaptiveCa
       return approvalsListCards(result, options);
     case 'approval':
       return approvalResultCards(result);
+    case 'krb-etypes':
+      return etypesCards(result, options);
     case 'error':
       return [errorCard(result)];
   }
@@ -82,7 +82,7 @@ function cardsForKnown(result: CommandResult, options: SplitOptions): AdaptiveCa
 /** A result of another kind: the findings layout when it carries findings, else the command's text. */
 function cardsForOther(result: { kind: string }, command: AnyCommand | undefined, options: SplitOptions): AdaptiveCard[] {
   const title = command ? command.path.join(' ') : result.kind;
-  const findings = (result as { findings?: unknown }).findings;
+  const findings = 'findings' in result ? result.findings : undefined;
   const plain = command ? command.text(result) : JSON.stringify(result, null, 2);
   if (isFindingList(findings)) {
     const first = String(plain).split('\n').find((l) => l.trim()) ?? `${findings.length} finding(s)`;

@@ -73,9 +73,6 @@ export function handOffCommands(changes: readonly SpnChange[], netbiosDomain?: s
   return changes.map((c) => setspn.change(c, netbiosDomain));
 }
 
-/** @deprecated moved to src/fix: `setspn.change(change, netbiosDomain)`. */
-export const setspnCommand = (c: SpnChange, netbiosDomain?: string): string => setspn.change(c, netbiosDomain);
-
 /**
  * The commands that undo a hand-off, last change first: `setspn -D` for an add, `setspn -S` for a
  * remove (which again refuses a duplicate, should another account have taken the SPN meanwhile).

@@ -10,8 +10,8 @@
  *    for a remove).
  * https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc731241(v=ws.11)
  */
+import type { PreflightReport } from '../model/index.js';
 import { normaliseSpn } from '../spn/parse.js';
-import type { PreflightReport } from '../store/types.js';
 import { samOf } from '../spn/account.js';
 import type { ChangeObservation } from './verification.js';
 

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DirectoryReader } from '../directory/types.js';
-import type { AdfsRuleEvidence as AdfsEvidence, AuthenticationEvidence, CollectorError, DirectoryInfo, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from '../model/index.js';
+import type { AdfsEvidence, AuthenticationEvidence, CollectorError, DirectoryInfo, Evidence, ExpectedSpn, HttpEvidence, InputsEvidence, TargetEvidence } from '../model/index.js';
 import { InvalidInputError, truncate } from '../errors.js';
 import { findSite, loadInventory } from '../inventory.js';
 import { expectedSpnsForUrl, parseTargetUrl } from '../spn/expected.js';

@@ -3,8 +3,8 @@
  * instead of asked live. The demo domain uses them (examples/krbops.yaml), so why-401 answers
  * the same on every machine without a network; every answer built from them says they are recorded.
  */
+import type { DnsEvidence, HttpEvidence } from '../model/index.js';
 import type { InventorySite } from '../inventory.js';
-import type { DnsEvidence, HttpEvidence } from './evidence.js';
 import { authSchemes } from './http-probe.js';
 
 export type Recorded = NonNullable<InventorySite['recorded']>;

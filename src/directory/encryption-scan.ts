@@ -17,8 +17,6 @@ import type { AccountKind, DomainKeyFacts, EncryptionScanAccount } from '../mode
 import { fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
 /** One account as the encryption-type report needs it. */
-/** Plain data in src/model/directory.ts. */
-export type { DomainKeyFacts, EncryptionScanAccount } from '../model/directory.js';
 
 export const ENCRYPTION_SCAN_ATTRIBUTES = ['sAMAccountName', 'objectClass', 'servicePrincipalName', 'msDS-SupportedEncryptionTypes', 'pwdLastSet', 'whenCreated', 'userAccountControl'];
 

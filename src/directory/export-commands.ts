@@ -6,7 +6,7 @@
  */
 import { InvalidInputError, truncate } from '../errors.js';
 import { ldapsearch, ldifde } from '../fix/index.js';
-import { ACCOUNT_ATTRIBUTES } from './ldap-directory.js';
+import { ACCOUNT_ATTRIBUTES } from './ldap-filters.js';
 
 /** What krbops reads of an account (plus objectSid, to recognise Protected Users by its RID). */
 export const EXPORT_ACCOUNT_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, 'objectSid', 'whenCreated'];

@@ -19,9 +19,6 @@ import { guidToString, sidToBuffer, sidToString } from './sid.js';
 import type { DirectoryReader } from './types.js';
 import { generalizedTimeToIso } from './uac.js';
 
-export { ACCOUNT_ATTRIBUTES } from './ldap-filters.js';
-export { accountKind, first, rangedKey, values } from './ldap-entry.js';
-export { guidToString, sidToBuffer, sidToString } from './sid.js';
 
 export class LdapDirectory implements DirectoryReader {
   private infoCache?: Promise<DirectoryInfo>;

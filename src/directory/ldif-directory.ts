@@ -10,14 +10,14 @@
  * An export has no clock and no KDC: currentTime() says so, and the rules that need it answer
  * "unknown". Every answer names the export and its date through `info().server`.
  */
+import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
-import type { DomainKeyFacts, EncryptionScanAccount } from './encryption-scan.js';
-import type { AccountFacts, AccountRef, DirectoryInfo, DirectoryReader, SpnHolder } from './types.js';
+import type { DirectoryReader } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
 interface Slot {

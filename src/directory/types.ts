@@ -1,10 +1,9 @@
 /**
  * The directory port: what the rest of krbops may ask Active Directory. The plain data it returns
- * lives in src/model/directory.ts (re-exported here).
+ * lives in src/model/directory.ts.
  */
 import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/directory.js';
 
-export type { AccountKind, UacFlags, AccountFacts, AccountRef, SpnHolder, DuplicateSpn, AliasCollision, DirectoryInfo } from '../model/directory.js';
 
 /**
  * What the rest of krbops may ask Active Directory. Read-only by construction: there is no

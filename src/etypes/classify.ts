@@ -8,30 +8,14 @@
  *   allows RC4.
  * - ok.
  */
-import type { EncryptionScanAccount } from '../directory/encryption-scan.js';
-import { AES_BITS, DES_BITS, decodeSupportedEncryptionTypes, effectiveEncryptionTypes, ETYPE, type DecodedEncryptionTypes } from './decode.js';
+import type { DecodedEncryptionTypes, EncryptionScanAccount, EtypeAccountReport, EtypeRisk } from '../model/index.js';
+import { AES_BITS, DES_BITS, decodeSupportedEncryptionTypes, effectiveEncryptionTypes, ETYPE } from './decode.js';
 import { accountFix, kerberoastFix, krbtgtFix, type Fix, type FixNames } from './fix.js';
 
-export type EtypeRisk = 'fails-now' | 'at-risk' | 'kerberoastable' | 'ok';
 export const RISK_ORDER: EtypeRisk[] = ['fails-now', 'at-risk', 'kerberoastable', 'ok'];
 /** The risk classes in words, as alerts and cards name them. */
 export const RISK_LABEL: Record<EtypeRisk, string> = { 'fails-now': 'fails now', 'at-risk': 'at risk', kerberoastable: 'Kerberoastable', ok: 'OK' };
 
-/** One account of `krb etypes` (the shape of its --json). */
-export interface EtypeAccountReport {
-  sAMAccountName: string;
-  kind: EncryptionScanAccount['kind'];
-  spns: string[];
-  supportedEncryptionTypes: DecodedEncryptionTypes;
-  /** What the KDC will use for its tickets under the current (2026) default. */
-  effectiveEncryptionTypes: string[];
-  /** Heuristic (see aesSince); null when krbops cannot tell. */
-  aesKeysLikely: boolean | null;
-  pwdLastSet: string | null;
-  risk: EtypeRisk;
-  reasons: string[];
-  fix: Fix;
-}
 
 export interface AesSince {
   /** The instant from which passwords set in this domain get AES keys (ISO-8601), or undefined when unknown. */

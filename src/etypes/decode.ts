@@ -8,6 +8,7 @@
  * RC4DefaultDisablementPhase switch that rolled this back is gone from July 2026.
  * https://learn.microsoft.com/windows-server/security/kerberos/detect-remediate-rc4-kerberos
  */
+import type { DecodedEncryptionTypes } from '../model/index.js';
 
 export const ETYPE = {
   DES_CBC_CRC: 0x1,
@@ -43,18 +44,6 @@ export const FEATURE_NAMES: readonly [number, string][] = [
   [0x80000, 'Resource-SID-compression-disabled'],
 ];
 
-export interface DecodedEncryptionTypes {
-  /** The attribute as stored; null when it is not set. */
-  value: number | null;
-  /** `0x1c`, or null when not set. */
-  hex: string | null;
-  /** Encryption types named by the bits: ['RC4-HMAC','AES128-CTS-HMAC-SHA1-96',…]. */
-  names: string[];
-  /** Feature bits that are set: ['FAST-supported',…]. */
-  features: string[];
-  /** Bits krbops does not know (reported, never ignored silently). */
-  unknownBits: number;
-}
 
 const KNOWN_BITS = [...ENCRYPTION_TYPE_NAMES, ...FEATURE_NAMES].reduce((m, [b]) => m | b, 0);
 

@@ -2,19 +2,11 @@
  * The forest report of `krb etypes` and the etypes watcher: accounts streamed from the directory's
  * one paged scan are classified as they arrive (memory: one small report per account). Pure.
  */
-import type { DomainKeyFacts, EncryptionScanAccount } from '../directory/encryption-scan.js';
-import { classifyAccount, isKrbtgt, RISK_ORDER, type AesSince, type ClassifyContext, type EtypeAccountReport, type EtypeRisk } from './classify.js';
+import type { DomainKeyFacts, EncryptionScanAccount, EtypeAccountReport, EtypeRisk, EtypesReport } from '../model/index.js';
+import { classifyAccount, isKrbtgt, RISK_ORDER, type AesSince, type ClassifyContext } from './classify.js';
 import type { FixNames } from './fix.js';
 
 /** `krb etypes --json`. */
-export interface EtypesReport {
-  /** From when passwords set in the domain get AES keys (ISO-8601), or null when unknown. */
-  aesSince: string | null;
-  /** The domain's krbtgt, or null when it was not readable. */
-  krbtgt: EtypeAccountReport | null;
-  /** Every other account holding an SPN, most urgent first. */
-  accounts: EtypeAccountReport[];
-}
 
 const HOUR = 3_600_000;
 

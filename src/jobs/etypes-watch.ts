@@ -10,8 +10,9 @@
  *   posted once per destination. A delivery that failed leaves the pair out of the new state, so the
  *   next run tries again under the same key. The state is written once, at the end.
  */
+import type { EtypeAccountReport, EtypeRisk } from '../model/index.js';
 import type { Config } from '../config.js';
-import { RISK_LABEL as LABEL, type EtypeAccountReport, type EtypeRisk } from '../etypes/classify.js';
+import { RISK_LABEL as LABEL } from '../etypes/classify.js';
 import { countByRisk, EtypesAccumulator } from '../etypes/report.js';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';

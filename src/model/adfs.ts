@@ -1,7 +1,7 @@
 /**
  * The ADFS certificate checks as plain data: what the collector saw (AdfsSnapshot), what the watch
- * remembers between runs (AdfsState), what the checks report (AdfsFinding), and the evidence the
- * why-401 rule `claims-auth-certificate-rollover` reads (AdfsEvidence).
+ * remembers between runs (AdfsState), what the checks report (AdfsFinding). The evidence of one
+ * source (AdfsEvidence) is in evidence.ts, beside the other evidence why-401 reads.
  */
 import type { Finding } from './finding.js';
 
@@ -135,19 +135,4 @@ export interface AdfsCheckEvidence {
 export interface AdfsFindingKeys {
   thumbprint?: string;
   alertKey: string;
-}
-
-/**
- * What the why-401 rule `claims-auth-certificate-rollover` consumes: one metadata source, its
- * certificates and the ADFS findings. `error` is set when the metadata could not be read.
- */
-export interface AdfsEvidence {
-  url: string;
-  checkedAt: string;
-  entityId?: string;
-  primaryThumbprint?: string;
-  signature: SignatureStatus;
-  certificates: AdfsCertificateSummary[];
-  findings: AdfsFinding[];
-  error?: { code: string; message: string };
 }

@@ -6,6 +6,7 @@
  */
 import type { AccountFacts, DomainKeyFacts, SpnHolder } from './directory.js';
 import type { Severity } from './severity.js';
+import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from './adfs.js';
 
 export type CollectorName = 'directory' | 'dns' | 'http' | 'clock' | 'iis' | 'kdc' | 'inventory' | 'adfs' | 'kerberos';
 
@@ -215,23 +216,21 @@ export interface KdcEvidence {
 }
 
 /**
- * ADFS evidence as the why-401 rule `claims-auth-certificate-rollover` reads it: one certificate
- * entry per use, findings as {code, severity, message, fix}. Built from the ADFS check's
- * AdfsEvidence (src/model/adfs.ts) by toWhy401AdfsEvidence (src/adfs/index.ts).
+ * One ADFS metadata source as checked (src/adfs's toAdfsEvidence): its certificates and the ADFS
+ * catalog's findings, or the error when it could not be read. What the ADFS watch returns and what
+ * the why-401 rule `claims-auth-certificate-rollover` reads.
  */
-export interface AdfsRuleEvidence {
+export interface AdfsEvidence {
   ok: boolean;
   error?: CollectorError;
+  /** The metadata URL or file (absent when the collector failed before knowing it). */
   source?: string;
-  certificates: {
-    use: 'signing' | 'encryption';
-    thumbprint: string;
-    subject?: string;
-    notBefore?: string;
-    notAfter?: string;
-    primary?: boolean;
-  }[];
-  findings: { code: string; severity?: Severity; message: string; fix?: string[] }[];
+  checkedAt?: string;
+  entityId?: string;
+  primaryThumbprint?: string;
+  signature?: SignatureStatus;
+  certificates: AdfsCertificateSummary[];
+  findings: AdfsFinding[];
 }
 
 /** What the real SPNEGO exchange showed (src/collectors/spnego.ts): the browser's path, end to end. */
@@ -290,7 +289,7 @@ export interface Evidence {
   clock?: ClockEvidence;
   iis?: IisEvidence;
   kdc?: KdcEvidence;
-  adfs?: AdfsRuleEvidence;
+  adfs?: AdfsEvidence;
   /** The SPNEGO exchange as a browser would do it (absent in evidence built before it existed). */
   authentication?: AuthenticationEvidence;
   collectorErrors: CollectorError[];

@@ -9,5 +9,6 @@ export * from './directory.js';
 export * from './evidence.js';
 export * from './adfs.js';
 export * from './watch.js';
+export * from './etypes.js';
 export * from './approval.js';
 export * from './results.js';

@@ -6,6 +6,7 @@ import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from './adf
 import type { ApprovalRecord, ApprovalStatus, AuditEvent } from './approval.js';
 import type { AccountFacts, AliasCollision, DuplicateSpn, SpnHolder } from './directory.js';
 import type { AuthenticationEvidence } from './evidence.js';
+import type { EtypesResult } from './etypes.js';
 import type { Finding, Fix, NotApplicableCheck, PassedCheck } from './finding.js';
 
 /** The answer of `krb why-401` (the JSON document of `--json`). */
@@ -178,12 +179,13 @@ export type CommandResult =
   | AdfsCheckResult
   | ApprovalsListResult
   | ApprovalResult
+  | EtypesResult
   | ErrorResult;
 
 export type CommandResultKind = CommandResult['kind'];
 
 /** Every `kind` of CommandResult (the union above, as data). */
-export const COMMAND_RESULT_KINDS: readonly CommandResultKind[] = ['spn-list', 'spn-query', 'spn-dupes', 'why-401', 'explain', 'adfs-check', 'approvals-list', 'approval', 'error'];
+export const COMMAND_RESULT_KINDS: readonly CommandResultKind[] = ['spn-list', 'spn-query', 'spn-dupes', 'why-401', 'explain', 'adfs-check', 'approvals-list', 'approval', 'krb-etypes', 'error'];
 
 /** True for a result of one of krbops' own kinds (renderers then switch on `kind` without casts). */
 export function isCommandResult(r: { kind: string }): r is CommandResult {

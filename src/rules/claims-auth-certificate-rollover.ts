@@ -32,21 +32,21 @@ export default defineRule({
     if (!adfs.ok) {
       return [unknown([`the ADFS federation metadata (${adfs.error?.message ?? 'could not be read'})`], adfs.source ? [`Metadata source: ${adfs.source}`] : [], { summary: 'Check that the metadata endpoint answers.', commands: [adfs.source && /^https?:\/\//i.test(adfs.source) ? adfsCmd.fetch(adfs.source) : adfsCmd.fetchMetadata('<adfs>')] }, 'adfs')];
     }
-    const relevant = adfs.findings.filter((f) => ROLLOVER_CODES.has(f.code));
-    const signing = adfs.certificates.filter((c) => c.use === 'signing');
-    const secondary = signing.filter((c) => c.primary === false);
+    const relevant = adfs.findings.filter((f) => ROLLOVER_CODES.has(f.ruleId));
+    const signing = adfs.certificates.filter((c) => c.uses.includes('signing'));
+    const secondary = signing.filter((c) => !c.primary);
     const evidence: string[] = [];
     if (adfs.source) evidence.push(`Metadata: ${adfs.source}`);
     for (const c of signing) evidence.push(`Token-signing ${c.primary ? 'primary' : 'secondary'}: ${c.thumbprint}${c.subject ? ` ${c.subject}` : ''}${c.notAfter ? `, valid to ${c.notAfter}` : ''}`);
     if (!relevant.length && !(claims && secondary.length)) return [];
-    for (const f of relevant) evidence.push(`ADFS check ${f.code}: ${f.message}`);
+    for (const f of relevant) evidence.push(`ADFS check ${f.ruleId}: ${f.title}`);
     if (claims) evidence.push(`${ev.target.url} redirects to ADFS (claims-based authentication)`);
-    const worst = mostSevere(relevant.map((f): Severity => f.severity ?? 'high'));
-    const commands = [...new Set([...relevant.flatMap((f) => f.fix ?? []), ...RP_FIX])];
+    const worst = mostSevere(relevant.map((f): Severity => f.severity));
+    const commands = [...new Set([...relevant.flatMap((f) => f.fix.commands), ...RP_FIX])];
     return [
       {
         subject: 'adfs',
-        severity: relevant.some((f) => f.code === 'adfs-thumbprint-mismatch' || f.code === 'adfs-cert-expired') ? 'critical' : worst === 'critical' ? 'critical' : 'high',
+        severity: relevant.some((f) => f.ruleId === 'adfs-thumbprint-mismatch' || f.ruleId === 'adfs-cert-expired') ? 'critical' : worst === 'critical' ? 'critical' : 'high',
         certainty: relevant.length ? 0.85 : 0.5,
         evidence,
         fix: {

@@ -1,6 +1,5 @@
-import type { EncryptionScanAccount } from '../directory/encryption-scan.js';
-import type { AccountFacts } from '../model/index.js';
-import { classifyAccount, HEURISTIC_NOTE, RISK_LABEL, type EtypeAccountReport } from '../etypes/classify.js';
+import type { AccountFacts, EncryptionScanAccount, EtypeAccountReport } from '../model/index.js';
+import { classifyAccount, HEURISTIC_NOTE, RISK_LABEL } from '../etypes/classify.js';
 import { accountFix } from '../etypes/fix.js';
 import { aesSinceOf, realmOf } from '../etypes/report.js';
 import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';

@@ -66,7 +66,6 @@ export interface SpnOwner {
   spns: string[];
 }
 
-export type { ApprovalStatus, ApprovalVerification, PreflightReport, ApprovalRecord, AuditEvent } from '../model/approval.js';
 
 /**
  * One command run from any surface (the command audit, for a SIEM): who, where, what (secrets

@@ -5,7 +5,6 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toWhy401AdfsEvidence } from '../../src/adfs/index.js';
 import { watchAdfsSource } from '../../src/jobs/adfs-watch.js';
 import { type AdfsState } from '../../src/model/index.js';
 import type { Config } from '../../src/config.js';
@@ -119,16 +118,16 @@ describe('ADFS certificate watch over HTTPS', () => {
     state = r.nextState;
     expect(state?.primaryThumbprint).toBe(secondary.thumbprint);
 
-    // The why-401 engine's view of the same source.
-    const ev = toWhy401AdfsEvidence(r.evidence);
+    // The same evidence is what the why-401 rule reads (one shape).
+    const ev = r.evidence;
     expect(ev.ok).toBe(true);
-    expect(ev.certificates.filter((c) => c.use === 'signing').map((c) => [c.thumbprint, c.primary]).sort()).toEqual(
+    expect(ev.certificates.filter((c) => c.uses.includes('signing')).map((c) => [c.thumbprint, c.primary]).sort()).toEqual(
       [
         [primary.thumbprint, false],
         [secondary.thumbprint, true],
       ].sort(),
     );
-    expect(ev.findings.map((f) => f.code)).toContain('adfs-primary-changed');
+    expect(ev.findings.map((f) => f.ruleId)).toContain('adfs-primary-changed');
   });
 
   it('flags a tampered document (critical) and keeps the pinned state', async () => {

@@ -5,11 +5,11 @@
  * cancel, the requester cancelling, expiry after KRBOPS_APPROVAL_TTL, and approvers from an AD group
  * found through their e-mail address.
  */
+import type { Actor } from '../../src/model/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../commands/types.js';
 import { ApprovalPreflightError, ApprovalStaleError, ApprovalStateError, createApprovals, createChatApprovals, type Approvals, type ChatApprovals } from '../../src/approvals/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { ldapGroupMembership } from '../../src/directory/membership.js';

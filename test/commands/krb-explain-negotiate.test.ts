@@ -3,6 +3,7 @@
  * lab (test/fixtures/negotiate/web-lab.json), pasted as an engineer copies them from the browser's
  * developer tools, through the same command path chat and the CLI use.
  */
+import type { ExplainResult } from '../../src/model/index.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
@@ -11,7 +12,6 @@ import { normaliseChatText, resolveCommand, tokenize } from '../../commands/pars
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/core.js';
 import { silentLogger } from '../../src/log.js';
-import type { ExplainResult } from '../../src/rules/types.js';
 
 const captured = JSON.parse(readFileSync(new URL('../fixtures/negotiate/web-lab.json', import.meta.url), 'utf8')) as {
   sites: Record<string, { authorization: string; wwwAuthenticate: string }>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from '../../src/directory/uac.js';
-import { rangedKey, sidToBuffer, sidToString, values } from '../../src/directory/ldap-directory.js';
+import { rangedKey, values } from '../../src/directory/ldap-entry.js';
+import { sidToBuffer, sidToString } from '../../src/directory/sid.js';
 
 describe('userAccountControl decoding', () => {
   it('decodes a delegation-trusted service account', () => {

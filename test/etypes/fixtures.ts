@@ -1,6 +1,5 @@
 /** krb etypes results for card tests, built by the real classifier from plain account rows. */
-import type { EtypesResult } from '../../commands/krb-etypes.js';
-import type { EncryptionScanAccount } from '../../src/directory/encryption-scan.js';
+import type { EncryptionScanAccount, EtypesResult } from '../../src/model/index.js';
 import { countByRisk, EtypesAccumulator } from '../../src/etypes/report.js';
 
 const OLD = '2005-03-01T00:00:00.000Z';

@@ -1,6 +1,6 @@
+import type { EncryptionScanAccount, EtypeRisk } from '../../src/model/index.js';
 import { describe, expect, it } from 'vitest';
-import type { EncryptionScanAccount } from '../../src/directory/encryption-scan.js';
-import { aesKeysLikely, classifyAccount, type ClassifyContext, type EtypeRisk } from '../../src/etypes/classify.js';
+import { aesKeysLikely, classifyAccount, type ClassifyContext } from '../../src/etypes/classify.js';
 import { decodeSupportedEncryptionTypes, effectiveEncryptionTypes, parseSupportedEncryptionTypes } from '../../src/etypes/decode.js';
 import { aesSinceOf, EtypesAccumulator, realmOf } from '../../src/etypes/report.js';
 

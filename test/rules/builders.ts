@@ -5,7 +5,7 @@
  * IIS kernel mode with useAppPoolCredentials, Negotiate offered with keep-alive, clocks in sync.
  */
 import { builtinIdentity, inferIdentity } from '../../src/collectors/directory.js';
-import type { AccountFacts, AdfsRuleEvidence as AdfsEvidence, DirectoryEvidence, DnsEvidence, Evidence, HostComputer, HttpEvidence, InputsEvidence, KdcAnswer, ResolvedAccount, SpnHolder, SpnLookup } from '../../src/model/index.js';
+import type { AccountFacts, AdfsEvidence, DirectoryEvidence, DnsEvidence, Evidence, HostComputer, HttpEvidence, InputsEvidence, KdcAnswer, ResolvedAccount, SpnHolder, SpnLookup } from '../../src/model/index.js';
 import { describeTarget, planLookups } from '../../src/collectors/index.js';
 import { parseIisConfig } from '../../src/collectors/iis-config.js';
 import { decodeEncryptionTypes, decodeUac, UAC } from '../../src/directory/uac.js';

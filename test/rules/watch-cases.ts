@@ -3,8 +3,7 @@
  * encryption-type scan, each with the exact set of rules that fire. Run by watch-rules.test.ts;
  * the catalog meta-test reads them for a firing and a non-firing case per rule.
  */
-import type { EtypeAccountReport } from '../../src/etypes/classify.js';
-import type { AccountRef, SpnIssue, SpnIssueEvidence } from '../../src/model/index.js';
+import type { AccountRef, EtypeAccountReport, SpnIssue, SpnIssueEvidence } from '../../src/model/index.js';
 import { etypesResult } from '../etypes/fixtures.js';
 
 const acct = (sam: string, over: Partial<AccountRef> = {}): AccountRef => ({ dn: `CN=${sam.replace(/\$$/, '')},OU=Svc,DC=contoso,DC=test`, sAMAccountName: sam, whenChanged: '2025-02-01T10:00:00.000Z', ...over });

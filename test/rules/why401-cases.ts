@@ -5,6 +5,9 @@
  */
 import type { Evidence, Severity } from '../../src/model/index.js';
 import { aComputer, anAccount, anEvidence, contoso, NOW } from './builders.js';
+import { A, aCert, aSnapshot, aState, B, opts } from './adfs-builders.js';
+import { toAdfsEvidence } from '../../src/adfs/index.js';
+import { checkAdfs } from '../../src/rules/catalog/adfs.js';
 
 export interface Expect {
   ruleId: string;
@@ -411,15 +414,11 @@ export const cases: Case[] = [
     evidence: anEvidence({
       url: 'https://crm.contoso.test/',
       http: { status: 302, statusText: 'Found', wwwAuthenticate: [], schemes: [], location: 'https://adfs.contoso.test/adfs/ls/?wa=wsignin1.0&wtrealm=https%3a%2f%2fcrm.contoso.test%2f' },
-      adfs: {
-        ok: true,
-        source: 'https://adfs.contoso.test/FederationMetadata/2007-06/FederationMetadata.xml',
-        certificates: [
-          { use: 'signing', thumbprint: 'A'.repeat(40), subject: 'CN=ADFS Signing - adfs.contoso.test', notAfter: '2025-03-10T00:00:00.000Z', primary: true },
-          { use: 'signing', thumbprint: 'B'.repeat(40), subject: 'CN=ADFS Signing - adfs.contoso.test', notAfter: '2026-03-01T00:00:00.000Z', primary: false },
-        ],
-        findings: [{ code: 'adfs-new-signing-cert', severity: 'high', message: 'A new token-signing certificate appeared (AutoCertificateRollover)', fix: ['Update-AdfsRelyingPartyTrust -TargetName "CRM"'] }],
-      },
+      // The ADFS catalog's own findings: AD FS published a rollover secondary since the last check.
+      adfs: (() => {
+        const snapshot = aSnapshot([aCert({ thumbprint: A, notAfterDays: 10, primary: true }), aCert({ thumbprint: B, notAfterDays: 365, notBeforeDays: -1 })]);
+        return toAdfsEvidence(snapshot, checkAdfs(snapshot, aState({ signing: [A] }), opts({ relyingParties: ['CRM'] })));
+      })(),
     }),
     fails: ['claims-auth-certificate-rollover'],
     expect: [{ ruleId: 'claims-auth-certificate-rollover', evidence: ['Token-signing secondary: BBBB', 'adfs-new-signing-cert', 'redirects to ADFS'], commands: ['Update-AdfsRelyingPartyTrust -TargetName "CRM"', 'iisreset', 'Restart-Service adfssrv'] }],

@@ -1,5 +1,5 @@
+import type { AccountRef } from '../../src/model/index.js';
 import { describe, expect, it } from 'vitest';
-import type { AccountRef } from '../../src/directory/types.js';
 import { SpnIndex } from '../../src/spn/duplicates.js';
 import { SpnScan, type CandidateAccount } from '../../src/spn/spn-scan.js';
 

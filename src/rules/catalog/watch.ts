@@ -3,10 +3,9 @@
  * by the engine. `spn-duplicate` and `encryption-types-mismatch` are the why-401 rules of the same id
  * over the watch's evidence (one file per rule: src/rules/<id>.ts holds both checks).
  */
+import type { EtypeAccountReport, Finding, SpnIssue, SpnIssueEvidence } from '../../model/index.js';
 import { runRules } from '../../engine.js';
 import { ErrorCode, KrbopsError } from '../../errors.js';
-import type { EtypeAccountReport } from '../../etypes/classify.js';
-import type { Finding, SpnIssue, SpnIssueEvidence } from '../../model/index.js';
 import type { Rule } from '../support/define.js';
 import { issueRule as spnDuplicateIssue } from '../spn-duplicate.js';
 import spnAliasCollision from '../spn-alias-collision.js';

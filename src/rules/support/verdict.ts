@@ -94,7 +94,6 @@ export function verdictPriority(f: Finding): number {
   return 2;
 }
 
-export type { Why401Authentication } from '../../model/results.js';
 import type { Why401Authentication } from '../../model/results.js';
 
 export function publicAuthentication(a: AuthenticationEvidence | undefined): Why401Authentication {

@@ -3,14 +3,13 @@
  * approval card's Approve / Reject / "Verify in AD", against the local store, as the demo engineer
  * or the demo admin. The values come from the page, so they are checked like any chat input.
  */
+import type { Actor, SpnChange } from '../../model/index.js';
 import { approvalCard as slackApprovalCard, approvalRequestedCard, APPROVAL_ACTION_RE, decodeChangeRef, REQUEST_CHANGE_ACTION } from '../../../cards/slack/index.js';
 import { APPROVAL_VERBS, approvalCard as teamsApprovalCard, changeRequestedCard, REQUEST_CHANGE_VERB } from '../../../cards/teams/index.js';
 import type { Logger } from 'pino';
 import { approvalAction, requestChange } from '../../../commands/change-requests.js';
 import { errorResultOf } from '../../../commands/error-result.js';
-import type { Actor } from '../../model/index.js';
 import type { ChatApprovals } from '../../approvals/ports.js';
-import type { SpnChange } from '../../rules/types.js';
 import { InvalidInputError } from '../../errors.js';
 import { approvalActionSchema, requestChangeSchema } from '../teams/bot.js';
 import { render, type PlaygroundAnswer } from './run.js';

@@ -4,11 +4,11 @@
  * (chat.update) and tells the requester's channel. A refusal (not an approver, expired, stale…)
  * is shown to the clicker alone (chat.postEphemeral) and changes nothing.
  */
+import type { Actor } from '../../model/index.js';
 import { randomUUID } from 'node:crypto';
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { approvalCard, approvalDecisionNotice, errorCard, reasonModal, REASON_FIELD, REASON_MODAL_CALLBACK, type ReasonModalMeta } from '../../../cards/slack/index.js';
-import type { Actor } from '../../../commands/types.js';
 import { errorResultOf } from '../../../commands/error-result.js';
 import { ApprovalStateError } from '../../approvals/errors.js';
 import type { ApprovalActions } from '../../approvals/ports.js';

@@ -5,12 +5,12 @@
  *  - each decision to the requester's thread (the conversation reference saved with the request);
  *  - the place of a message as the access policy sees it (personal chat, team, channel).
  */
+import type { ApprovalRecord } from '../../model/index.js';
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { ApprovalActions } from '../../approvals/ports.js';
 import type { Config } from '../../config.js';
 import type { Place } from '../../policy/types.js';
-import type { ApprovalRecord } from '../../store/types.js';
 import type { ConversationStore } from './ports.js';
 
 /** The store key of a conversation: its ID without the thread suffix (`;messageid=…`). */
