@@ -18,19 +18,7 @@ const krbExplain: CommandSpec<ExplainResult> = {
     if (text.length > MAX_EXPLAIN_LENGTH) throw new CommandUsageError(`The text is ${text.length} characters; paste at most ${MAX_EXPLAIN_LENGTH} (the error lines, not the whole log).`, usageText(krbExplain));
     return explainText(text, ctx.now());
   },
-  text: explainTextRender,
 };
 
-export function explainTextRender(r: ExplainResult): string {
-  const lines = [r.verdict];
-  r.matches.forEach((m, i) => {
-    lines.push('', `${i + 1}. ${m.code}  (matched "${m.matched}")`, `   ${m.meaning}`);
-    if (m.rules.length) lines.push('   Possible causes (krbops rules):', ...m.rules.map((x) => `     - ${x.ruleId}: ${x.title}`));
-    if (m.nextChecks.length) lines.push('   Check next:', ...m.nextChecks.map((c) => `     > ${c}`));
-  });
-  const { spns, hosts, urls } = r.mentioned;
-  if (spns.length || urls.length) lines.push('', `Mentioned: ${[...spns, ...urls].join(', ')}${hosts.length ? ` (hosts ${hosts.join(', ')})` : ''}`);
-  return lines.join('\n');
-}
 
 export default krbExplain;

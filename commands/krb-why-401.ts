@@ -10,10 +10,8 @@ import { runRules, why401Result } from '../src/engine.js';
 import { InvalidInputError } from '../src/errors.js';
 import { rules } from '../src/rules/index.js';
 import type { Finding, Why401Result } from '../src/model/index.js';
-import { authenticationLine } from '../src/rules/support/verdict.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { krbWhy401Info } from './catalog.js';
-import { fixText } from './fix-text.js';
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -77,46 +75,6 @@ const krbWhy401: CommandSpec<Why401Result> = {
       iisConfig: iisText ? { text: iisText, source: args.options['iis-source'] === 'file' ? 'file' : 'option' } : undefined,
     });
   },
-  text: why401Text,
 };
-
-const LABEL: Record<string, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
-
-function findingBlock(f: Finding, n: number): string[] {
-  const head = `${f.status === 'fail' ? `[${LABEL[f.severity]}]` : `[UNKNOWN · ${f.severity}]`}${f.verified ? ' [VERIFIED BY KERBEROS]' : ''}`;
-  const lines = [`${n}. ${head} ${f.title}${f.subject && !f.title.includes(f.subject) ? ` — ${f.subject}` : ''}  (${f.ruleId})`];
-  lines.push(`   Why: ${f.why}`);
-  if (f.evidence.length) lines.push('   Evidence:', ...f.evidence.map((e) => `     - ${e}`));
-  if (f.missing?.length) lines.push(`   Missing: ${f.missing.join('; ')}`);
-  lines.push(`   ${f.status === 'fail' ? 'Fix' : 'Next'}: ${f.fix.summary}`);
-  lines.push(...fixText(f.fix, { indent: '   ', prefix: '  > ', summary: false }));
-  return lines;
-}
-
-/** Terminal rendering: the verdict in one sentence, then findings, then what passed. */
-export function why401Text(r: Why401Result): string {
-  const lines: string[] = [];
-  lines.push(`why-401 ${r.url}`);
-  if (r.canonicalHost || r.expectedSpns.length) lines.push(`  canonical host: ${r.canonicalHost ?? '?'}; browsers request: ${r.expectedSpns.join(', ') || '(no SPN: IP address)'}`);
-  lines.push('', r.verdict);
-  const kerberos = authenticationLine(r.authentication);
-  if (kerberos && !r.verdict.startsWith('Verified by Kerberos')) lines.push(kerberos);
-  else if (r.authentication && !r.authentication.attempted && r.authentication.reason) lines.push(`Kerberos exchange not attempted: ${r.authentication.reason}`);
-  lines.push('');
-  const fails = r.findings.filter((f) => f.status === 'fail');
-  const unknowns = r.findings.filter((f) => f.status === 'unknown');
-  let n = 0;
-  for (const f of fails) lines.push(...findingBlock(f, ++n), '');
-  if (unknowns.length) {
-    lines.push('Could not decide:');
-    for (const f of unknowns) lines.push(...findingBlock(f, ++n), '');
-  }
-  if (r.inferred.length) lines.push('Inferred:', ...r.inferred.map((i) => `  - ${i}`), '');
-  if (r.collectorErrors.length) lines.push('Collector errors:', ...r.collectorErrors.map((e) => `  - ${e.collector}: ${e.message} (${e.code})`), '');
-  lines.push(`passed: ${r.passed.map((p) => p.title).join(', ') || '(none)'}`);
-  if (r.notApplicable?.length) lines.push(`not applicable: ${r.notApplicable.map((p) => `${p.title}: ${p.reason}`).join('; ')}`);
-  lines.push(`(${(r.durationMs / 1000).toFixed(2)} s)`);
-  return lines.join('\n');
-}
 
 export default krbWhy401;

@@ -28,7 +28,6 @@ export function lazyCommand<R extends { kind: string }>(info: CommandInfo, impor
       const spec = impl('json');
       return spec.json ? spec.json(result) : result;
     },
-    text: (result) => impl('text').text(result),
   };
 }
 

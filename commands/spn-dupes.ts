@@ -4,7 +4,6 @@ import type { DuplicateSpn, DuplicateSpnReport, SpnDupesResult } from '../src/mo
 import type { CommandSpec } from './types.js';
 import { spnDupesInfo } from './catalog.js';
 import { duplicateSpnFix } from '../src/fix/index.js';
-import { fixText } from './fix-text.js';
 
 /** A duplicate with its fix: one `setspn -D` block per holder, a "Keep on" choice each (bare sAMAccountNames: holders can be in any domain of the forest). */
 export function withFix(d: DuplicateSpn): DuplicateSpnReport {
@@ -32,24 +31,6 @@ const spnDupes: CommandSpec<SpnDupesResult> = {
       scanned: { accounts: scan.accountCount, spns: scan.spnCount },
       durationMs: Date.now() - started,
     };
-  },
-  text(r) {
-    const lines = [`Checking forest for duplicate SPNs (${r.scanned.accounts} accounts, ${r.scanned.spns} SPNs, ${r.durationMs} ms)`];
-    for (const d of r.duplicates) {
-      lines.push('', `${d.spn} is registered on ${d.accounts.length} accounts:`);
-      for (const a of d.accounts) lines.push(`\t${a.dn}${a.whenChanged ? `  (changed ${a.whenChanged})` : ''}`);
-      lines.push(...fixText(d.fix));
-    }
-    lines.push('', `Found ${r.duplicates.length} group${r.duplicates.length === 1 ? '' : 's'} of duplicate SPNs.`);
-    if (r.aliasCollisions.length) {
-      lines.push('', 'Alias collisions (HOST/ answers for the service class through sPNMappings):');
-      for (const c of r.aliasCollisions) {
-        lines.push(`\t${c.spn} on ${c.serviceAccounts.map((a) => a.sAMAccountName).join(', ')} while ${c.aliasOf} is on ${c.hostAccounts.map((a) => a.sAMAccountName).join(', ')}`);
-      }
-    }
-    if (r.allowList.length) lines.push('', `Ignored (allow-list): ${r.allowList.join(', ')}`);
-    if (r.server.startsWith('file:')) lines.push('', `Read from ${r.server}`);
-    return lines.join('\n');
   },
 };
 export default spnDupes;

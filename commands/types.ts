@@ -70,8 +70,7 @@ export interface CommandSpec<R extends { kind: string } = { kind: string }> exte
   cliPrepare?(args: ParsedArgs, cliOptions: Record<string, unknown>): void;
   /** The `--json` document, when it is not the result itself (default: the result as it is). */
   json?(result: R): unknown;
-  /** Plain-text rendering for the terminal. */
-  text(result: R): string;
+  // The terminal rendering is cards/text (renderText), like the chat cards: a command only answers.
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds commands of every result type; `run`/`json`/`text` take their own R, so no single R (not even `unknown`) fits them all
@@ -79,7 +78,7 @@ export type AnyCommand = CommandSpec<any>;
 
 /**
  * A registry entry (commands/index.ts): the command's catalog entry, and its module imported on
- * first use. `run` loads it; the CLI calls `load()` before `cliPrepare`, `text` and `json`.
+ * first use. `run` loads it; the CLI calls `load()` before `cliPrepare` and `json`.
  */
 export interface LazyCommand<R extends { kind: string } = { kind: string }> extends CommandSpec<R> {
   /** The command module's own spec (imported once, then cached). */

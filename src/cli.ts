@@ -14,6 +14,8 @@ import { usageText } from '../commands/parse.js';
 import type { AnyCommand, ParsedArgs } from '../commands/types.js';
 import { ldifPath, loadConfig, redactedConfig, type Config } from './config.js';
 import { runCommand } from '../commands/run.js';
+import { renderText } from '../cards/text/index.js';
+import { isCommandResult } from './model/index.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
 import type { Store } from './store/index.js';
@@ -102,7 +104,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
         // The one plan-and-run path (commands/run.ts), as Slack and Teams use it.
         const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
         if (!outcome.ok) throw outcome.error;
-        io.out(json ? `${JSON.stringify(impl.json ? impl.json(outcome.result) : outcome.result, null, 2)}\n` : `${impl.text(outcome.result)}\n`);
+        io.out(json ? `${JSON.stringify(impl.json ? impl.json(outcome.result) : outcome.result, null, 2)}\n` : `${isCommandResult(outcome.result) ? renderText(outcome.result) : JSON.stringify(outcome.result, null, 2)}\n`);
         setExit(dependencyDown(outcome.result) ? EXIT.dependency : EXIT.ok);
       } catch (e) {
         reportError(e, io, json, cmd);

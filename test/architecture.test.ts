@@ -22,7 +22,7 @@ export const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'state', paths: ['src/store/', 'src/notify.ts', 'src/metrics.ts'] },
   { name: 'services', paths: ['src/approvals/', 'src/jobs/', 'src/policy/', 'src/audit/'] },
   { name: 'commands', paths: ['commands/', 'src/core.ts'] },
-  { name: 'cards', paths: ['cards/'] },
+  { name: 'cards', paths: ['cards/slack/', 'cards/teams/', 'cards/text/'] },
   { name: 'surfaces', paths: ['src/surfaces/', 'src/server.ts', 'src/serve.ts', 'src/cli.ts', 'src/demo.ts'] },
 ];
 

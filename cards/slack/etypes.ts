@@ -3,7 +3,7 @@
  * now, is at risk or is Kerberoastable (reasons and the fix commands), and the OK accounts by name.
  */
 import type { EtypeAccountReport, EtypeRisk, EtypesResult } from '../../src/model/index.js';
-import { countsLine, RISK_LABEL } from '../../commands/krb-etypes.js';
+import { countsLine, RISK_LABEL } from '../text/etypes.js';
 import { code, codeBlocks, context, divider, esc, fallback, formatDuration, header, joinFitting, packLines, section, type Block, type SlackReply } from './blocks.js';
 import { composeReply, type ReplyItem } from './compose.js';
 import { SLACK_LIMITS } from './limits.js';

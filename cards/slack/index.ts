@@ -38,17 +38,10 @@ export interface RenderOptions {
   helpCommand?: string;
 }
 
-/** Renders a command's result. `command` supplies the text fallback for kinds without a card. */
+/** Renders a command's result. A result of no krbops kind (a test double) is shown as JSON. */
 export function renderResult(result: CommandResult | { kind: string }, command?: AnyCommand, o: RenderOptions = {}): SlackReply {
   if (isCommandResult(result)) return renderKnown(result, o);
-  const title = command ? `/${command.path.join(' ')}` : result.kind;
-  let text: string;
-  try {
-    text = command ? command.text(result) : JSON.stringify(result, null, 2);
-  } catch {
-    text = JSON.stringify(result, null, 2);
-  }
-  return textCard(title, text);
+  return textCard(command ? `/${command.path.join(' ')}` : result.kind, JSON.stringify(result, null, 2));
 }
 
 function renderKnown(result: CommandResult, o: RenderOptions): SlackReply {

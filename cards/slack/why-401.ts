@@ -3,7 +3,7 @@
  * and a context line with what passed, what could not be checked and how long it took.
  */
 import type { Why401Result } from '../../src/model/index.js';
-import { authenticationLine } from '../../src/rules/support/verdict.js';
+import { authenticationLine } from '../text/why-401.js';
 import { code, context, esc, fallback, fitText, formatDuration, header, joinFitting, section, type Block } from './blocks.js';
 import { composeReply } from './compose.js';
 import { findingBlocks } from './finding.js';

@@ -3,7 +3,7 @@
  * fails now, is at risk or is Kerberoastable (reasons, fix commands), then the OK accounts by name.
  */
 import type { EtypeAccountReport, EtypeRisk, EtypesResult } from '../../src/model/index.js';
-import { countsLine, RISK_LABEL } from '../../commands/krb-etypes.js';
+import { countsLine, RISK_LABEL } from '../text/etypes.js';
 import { codeBlock, container, facts, text, type AdaptiveCard, type CardElement } from './adaptive.js';
 import { clip, splitCards, type SplitOptions } from './split.js';
 

@@ -83,7 +83,7 @@ function cardsForKnown(result: CommandResult, options: SplitOptions): AdaptiveCa
 function cardsForOther(result: { kind: string }, command: AnyCommand | undefined, options: SplitOptions): AdaptiveCard[] {
   const title = command ? command.path.join(' ') : result.kind;
   const findings = 'findings' in result ? result.findings : undefined;
-  const plain = command ? command.text(result) : JSON.stringify(result, null, 2);
+  const plain = JSON.stringify(result, null, 2);
   if (isFindingList(findings)) {
     const first = String(plain).split('\n').find((l) => l.trim()) ?? `${findings.length} finding(s)`;
     return findingsCards(title, findings, findings.length ? first : `No findings. ${first}`, options);

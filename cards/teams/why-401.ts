@@ -3,7 +3,7 @@
  * asked and inferred, then each finding ranked, then what passed and how long it took.
  */
 import type { Why401Result } from '../../src/model/index.js';
-import { authenticationLine } from '../../src/rules/support/verdict.js';
+import { authenticationLine } from '../text/why-401.js';
 import { container, facts, text, type AdaptiveCard, type ContainerStyle, type Fact } from './adaptive.js';
 import { findingContainer } from './finding.js';
 import { clip, splitCards, type SplitOptions } from './split.js';

@@ -3,6 +3,7 @@
  * request → approve → hand-off → verify. krbops only reads AD; the TEST plays the admin and applies
  * the handed-off change with lab.addSpn / lab.removeSpn, and the service must notice.
  */
+import { renderText } from '../../cards/text/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,7 +194,7 @@ describe('krb approvals and krb verify', () => {
     expect([...all.approvals.map((a) => a.createdAt)].sort().reverse()).toEqual(all.approvals.map((a) => a.createdAt));
     const landed = (await krbApprovals.run(c, { positionals: {}, options: { status: 'landed' } })) as ApprovalsListResult;
     expect(landed.approvals.map((a) => a.status)).toEqual(['landed']);
-    expect(krbApprovals.text(landed)).toMatch(/^1 landed change requests, newest first:\n\nCR-[0-9A-F]{8} {2}landed/);
+    expect(renderText(landed)).toMatch(/^1 landed change requests, newest first:\n\nCR-[0-9A-F]{8} {2}landed/);
     await expect(krbApprovals.run(c, { positionals: {}, options: { status: 'done' } })).rejects.toThrow(/--status must be one of/);
     await c.close();
   });
@@ -208,7 +209,7 @@ describe('krb approvals and krb verify', () => {
       const res = await krbVerify.run(c, { positionals: { id: r.id.toLowerCase() }, options: {} });
       expect(res).toMatchObject({ kind: 'approval', checked: true, approval: { id: r.id, status: 'landed' } });
       expect(res.audit.map((e) => e.action)).toEqual(['requested', 'approved', 'handed-off', 'verified', 'landed']);
-      const text = krbVerify.text(res);
+      const text = renderText(res);
       expect(text).toContain(`setspn -S ${spn} CONTOSO\\alice`);
       expect(text).toContain(`ok       ${spn} is on alice and on no other account.`);
     } finally {

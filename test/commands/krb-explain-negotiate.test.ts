@@ -3,6 +3,7 @@
  * lab (test/fixtures/negotiate/web-lab.json), pasted as an engineer copies them from the browser's
  * developer tools, through the same command path chat and the CLI use.
  */
+import { explainText } from '../../cards/text/explain.js';
 import type { ExplainResult } from '../../src/model/index.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ describe('krb explain with a pasted Negotiate header', () => {
   it("decodes a browser's request: the ticket's SPN, realm, encryption type and key version", async () => {
     const r = await explain(`krb explain Authorization: ${captured.sites.helpdesk.authorization}`);
     expect(r.decoded).toMatchObject({ header: 'Authorization', token: 'spnego-init', mechanisms: ['Kerberos'], ticket: { spn: 'HTTP/helpdesk.contoso.test', realm: 'CONTOSO.TEST', etype: 23, etypeName: 'rc4-hmac', kvno: 2 } });
-    expect(krbExplain.text(r)).toContain('ticket for HTTP/helpdesk.contoso.test@CONTOSO.TEST, encrypted with rc4-hmac (etype 23), key version 2');
+    expect(explainText(r)).toContain('ticket for HTTP/helpdesk.contoso.test@CONTOSO.TEST, encrypted with rc4-hmac (etype 23), key version 2');
   });
 
   it('names NTLM instead of guessing, and says what a broken token lacks', async () => {

@@ -1,3 +1,4 @@
+import { explainText } from '../../cards/text/explain.js';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import krbExplain from '../../commands/krb-explain.js';
@@ -26,7 +27,7 @@ describe('krb explain', () => {
 
   it('renders the verdict, the causes as rule ids and the next checks', async () => {
     const r = await explain('krb explain ID4175: The issuer of the security token was not recognized by the IssuerNameRegistry');
-    const text = krbExplain.text(r);
+    const text = explainText(r);
     expect(text.split('\n')[0]).toBe(r.verdict);
     expect(text).toContain('claims-auth-certificate-rollover');
     expect(text).toContain('> krbops adfs check');

@@ -62,7 +62,6 @@ describe('the registry', () => {
     for (const c of commands) {
       expect(c.summary.length).toBeGreaterThan(10);
       expect(c.examples.length).toBeGreaterThan(0);
-      expect(typeof c.text).toBe('function');
       expect(usageLine(c).startsWith(c.path.join(' '))).toBe(true);
       for (const ex of c.examples) expect(resolveCommand(commands, tokenize(ex)).command).toBe(c);
       expect(paths.has(c.path.join(' '))).toBe(false);
@@ -74,8 +73,8 @@ describe('the registry', () => {
     for (const c of commands) {
       const spec = await c.load();
       expect(spec).not.toBe(c);
-      const info = without(spec, ['run', 'text', 'json', 'cliPrepare']);
-      const entry = without(c, ['run', 'text', 'json', 'cliPrepare', 'load']);
+      const info = without(spec, ['run', 'json', 'cliPrepare']);
+      const entry = without(c, ['run', 'json', 'cliPrepare', 'load']);
       expect(entry).toEqual(info);
       expect(typeof c.cliPrepare).toBe(typeof spec.cliPrepare);
       expect(await c.load()).toBe(spec);
@@ -89,16 +88,15 @@ describe('lazyCommand', () => {
     const info = { path: ['t', 'x'], summary: 'a test command', positionals: [], options: [], examples: ['t x'], defaultVisibility: 'ephemeral' as const };
     const c = lazyCommand(info, async () => {
       imports++;
-      return { ...info, run: async () => ({ kind: 't' }), text: () => 'rendered' };
+      return { ...info, run: async () => ({ kind: 't' }), json: () => 'as json' };
     });
     expect(imports).toBe(0);
-    expect(() => c.text({ kind: 't' })).toThrow('t x: text before its module was loaded');
+    expect(() => c.json({ kind: 't' })).toThrow('t x: json before its module was loaded');
     const ctx = {} as Parameters<typeof c.run>[0];
     const r = await Promise.all([c.run(ctx, { positionals: {}, options: {} }), c.run(ctx, { positionals: {}, options: {} })]);
     expect(r).toEqual([{ kind: 't' }, { kind: 't' }]);
     expect(imports).toBe(1);
-    expect(c.text({ kind: 't' })).toBe('rendered');
-    expect(c.json({ kind: 't' })).toEqual({ kind: 't' });
+    expect(c.json({ kind: 't' })).toBe('as json');
   });
 
   it('fails loudly when a module exports another command than its catalog entry', async () => {

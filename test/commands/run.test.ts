@@ -20,7 +20,6 @@ const echo: CommandSpec<{ kind: 'echo'; said: string }> = {
     ran.push(said);
     return { kind: 'echo', said };
   },
-  text: (r) => r.said,
 };
 const config = loadConfig({});
 const actor = { surface: 'slack' as const, id: 'U1', name: 'alice' };

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { why401Text } from '../../commands/krb-why-401.js';
+import { why401Text } from '../../cards/text/why-401.js';
 import { resolveCommand, tokenize } from '../../commands/parse.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createContext } from '../../src/core.js';

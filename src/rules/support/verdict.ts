@@ -111,23 +111,3 @@ export function publicAuthentication(a: AuthenticationEvidence | undefined): Why
   };
 }
 
-/**
- * The exchange in one line for cards: "Verified by Kerberos as alice@CONTOSO.COM (HTTP 200)" when it
- * authenticated, else what it met. Undefined when no exchange was attempted.
- */
-export function authenticationLine(a: Why401Authentication | undefined): string | undefined {
-  if (!a?.attempted) return undefined;
-  const who = a.user ?? a.as ?? 'the probe identity';
-  switch (a.outcome) {
-    case 'authenticated':
-      return `Verified by Kerberos as ${who} (HTTP ${a.httpStatus ?? '?'})`;
-    case 'rejected':
-      return `Kerberos exchange as ${a.as ?? who}: rejected by the server${a.kerberosError ? ` — ${a.kerberosError.name} (${a.kerberosError.code})` : ''}`;
-    case 'no-ticket':
-      return `Kerberos exchange as ${a.as ?? who}: no ticket for ${a.spn ?? 'the SPN'}${a.kerberosError ? ` — ${a.kerberosError.name} (${a.kerberosError.code})` : ''}`;
-    case 'not-offered':
-      return `Kerberos exchange as ${a.as ?? who}: the site does not offer Negotiate`;
-    default:
-      return `Kerberos exchange as ${a.as ?? who}: could not complete${a.message ? ` — ${a.message}` : ''}`;
-  }
-}

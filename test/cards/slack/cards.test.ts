@@ -327,7 +327,6 @@ describe('help card', () => {
     examples,
     defaultVisibility: 'ephemeral',
     run: async () => ({ kind: 'x' }),
-    text: () => '',
   });
   const registry = [cmd(['spn', 'list'], ['krbops spn list crmweb', 'krbops spn list crmweb --json']), cmd(['krb', 'why-401'], ['krbops krb why-401 http://crm'])];
 
@@ -417,7 +416,7 @@ describe('adfs card', () => {
 });
 
 describe('usage as typed in Slack', () => {
-  const spec = (path: string[]): AnyCommand => ({ path, summary: '', positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral', run: async () => ({ kind: 'x' }), text: () => '' });
+  const spec = (path: string[]): AnyCommand => ({ path, summary: '', positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral', run: async () => ({ kind: 'x' }) });
   const registry = [spec(['spn', 'list']), spec(['adfs', 'check'])];
 
   it('rewrites terminal usage into slash commands and drops terminal-only examples', () => {

@@ -24,7 +24,6 @@ const slow: AnyCommand = {
     await new Promise((r) => setTimeout(r, 700));
     return { kind: 'spn-list', server: 'ldaps://dc1', account: anAccount(), spns: ['HTTP/drained.contoso.test'] };
   },
-  text: () => '',
 };
 
 let fake: FakeSlackApi;

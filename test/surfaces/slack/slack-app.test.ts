@@ -22,7 +22,7 @@ let runs = 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const listResult = (spns: string[]): SpnListResult => ({ kind: 'spn-list', server: 'ldaps://dc1.contoso.test:636', account: anAccount({ servicePrincipalName: spns }), spns });
 const testCommand = (path: string[], run: () => Promise<{ kind: string }>): AnyCommand =>
-  ({ path, summary: `test command ${path.join(' ')}`, positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral', run, text: () => 'text' }) satisfies CommandSpec;
+  ({ path, summary: `test command ${path.join(' ')}`, positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral', run }) satisfies CommandSpec;
 const testCommands: AnyCommand[] = [
   testCommand(['krb', 'count'], async () => {
     runs++;

@@ -3,7 +3,7 @@
  * heading ("If crmweb does not run the service:"), so no run of lines pastes into a removal from
  * every holder.
  */
-import type { Fix } from '../src/model/index.js';
+import type { Fix } from '../../src/model/index.js';
 
 /** `indent` goes before headings; commands get `indent` plus `prefix` (default two spaces). */
 export function fixText(fix: Fix, o: { indent?: string; prefix?: string; summary?: boolean } = {}): string[] {
