@@ -101,7 +101,7 @@ describe('lazyCommand', () => {
 
   it('fails loudly when a module exports another command than its catalog entry', async () => {
     const info = { path: ['t', 'x'], summary: 'a test command', positionals: [], options: [], examples: [], defaultVisibility: 'ephemeral' as const };
-    const c = lazyCommand(info, async () => ({ ...info, path: ['t', 'y'], run: async () => ({ kind: 't' }), text: () => '' }));
+    const c = lazyCommand(info, async () => ({ ...info, path: ['t', 'y'], run: async () => ({ kind: 't' }) }));
     await expect(c.load()).rejects.toThrow('the module of "t x" exports "t y"');
   });
 });

@@ -349,9 +349,10 @@ describe('help card', () => {
 });
 
 describe('other replies', () => {
-  it('renders results without a card of their own as the command\'s text', () => {
-    const command = { path: ['krb', 'explain'], text: () => 'KRB_AP_ERR_MODIFIED: the ticket was encrypted with another account\'s key' } as unknown as AnyCommand;
-    const r = renderResult({ kind: 'krb-explain' }, command);
+  it('renders a result of no krbops kind (a test double) as its JSON, within limits', () => {
+    const command = { path: ['krb', 'explain'] } as unknown as AnyCommand;
+    const result = { kind: 'krb-explain', note: 'KRB_AP_ERR_MODIFIED: the ticket was encrypted with another account\'s key' };
+    const r = renderResult(result, command);
     expectWithinLimits(r);
     expect(allText(r)).toContain('KRB_AP_ERR_MODIFIED');
   });
