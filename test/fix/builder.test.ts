@@ -107,12 +107,13 @@ describe('keytabs, replication and krbops itself', () => {
     expect(() => ad.resetPassword("svc'; Remove-ADUser x")).toThrow(UnsafeCommandValueError);
   });
 
-  it('krbops: next-check lines quote a pasted URL for sh, keep placeholders, refuse what is not a URL', () => {
+  it('krbops: next-check lines quote a pasted URL and placeholders for sh, refuse what is not a URL', () => {
     expect(krbops.why401('http://crm.contoso.com')).toBe('krbops krb why-401 http://crm.contoso.com/');
-    expect(krbops.why401('<url>', { identity: '<app pool account>', backend: 'MSSQLSvc/<sql host>:1433' })).toBe('krbops krb why-401 <url> --identity <app pool account> --backend MSSQLSvc/<sql host>:1433');
+    expect(krbops.why401('<url>', { identity: '<app pool account>', backend: 'MSSQLSvc/<sql host>:1433' })).toBe("krbops krb why-401 '<url>' --identity '<app pool account>' --backend 'MSSQLSvc/<sql host>:1433'");
     expect(krbops.why401("http://crm.contoso.com/a?b=1&c=$(id)")).toBe("krbops krb why-401 'http://crm.contoso.com/a?b=1&c=$(id)'");
     expect(() => krbops.why401('javascript:alert(1)')).toThrow(UnsafeCommandValueError);
-    expect(krbops.spnQuery('HTTP/<host>')).toBe('krbops spn query HTTP/<host>');
-    expect(curl.head('<url>')).toBe('curl -sI <url>');
+    // Placeholders are quoted like any value with < > in it (bare, sh would read redirections).
+    expect(krbops.spnQuery('HTTP/<host>')).toBe("krbops spn query 'HTTP/<host>'");
+    expect(curl.head('<url>')).toBe("curl -sI '<url>'");
   });
 });

@@ -9,7 +9,7 @@ const cases: { name: string; text: string; codes: string[]; rules: string[]; nex
     text: 'Event Type: Error Event Source: Kerberos Event ID: 4 The kerberos client received a KRB_AP_ERR_MODIFIED error from the server host/ONCCRM01. The target name used was HTTP/crm.contoso.test. This indicates that the password used to encrypt the kerberos service ticket is different than that on the target server.',
     codes: ['KRB_AP_ERR_MODIFIED', 'event 4'],
     rules: ['spn-wrong-account', 'spn-duplicate', 'kernel-mode-without-app-pool-credentials', 'spn-port-mismatch'],
-    next: ['setspn -Q HTTP/crm.contoso.test', 'krbops krb why-401 http://crm.contoso.test/ --identity <app pool account>'],
+    next: ['setspn -Q HTTP/crm.contoso.test', "krbops krb why-401 http://crm.contoso.test/ --identity '<app pool account>'"],
   },
   {
     name: 'maps KRB_AP_ERR_SKEW to clock-skew',
@@ -96,7 +96,7 @@ describe('krb explain catalog', () => {
     expect(next).toContain("curl -sI 'http://crm.contoso.test/a;$HOME&x=%60id%60'");
     expect(next).toContain("krbops krb why-401 'http://crm.contoso.test/a;$HOME&x=%60id%60'");
     // An SPN-like word that is no SPN the builder prints: the command keeps its placeholder.
-    expect(explainText('KDC_ERR_S_PRINCIPAL_UNKNOWN').matches[0]?.nextChecks).toEqual(['setspn -Q HTTP/<host>', 'krbops spn query HTTP/<host>', 'nslookup <host>', 'krbops krb why-401 <url>']);
+    expect(explainText('KDC_ERR_S_PRINCIPAL_UNKNOWN').matches[0]?.nextChecks).toEqual(['setspn -Q "HTTP/<host>"', "krbops spn query 'HTTP/<host>'", 'nslookup "<host>"', "krbops krb why-401 '<url>'"]);
   });
 
   it('gives every recognised code its next checks, with placeholders when the text names nothing', () => {
