@@ -13,7 +13,7 @@ import { checkAdfs } from '../src/rules/catalog/adfs.js';
 import { rankFindings } from '../src/engine.js';
 import { isUrlSource } from '../src/adfs/fetch.js';
 import { summarizeCertificate } from '../src/adfs/index.js';
-import type { AdfsFinding, SignatureStatus } from '../src/model/index.js';
+import type { AdfsFinding } from '../src/model/index.js';
 import { CommandUsageError, InvalidInputError } from '../src/errors.js';
 import { usageText } from './parse.js';
 import type { CommandSpec } from './types.js';

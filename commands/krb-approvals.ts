@@ -4,10 +4,9 @@
  * Deciding happens on the approval card (Approve / Reject), where the admin is identified by chat.
  */
 import { createApprovals, type Approvals } from '../src/approvals/service.js';
-import { actorLabel } from '../src/approvals/transitions.js';
 import { CommandUsageError } from '../src/errors.js';
 import { openStore } from '../src/store/index.js';
-import type { ApprovalRecord, ApprovalStatus } from '../src/model/index.js';
+import type { ApprovalStatus } from '../src/model/index.js';
 import { usageText } from './parse.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import type { ApprovalResult, ApprovalsListResult } from '../src/model/results.js';

@@ -3,7 +3,7 @@
  * decoded msDS-SupportedEncryptionTypes, the types the KDC will use, whether AES keys likely exist,
  * a risk class (fails-now / at-risk / kerberoastable / ok) with reasons and the fix. One paged scan.
  */
-import type { EtypeAccountReport, EtypeRisk, EtypesReport, EtypesResult } from '../src/model/index.js';
+import type { EtypesReport, EtypesResult } from '../src/model/index.js';
 import { countByRisk, EtypesAccumulator } from '../src/etypes/report.js';
 import type { CommandSpec } from './types.js';
 import { krbEtypesInfo } from './catalog.js';

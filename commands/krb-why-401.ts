@@ -9,7 +9,7 @@ import { MAX_IIS_CONFIG_LENGTH } from '../src/collectors/iis-config.js';
 import { runRules, why401Result } from '../src/engine.js';
 import { InvalidInputError } from '../src/errors.js';
 import { rules } from '../src/rules/index.js';
-import type { Finding, Why401Result } from '../src/model/index.js';
+import type { Why401Result } from '../src/model/index.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { krbWhy401Info } from './catalog.js';
 

@@ -2,7 +2,6 @@
  * Slack cards: pure functions from command results to Block Kit. `renderResult` picks the card for a
  * result's `kind`; results without a card of their own are shown as the command's text.
  */
-import type { EtypesResult } from '../../src/model/index.js';
 import { isCommandResult, type CommandResult } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { adfsCheckCard } from './adfs.js';

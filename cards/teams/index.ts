@@ -2,7 +2,6 @@
  * Command result → Adaptive Cards (1.5, each under Teams' size limit). Pure: the Teams surface sends
  * what this returns, the rendering tests parse every card it can produce.
  */
-import type { EtypesResult } from '../../src/model/index.js';
 import { isCommandResult, type CommandResult, type Finding } from '../../src/model/index.js';
 import type { AnyCommand } from '../../commands/types.js';
 import { text, type AdaptiveCard } from './adaptive.js';

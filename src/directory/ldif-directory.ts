@@ -10,7 +10,7 @@
  * An export has no clock and no KDC: currentTime() says so, and the rules that need it answer
  * "unknown". Every answer names the export and its date through `info().server`.
  */
-import type { AccountFacts, AccountKind, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
+import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/index.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';

@@ -8,7 +8,7 @@
  *   allows RC4.
  * - ok.
  */
-import type { DecodedEncryptionTypes, EncryptionScanAccount, EtypeAccountReport, EtypeRisk } from '../model/index.js';
+import type { EncryptionScanAccount, EtypeAccountReport, EtypeRisk } from '../model/index.js';
 import { AES_BITS, DES_BITS, decodeSupportedEncryptionTypes, effectiveEncryptionTypes, ETYPE } from './decode.js';
 import { accountFix, kerberoastFix, krbtgtFix, type Fix, type FixNames } from './fix.js';
 

@@ -5,7 +5,6 @@
  * `ok: false` was attempted and failed, and its `error` says why.
  */
 import type { AccountFacts, DomainKeyFacts, SpnHolder } from './directory.js';
-import type { Severity } from './severity.js';
 import type { AdfsCertificateSummary, AdfsFinding, SignatureStatus } from './adfs.js';
 
 export type CollectorName = 'directory' | 'dns' | 'http' | 'clock' | 'iis' | 'kdc' | 'inventory' | 'adfs' | 'kerberos';

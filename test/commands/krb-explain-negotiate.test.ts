@@ -8,7 +8,6 @@ import type { ExplainResult } from '../../src/model/index.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import krbExplain from '../../commands/krb-explain.js';
 import { normaliseChatText, resolveCommand, tokenize } from '../../commands/parse.js';
 import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/core.js';

@@ -57,7 +57,7 @@ describe('resolveCommand', () => {
 });
 
 describe('the registry', () => {
-  it('gives every command a summary, examples, a usage line and a text renderer', () => {
+  it('gives every command a summary, examples and a usage line', () => {
     const paths = new Set<string>();
     for (const c of commands) {
       expect(c.summary.length).toBeGreaterThan(10);
