@@ -235,8 +235,9 @@ export function explainText(input: string, now?: Date): ExplainResult {
       nextChecks: nextChecks(e.next, v),
     });
   }
-  const verdict = matches.length
-    ? `${matches[0].code}: ${matches[0].meaning.split(/(?<=\.)\s/)[0]}`
+  const [first] = matches;
+  const verdict = first
+    ? `${first.code}: ${first.meaning.split(/(?<=\.)\s/)[0]}`
     : 'No Kerberos, IIS or ADFS error code recognised. Paste the event text (KRB_AP_ERR_…, KDC_ERR_…, event ID 4/11, 401.1/401.2, ID4175), or run krb why-401 <url>.';
   return { kind: 'explain', input: truncate(pasted.replace(/\s+/g, ' ').trim(), 300), matches, mentioned: m, verdict, ...(token ? { decoded: token.decoded } : {}) };
 }

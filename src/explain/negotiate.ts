@@ -46,7 +46,7 @@ export function explainNegotiateHeader(text: string, now?: Date): TokenExplanati
   const header = (m[1] ? (m[1].toLowerCase() === 'authorization' ? 'Authorization' : 'WWW-Authenticate') : 'Negotiate') as DecodedNegotiate['header'];
   let d: DecodedToken;
   try {
-    d = decodeNegotiateToken(m[2]);
+    d = decodeNegotiateToken(m[2] ?? '');
   } catch (e) {
     const why = e instanceof TokenDecodeError ? e.message : 'it could not be decoded';
     return {
