@@ -24,7 +24,7 @@ const log = (l: string) => console.error(l);
 const profiles: string[] = [];
 
 /** Version of the generator in the cache key: change it when forest-data.ts changes what it writes. */
-const DATA_VERSION = 3;
+const DATA_VERSION = 4;
 
 export async function forestLab(n: number): Promise<Lab> {
   const snapshot = path.join(CACHE_DIR, `forest-v${DATA_VERSION}-${n}.tar`);

@@ -26,6 +26,12 @@ export interface LdapConfig {
   tlsRejectUnauthorized: boolean;
   /** Per-operation timeout and per-DC connect timeout, default 5000 ms. */
   timeoutMs: number;
+  /**
+   * How long the FIRST page of a directory-wide paged scan may take (LDAP_SCAN_TIMEOUT_MS, default
+   * 300 000 ms): a DC builds the whole result set before it sends page one, which on a large forest
+   * takes far longer than any single lookup. Later pages get timeoutMs each.
+   */
+  scanTimeoutMs?: number;
   /** Paged-search page size, default 500 (AD caps unpaged results at 1000). */
   pageSize: number;
   /** The server's connection pool (`krbops serve`; the CLI opens one connection): LDAP_POOL_SIZE, LDAP_POOL_IDLE_MS, LDAP_POOL_WAIT_MS. */
@@ -76,6 +82,9 @@ export interface Config {
   server: { port: number; host: string };
   logLevel: string;
 }
+
+/** LDAP_SCAN_TIMEOUT_MS when unset: the first page of a forest-wide scan. */
+export const DEFAULT_SCAN_TIMEOUT_MS = 300_000;
 
 /**
  * A variable's reader: the value, or a message saying what is wrong (plain checks, no schema
@@ -241,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsRejectUnauthorized: rejectRaw !== 'false',
       timeoutMs: parseVar(env, 'LDAP_TIMEOUT_MS', intVar('LDAP_TIMEOUT_MS', 100, 600_000), 5000),
       pageSize: parseVar(env, 'LDAP_PAGE_SIZE', intVar('LDAP_PAGE_SIZE', 1, 1000), 500),
+      scanTimeoutMs: parseVar(env, 'LDAP_SCAN_TIMEOUT_MS', intVar('LDAP_SCAN_TIMEOUT_MS', 100, 3_600_000), DEFAULT_SCAN_TIMEOUT_MS),
       pool: {
         size: parseVar(env, 'LDAP_POOL_SIZE', intVar('LDAP_POOL_SIZE', 1, 64), DEFAULT_LDAP_POOL.size),
         idleMs: parseVar(env, 'LDAP_POOL_IDLE_MS', intVar('LDAP_POOL_IDLE_MS', 1000, 3_600_000), DEFAULT_LDAP_POOL.idleMs),

@@ -17,7 +17,7 @@ import {
   type Filter,
 } from 'ldapts';
 import type { Logger } from 'pino';
-import type { LdapConfig } from '../config.js';
+import { DEFAULT_SCAN_TIMEOUT_MS, type LdapConfig } from '../config.js';
 import {
   DirectoryAuthError,
   DirectoryError,
@@ -131,13 +131,44 @@ function tlsOptions(config: LdapConfig, url: string): ConnectionOptions {
   return opts;
 }
 
+/**
+ * A connected, bound ldapts client for one URL (StartTLS first for ldap://). ldapts gets no
+ * per-message timeout: LdapConnection times each request itself, so the first page of a large scan
+ * can have a longer budget than a lookup (LDAP_SCAN_TIMEOUT_MS).
+ */
+async function connectClient(config: LdapConfig, url: string, budgetMs: number): Promise<Client> {
+  const tls = tlsOptions(config, url);
+  const startTls = url.startsWith('ldap:');
+  // ldapts mutates the options it is given for StartTLS (adds the socket): never share one object.
+  const client = new Client({ url, connectTimeout: budgetMs, tlsOptions: startTls ? undefined : tls, strictDN: false });
+  try {
+    await withDeadline(
+      (async () => {
+        if (startTls) await client.startTLS({ ...tls });
+        await client.bind(config.bindDn, config.bindPassword);
+      })(),
+      budgetMs,
+      url,
+    );
+    return client;
+  } catch (e) {
+    await client.unbind().catch(() => undefined);
+    throw e;
+  }
+}
+
 /** A bound connection to one DC. */
 export class LdapConnection {
+  /** Undefined after a request timed out: its socket is gone and the next request connects and binds again. */
+  private client: Promise<Client> | undefined;
+
   private constructor(
-    private readonly client: Client,
+    client: Client,
     readonly server: string,
     private readonly config: LdapConfig,
-  ) {}
+  ) {
+    this.client = Promise.resolve(client);
+  }
 
   /**
    * Connects to the first DC that answers, binds, and returns the connection. Every URL gets a
@@ -148,23 +179,11 @@ export class LdapConnection {
     const perUrl = Math.max(1000, Math.floor(config.timeoutMs / urls.length));
     const failures: DirectoryError[] = [];
     for (const url of urls) {
-      const tls = tlsOptions(config, url);
-      const startTls = url.startsWith('ldap:');
-      // ldapts mutates the options it is given for StartTLS (adds the socket): never share one object.
-      const client = new Client({ url, timeout: config.timeoutMs, connectTimeout: perUrl, tlsOptions: startTls ? undefined : tls, strictDN: false });
       try {
-        await withDeadline(
-          (async () => {
-            if (startTls) await client.startTLS({ ...tls });
-            await client.bind(config.bindDn, config.bindPassword);
-          })(),
-          perUrl,
-          url,
-        );
+        const client = await connectClient(config, url, perUrl);
         log.debug({ server: url }, 'directory connected');
         return new LdapConnection(client, url, config);
       } catch (e) {
-        await client.unbind().catch(() => undefined);
         const mapped = mapLdapError(e, url, config.bindDn);
         log.warn({ server: url, code: mapped.code, reason: mapped.message }, 'directory connection failed');
         if (mapped instanceof DirectoryAuthError || mapped instanceof DirectoryRightsError) throw mapped;
@@ -178,17 +197,51 @@ export class LdapConnection {
     throw new DirectoryUnavailableError(`No domain controller answered (${reasons})`, { cause: failures.at(-1), servers: urls });
   }
 
+  private ready(): Promise<Client> {
+    if (!this.client) {
+      const next = connectClient(this.config, this.server, this.config.timeoutMs);
+      next.catch(() => {
+        if (this.client === next) this.client = undefined;
+      });
+      this.client = next;
+    }
+    return this.client;
+  }
+
+  /**
+   * `p` (a request on `client`) within `ms`; otherwise the client is dropped (the answer may still
+   * come and would be read as the next one's) and a DirectoryTimeoutError says `why`.
+   */
+  private timed<T>(client: Client, p: Promise<T>, ms: number, why: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (this.client) void this.client.then((c) => c === client && (this.client = undefined), () => undefined);
+        void client.unbind().catch(() => undefined);
+        reject(new DirectoryTimeoutError(`${hostOf(this.server)} timed out: ${why}`, { server: this.server }));
+      }, ms);
+    });
+    p.catch(() => undefined); // lost the race: its rejection (the closed socket) is not news
+    return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+  }
+
   /** One search, all pages (for bounded result sets). */
   async search(req: SearchRequest): Promise<Entry[]> {
     try {
-      const { searchEntries } = await this.client.search(req.base, {
-        scope: req.scope ?? 'sub',
-        filter: req.filter,
-        attributes: req.attributes,
-        explicitBufferAttributes: req.binary ?? [],
-        sizeLimit: req.sizeLimit ?? 0,
-        paged: req.scope === 'base' ? false : { pageSize: this.config.pageSize },
-      });
+      const client = await this.ready();
+      const { searchEntries } = await this.timed(
+        client,
+        client.search(req.base, {
+          scope: req.scope ?? 'sub',
+          filter: req.filter,
+          attributes: req.attributes,
+          explicitBufferAttributes: req.binary ?? [],
+          sizeLimit: req.sizeLimit ?? 0,
+          paged: req.scope === 'base' ? false : { pageSize: this.config.pageSize },
+        }),
+        this.config.timeoutMs,
+        'no answer in time (operation timeout)',
+      );
       return searchEntries;
     } catch (e) {
       throw mapLdapError(e, this.server, this.config.bindDn);
@@ -198,24 +251,30 @@ export class LdapConnection {
   /**
    * Page by page, for scans that can be large: memory stays bounded by two pages. The next page is
    * requested as soon as one arrives, so the DC prepares it while the caller works on this one.
+   * The first page may take LDAP_SCAN_TIMEOUT_MS (the DC computes the whole result set first),
+   * every later one LDAP_TIMEOUT_MS.
    */
   async *searchPages(req: SearchRequest): AsyncGenerator<Entry[]> {
-    const paginated = this.client.searchPaginated(req.base, {
-      scope: req.scope ?? 'sub',
-      filter: req.filter,
-      attributes: req.attributes,
-      explicitBufferAttributes: req.binary ?? [],
-      paged: { pageSize: this.config.pageSize },
-    });
-    const pages = paginated[Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<{ searchEntries: Entry[] }>> | undefined;
+    let pages: AsyncIterator<{ searchEntries: Entry[] }> | undefined;
     try {
-      pending = pages.next();
+      const client = await this.ready();
+      pages = client
+        .searchPaginated(req.base, {
+          scope: req.scope ?? 'sub',
+          filter: req.filter,
+          attributes: req.attributes,
+          explicitBufferAttributes: req.binary ?? [],
+          paged: { pageSize: this.config.pageSize },
+        })
+        [Symbol.asyncIterator]();
+      const scanMs = this.config.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
+      pending = this.timed(client, pages.next(), scanMs, `no first page of the scan within ${scanMs} ms (the DC builds the whole result before page one; raise LDAP_SCAN_TIMEOUT_MS for a directory this size)`);
       for (;;) {
         const page = await pending;
         pending = undefined;
         if (page.done) return;
-        pending = pages.next();
+        pending = this.timed(client, pages.next(), this.config.timeoutMs, 'no next page in time (operation timeout)');
         pending.catch(() => undefined); // surfaced by the await above, or dropped if the caller stops early
         yield page.value.searchEntries;
       }
@@ -223,7 +282,7 @@ export class LdapConnection {
       throw mapLdapError(e, this.server, this.config.bindDn);
     } finally {
       // The caller stopped early: let the request in flight finish, then end the search.
-      if (pending) void pending.then(() => pages.return?.(undefined), () => undefined);
+      if (pending) void pending.then(() => pages?.return?.(undefined), () => undefined);
     }
   }
 
@@ -233,7 +292,9 @@ export class LdapConnection {
   }
 
   async close(): Promise<void> {
-    await this.client.unbind().catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.then((c) => c.unbind()).catch(() => undefined);
   }
 }
 
