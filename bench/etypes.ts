@@ -7,30 +7,19 @@
  * Rounds alternate the two commands (dupes, etypes, dupes, etypes…) so machine load hits both alike.
  * "in-process" rows reuse one connection, as the bot does; "CLI" rows spawn the built krbops.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { openDirectory } from '../src/directory/ldap-directory.js';
 import { EtypesAccumulator } from '../src/etypes/report.js';
 import { silentLogger } from '../src/log.js';
-import { SpnIndex } from '../src/spn/duplicates.js';
-import { startLab } from '../test/lab/lab.js';
-import { benchAccountsLdif } from './spn-data.js';
+import { SpnScan } from '../src/spn/spn-scan.js';
+import { forestLab } from './forest.js';
+import { load, machine, timed } from './lib.js';
 
 const [n = 20000, rounds = 5] = process.argv.slice(2).map(Number);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** The spn bench's accounts, a third RC4-only, a third AES+RC4, a third not set. */
-function accountsWithEtypes(count: number): string {
-  let i = 0;
-  return benchAccountsLdif(count).replace(/^userAccountControl: 544$/gm, (line) => {
-    const k = i++ % 3;
-    return k === 2 ? line : `${line}\nmsDS-SupportedEncryptionTypes: ${k === 0 ? 4 : 28}`;
-  });
-}
+const CLI = 'dist/bin/krbops.mjs';
 
 async function pair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number[], number[]]> {
   await a();
@@ -48,27 +37,21 @@ async function pair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promi
   return [ta, tb];
 }
 
-if (!existsSync('dist/src/cli.js')) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
-const tmp = mkdtempSync(join(os.tmpdir(), 'krbops-bench-etypes-'));
-// Files of 2 000 records: the lab gives each ldbmodify 60 s, which 20 000 adds exceed on a busy machine.
-const records = accountsWithEtypes(n).split(/\n\n+/).filter((r) => r.trim());
-const files: string[] = [];
-for (let i = 0; i < records.length; i += 2000) {
-  files.push(join(tmp, `accounts-${files.length}.ldif`));
-  writeFileSync(files.at(-1)!, `${records.slice(i, i + 2000).join('\n\n')}\n\n`);
-}
-const t0 = performance.now();
-const lab = await startLab({ ldif: files });
-console.error(`lab with ${n} extra accounts up in ${Math.round(performance.now() - t0)} ms`);
+if (!existsSync(CLI)) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
+// The forest lab of bench/forest.ts (cached tar): n accounts with three SPNs each, msDS-SupportedEncryptionTypes
+// not set and no password set, so every one is "fails now" with reasons and a fix (the biggest JSON document).
+const lab = await forestLab(n);
+const load0 = load();
+const rss: Record<string, number> = {};
 try {
   const env = { ...process.env, ...lab.env(), LDAP_GC_URL: '' };
   const config = loadConfig(env);
   const cli = async (...args: string[]) => {
-    const r = spawnSync(process.execPath, ['dist/src/cli.js', ...args, '--json'], { env, maxBuffer: 1 << 30 });
-    if (r.status !== 0) throw new Error(`krbops ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
+    const r = timed(process.execPath, [CLI, ...args, '--json'], { env });
+    rss[args.join(' ')] = Math.max(rss[args.join(' ')] ?? 0, r.rssMb ?? 0);
     return r.stdout;
   };
-  const etypesDoc = JSON.parse((await cli('krb', 'etypes')).toString()) as { accounts: { risk: string }[] };
+  const etypesDoc = JSON.parse(await cli('krb', 'etypes')) as { accounts: { risk: string }[] };
   const counts: Record<string, number> = {};
   for (const a of etypesDoc.accounts) counts[a.risk] = (counts[a.risk] ?? 0) + 1;
   console.error(`krb etypes classified ${etypesDoc.accounts.length} accounts: ${JSON.stringify(counts)}`);
@@ -81,9 +64,10 @@ try {
   try {
     const [id, ie] = await pair(
       async () => {
-        const idx = new SpnIndex(config.dupesAllowList);
-        for await (const a of dir.scanSpns()) idx.add(a, a.servicePrincipalName);
-        return [idx.duplicates(), idx.aliasCollisions(await dir.spnMappings())];
+        // What `spn dupes` runs (commands/spn-dupes.ts).
+        const scan = new SpnScan(await dir.spnMappings());
+        for await (const page of dir.scanSpnPages()) for (const a of page) scan.add(a.dn, a.servicePrincipalName);
+        return scan.result(await dir.accountsByDn(scan.candidates()), config.dupesAllowList);
       },
       async () => {
         const acc = new EtypesAccumulator(await dir.domainKeyFacts(), { netbios: 'CONTOSO' }, new Date());
@@ -96,8 +80,8 @@ try {
     await dir.close();
   }
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`\nMachine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`\nMachine: ${machine()}; load 1/5/15 min ${load0} → ${load()}`);
+  console.log(`Peak RSS of the CLI runs: spn dupes ${rss['spn dupes']?.toFixed(0)} MB, krb etypes ${rss['krb etypes']?.toFixed(0)} MB`);
   console.log(`Command: npx tsx bench/etypes.ts ${n} ${rounds}   (median of ${rounds} alternating rounds after one warm-up)\n`);
   console.log('| measurement | spn dupes (ms) | krb etypes (ms) | etypes / dupes |');
   console.log('| --- | ---: | ---: | ---: |');

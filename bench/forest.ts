@@ -15,11 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { startLab, type Lab } from '../test/lab/lab.js';
 import { forestDuplicatePairs, seedForest } from './forest-data.js';
 import { benchWatch } from './forest-watch.js';
+import { verifyForestLab } from './forest-verify.js';
 import { CACHE_DIR, alternate, cpuProfileSummary, fmt, load, machine, median, ratio, timed } from './lib.js';
 
 const sizes = (process.argv[2] ?? '20000,50000,200000').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 3);
-const only = process.env.KRBOPS_BENCH_ONLY; // "dupes" | "watch" | "seed" (build the cached labs only)
+const only = process.env.KRBOPS_BENCH_ONLY; // "dupes" | "watch" | "verify" | "seed" (build the cached labs only)
+/** The installed CLI (package.json bin): the bundle. */
+const CLI = 'dist/bin/krbops.mjs';
 const log = (l: string) => console.error(l);
 const profiles: string[] = [];
 
@@ -38,12 +41,12 @@ export async function forestLab(n: number): Promise<Lab> {
 const AWK = `/^dn: /{dn=substr($0,5);next} /^servicePrincipalName: /{k=tolower(substr($0,23)); if(!((k SUBSEP dn) in s)){s[k SUBSEP dn]=1;c[k]++}} END{for(k in c) if(c[k]>1) print k}`;
 
 async function benchDupes(lab: Lab, n: number): Promise<string> {
-  // A presence search over tens of thousands of accounts can take more than the default 5 s per page on a loaded machine.
-  const env = { ...process.env, ...lab.env(), LDAP_GC_URL: '', LDAP_TIMEOUT_MS: '60000' };
+  // Default timeouts: the first page of the scan has LDAP_SCAN_TIMEOUT_MS (5 min), the DC builds the whole result first.
+  const env = { ...process.env, ...lab.env(), LDAP_GC_URL: '' };
   const ldapEnv = { ...process.env, LDAPTLS_CACERT: lab.caFile, LDAPTLS_REQCERT: 'demand' };
   const pipeline = `ldapsearch -LLL -o ldif-wrap=no -x -H "$URL" -D "$BINDUPN" -w "$BINDPW" -b "$BASE" -E pr=1000/noprompt '(servicePrincipalName=*)' servicePrincipalName sAMAccountName | awk '${AWK}'`;
   const baseline = () => timed('sh', ['-c', pipeline], { env: { ...ldapEnv, URL: lab.ldapsUrl, BINDUPN: lab.bindUpn, BINDPW: lab.bindPassword, BASE: lab.baseDn } });
-  const krbops = () => timed(process.execPath, ['dist/src/cli.js', 'spn', 'dupes', '--json'], { env });
+  const krbops = () => timed(process.execPath, [CLI, 'spn', 'dupes', '--json'], { env });
   const load0 = load();
   const r = await alternate(rounds, baseline, krbops);
   const load1 = load();
@@ -60,7 +63,7 @@ async function benchDupes(lab: Lab, n: number): Promise<string> {
   const rss = r.lastB.rssMb ?? NaN;
   // One more krbops run under --cpu-prof: where its wall time goes.
   const profDir = mkdtempSync(join(tmpdir(), 'krbops-prof-'));
-  timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, 'dist/src/cli.js', 'spn', 'dupes', '--json'], { env });
+  timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, CLI, 'spn', 'dupes', '--json'], { env });
   const prof = cpuProfileSummary(profDir);
   rmSync(profDir, { recursive: true, force: true });
   profiles.push(`- ${n} accounts, one profiled run of ${fmt(prof.totalMs)} ms: ${prof.parts.slice(0, 6).map(([k, v]) => `${k} ${((100 * v) / prof.totalMs).toFixed(0)} %`).join(', ')}`);
@@ -70,20 +73,28 @@ async function benchDupes(lab: Lab, n: number): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('forest.ts')) {
-  if (!existsSync('dist/src/cli.js')) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
+  if (!existsSync(CLI)) throw new Error('run `npm run build` first: the CLI rows time the built krbops');
   const dupesRows: string[] = [];
   const watchRows: string[] = [];
+  const verifyRows: string[] = [];
   for (const n of sizes) {
     const lab = await forestLab(n);
     try {
       if (only === 'seed') continue;
-      if (only !== 'watch') dupesRows.push(await benchDupes(lab, n));
-      if (only !== 'dupes') watchRows.push(await benchWatch(lab, n, rounds));
+      if (!only || only === 'verify') {
+        const t = performance.now();
+        const lines = await verifyForestLab(lab, n);
+        verifyRows.push(`- ${n} accounts (${fmt(performance.now() - t)} ms):\n${lines.map((l) => `  - ${l}`).join('\n')}`);
+        log(verifyRows.at(-1)!);
+      }
+      if (!only || only === 'dupes') dupesRows.push(await benchDupes(lab, n));
+      if (!only || only === 'watch') watchRows.push(await benchWatch(lab, n, rounds));
     } finally {
       await lab.stop();
     }
   }
   console.log(`Machine: ${machine()}; ${rounds} alternating rounds after one warm-up each.\n`);
+  if (verifyRows.length) console.log(`The seeded labs answer like a DC (bench/forest-verify.ts):\n${verifyRows.join('\n')}\n`);
   if (dupesRows.length) {
     console.log('| size | krbops `spn dupes --json` median ms | ldapsearch pr=1000 + awk median ms | ratio | krbops peak RSS MB | load 1/5/15 min (start → end) |');
     console.log('| --- | ---: | ---: | ---: | ---: | --- |');

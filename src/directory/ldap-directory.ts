@@ -252,9 +252,9 @@ export class LdapDirectory implements DirectoryReader {
     }
   }
 
-  /** Accounts by DN, forest-wide, with every SPN (the re-read of a compact scan's candidates); a DN that is gone is left out. */
-  async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
-    const { conn, base } = await this.forest();
+  /** Accounts by DN with every SPN (the re-read of a compact scan's candidates, the watch's re-check); a DN that is gone is left out. */
+  async accountsByDn(dns: string[], options: { scope?: 'forest' | 'dc' } = {}): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
+    const { conn, base } = options.scope === 'dc' ? await this.dc() : await this.forest();
     const found = new Map<string, AccountRef & { servicePrincipalName: string[] }>();
     for (let i = 0; i < dns.length; i += 100) {
       const filters = dns.slice(i, i + 100).map((dn) => eq('distinguishedName', dn));

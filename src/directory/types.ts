@@ -29,8 +29,11 @@ export interface DirectoryReader {
   scanSpns(options?: { changedAfterUsn?: string; scope?: 'forest' | 'dc' }): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
   /** Every account with an SPN, forest-wide, as DN and SPNs only, a page at a time (`spn dupes`). */
   scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]>;
-  /** Accounts by DN, forest-wide, with every SPN; DNs that no longer exist are left out. */
-  accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]>;
+  /**
+   * Accounts by DN with every SPN, 100 DNs per search; DNs that no longer exist are left out.
+   * Forest-wide (the GC when configured), or `scope: 'dc'` on the DC info() describes.
+   */
+  accountsByDn(dns: string[], options?: { scope?: 'forest' | 'dc' }): Promise<(AccountRef & { servicePrincipalName: string[] })[]>;
   /**
    * Incremental watches: every account whose uSNChanged is above `usn` on the DC info() describes, with its current
    * SPNs — including accounts that lost their last SPN (scanSpns cannot see those).

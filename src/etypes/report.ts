@@ -33,8 +33,14 @@ export function realmOf(domainDn: string): string | undefined {
   return parts.length ? parts.join('.').toUpperCase() : undefined;
 }
 
+/**
+ * One collator for every comparison: `localeCompare(…, 'en', options)` builds a new one per call,
+ * which made sorting 20 000 accounts take seconds (BENCHMARKS.md, krb etypes).
+ */
+const byName = new Intl.Collator('en', { sensitivity: 'base' });
+
 export function sortReports(a: EtypeAccountReport, b: EtypeAccountReport): number {
-  return RISK_ORDER.indexOf(a.risk) - RISK_ORDER.indexOf(b.risk) || a.sAMAccountName.localeCompare(b.sAMAccountName, 'en', { sensitivity: 'base' });
+  return RISK_ORDER.indexOf(a.risk) - RISK_ORDER.indexOf(b.risk) || byName.compare(a.sAMAccountName, b.sAMAccountName);
 }
 
 export class EtypesAccumulator {

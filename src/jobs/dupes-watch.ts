@@ -21,7 +21,6 @@ import type { DirectoryReader } from '../directory/types.js';
 import type { AccountRef, DirectoryInfo } from '../model/index.js';
 import { KrbopsError, ErrorCode } from '../errors.js';
 import type { Alert, DeliveryResult } from '../notify.js';
-import { normaliseSpn } from '../spn/parse.js';
 import type { SpnOwner } from '../store/types.js';
 import { baselineAlert, diffIssues, findSpnIssues, newIssueAlert, resolvedAlert, type RememberedIssue } from './duplicates.js';
 import type { SpnIssue } from '../model/index.js';
@@ -100,33 +99,37 @@ export function fullScanReason(prev: DupesState | undefined, dc: DupesState['dc'
 
 /**
  * Corrects stale owner-map entries for the accounts of standing issues that this delta did not
- * cover (deleted accounts, or a missed change): the directory's current holders win.
+ * cover (deleted accounts, or a missed change): those accounts are read again by DN, 100 per search
+ * (not one search per issue: a forest has hundreds of standing duplicates), and what the directory
+ * holds now wins; an account that is gone holds nothing.
  */
 async function recheck(dir: DirectoryReader, issues: SpnIssue[], view: Map<string, SpnOwner>, fresh: Set<string>, signal: AbortSignal): Promise<{ checked: number; corrected: Map<string, SpnOwner> }> {
   const corrected = new Map<string, SpnOwner>();
+  const stale = new Map<string, string>(); // lower-cased DN → DN as the owner map has it
   let checked = 0;
-  const drop = (dn: string, spn: string) => {
-    const o = corrected.get(dn) ?? view.get(dn);
-    if (!o) return;
-    const next = { ...o, spns: o.spns.filter((s) => normaliseSpn(s) !== normaliseSpn(spn)) };
+  for (const issue of issues) {
+    const accounts = issue.kind === 'duplicate' ? issue.accounts : [...(issue.serviceAccounts ?? []), ...(issue.hostAccounts ?? [])];
+    const notInDelta = accounts.filter((a) => !fresh.has(a.dn.toLowerCase()));
+    if (!notInDelta.length) continue;
+    checked++;
+    for (const a of notInDelta) stale.set(a.dn.toLowerCase(), a.dn);
+  }
+  if (!stale.size) return { checked, corrected };
+  signal.throwIfAborted();
+  const now = new Map((await dir.accountsByDn([...stale.values()], { scope: 'dc' })).map((a) => [a.dn.toLowerCase(), a]));
+  for (const [key, dn] of stale) {
+    const before = view.get(dn);
+    const current = now.get(key);
+    const next: SpnOwner | undefined = current ? { ...toOwner(current), dn } : before && { ...before, spns: [] };
+    if (!next || (before && sameOwner(before, next))) continue;
     corrected.set(dn, next);
     view.set(dn, next);
-  };
-  for (const issue of issues) {
-    if (issue.accounts.every((a) => fresh.has(a.dn.toLowerCase()))) continue;
-    signal.throwIfAborted();
-    checked++;
-    const holders = await dir.spnHolders(issue.spn, { includeAliases: issue.kind === 'alias' });
-    const exact = new Set(holders.filter((h) => h.via === 'exact').map((h) => h.dn.toLowerCase()));
-    const viaAlias = new Set(holders.filter((h) => h.via === 'alias').map((h) => h.dn.toLowerCase()));
-    const service = issue.kind === 'duplicate' ? issue.accounts : issue.serviceAccounts ?? [];
-    for (const a of service) if (!fresh.has(a.dn.toLowerCase()) && !exact.has(a.dn.toLowerCase())) drop(a.dn, issue.spn);
-    if (issue.kind === 'alias' && issue.aliasOf) {
-      for (const a of issue.hostAccounts ?? []) if (!fresh.has(a.dn.toLowerCase()) && !viaAlias.has(a.dn.toLowerCase()) && !exact.has(a.dn.toLowerCase())) drop(a.dn, issue.aliasOf);
-    }
   }
   return { checked, corrected };
 }
+
+const sameOwner = (a: SpnOwner, b: SpnOwner) =>
+  a.dn === b.dn && a.sAMAccountName === b.sAMAccountName && a.whenChanged === b.whenChanged && a.disabled === b.disabled && a.spns.length === b.spns.length && a.spns.every((s, i) => s === b.spns[i]);
 
 export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): Job {
   const fullEvery = options.fullScanEveryMs ?? 24 * 3600_000;

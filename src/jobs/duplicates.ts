@@ -50,7 +50,9 @@ export function fingerprint(accounts: { dn: string }[]): string {
 }
 
 /** Accounts in a stable order (by name), whatever order the directory or the store returned them in. */
-const byName = (a: AccountRef, b: AccountRef) => a.sAMAccountName.localeCompare(b.sAMAccountName, 'en', { sensitivity: 'base' }) || (a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0);
+/** One collator (localeCompare with a locale builds one per call). */
+const collator = new Intl.Collator('en', { sensitivity: 'base' });
+const byName = (a: AccountRef, b: AccountRef) => collator.compare(a.sAMAccountName, b.sAMAccountName) || (a.dn < b.dn ? -1 : a.dn > b.dn ? 1 : 0);
 
 const ref = (a: AccountRef): AccountRef => ({ dn: a.dn, sAMAccountName: a.sAMAccountName, ...(a.whenChanged ? { whenChanged: a.whenChanged } : {}), ...(a.disabled !== undefined ? { disabled: a.disabled } : {}) });
 

@@ -7,6 +7,9 @@
 import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js';
 import { aliasHostSpn, normaliseSpn } from './parse.js';
 
+/** One collator (localeCompare with a locale builds one per call). */
+const collator = new Intl.Collator('en', { sensitivity: 'base' });
+
 export class SpnIndex {
   private readonly accounts: AccountRef[] = [];
   /** normalised SPN → [first-seen spelling, account indexes] */
@@ -49,7 +52,7 @@ export class SpnIndex {
     for (const [key, { text, holders }] of this.bySpn) {
       if (holders.length > 1 && !this.isAllowed(key)) out.push({ spn: text, accounts: holders.map((i) => this.accountAt(i)) });
     }
-    return out.sort((a, b) => a.spn.localeCompare(b.spn, 'en', { sensitivity: 'base' }));
+    return out.sort((a, b) => collator.compare(a.spn, b.spn));
   }
 
   /** `mappings`: alias class → target class (http → host), from the forest's sPNMappings. */
@@ -69,6 +72,6 @@ export class SpnIndex {
         hostAccounts: others.map((i) => this.accountAt(i)),
       });
     }
-    return out.sort((a, b) => a.spn.localeCompare(b.spn, 'en', { sensitivity: 'base' }));
+    return out.sort((a, b) => collator.compare(a.spn, b.spn));
   }
 }

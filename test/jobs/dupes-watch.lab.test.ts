@@ -46,6 +46,16 @@ interface Replica {
   close(): Promise<void>;
 }
 
+/** Counts the directory calls a run makes (the real directory underneath). */
+const calls: string[] = [];
+const counted = <T extends object>(dir: T): T =>
+  new Proxy(dir, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (...args: unknown[]) => (calls.push(String(prop)), v.apply(target, args)) : v;
+    },
+  });
+
 async function replica(dbUrl: string, o: { holder?: string; beforeCommit?: () => Promise<void> } = {}): Promise<Replica> {
   const store = await openStore(dbUrl);
   const chat = new RecordingNotifier('chat');
@@ -56,7 +66,7 @@ async function replica(dbUrl: string, o: { holder?: string; beforeCommit?: () =>
     jobs: [dupesWatchJob(config, { beforeCommit: o.beforeCommit })],
     log: silentLogger,
     notifiers: [chat],
-    openDirectory: () => openDirectory(requireLdap(config), silentLogger),
+    openDirectory: async () => counted(await openDirectory(requireLdap(config), silentLogger)),
     metrics,
     holder: o.holder,
   });
@@ -101,6 +111,14 @@ describe('dupes-watch on SQLite against the lab', () => {
     const s = ran(await r.scheduler.runTick('dupes-watch', nextTick()));
     expect(s).toMatchObject({ mode: 'incremental', appeared: 0, resolved: 0, duplicates: 1, aliasCollisions: 2 });
     expect(r.chat.alerts).toEqual([]);
+  });
+
+  it('re-reads the accounts of the standing issues in one search by DN, not one search per issue', async () => {
+    calls.length = 0;
+    const s = ran(await r.scheduler.runTick('dupes-watch', nextTick()));
+    expect(s).toMatchObject({ mode: 'incremental', rechecked: 3, duplicates: 1, aliasCollisions: 2 });
+    expect(calls.filter((c) => c === 'spnHolders')).toEqual([]);
+    expect(calls.filter((c) => c === 'accountsByDn')).toEqual(['accountsByDn']);
   });
 
   it('a duplicate added between two runs gives exactly one alert, with the accounts, whenChanged and the fix', async () => {
