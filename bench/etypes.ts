@@ -19,7 +19,8 @@ import { load, machine, timed } from './lib.js';
 
 const [n = 20000, rounds = 5] = process.argv.slice(2).map(Number);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const CLI = 'dist/bin/krbops.mjs';
+/** The built CLI to time (KRBOPS_BENCH_CLI: another checkout's bundle, for a before/after run). */
+const CLI = process.env.KRBOPS_BENCH_CLI ?? 'dist/bin/krbops.mjs';
 
 async function pair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number[], number[]]> {
   await a();

@@ -19,6 +19,7 @@ import { isCommandResult } from './model/index.js';
 import { CommandUsageError, DirectoryError, ErrorCode, InvalidInputError, KrbopsError, NotAuthorizedError, userMessage } from './errors.js';
 import { createLogger, silentLogger } from './log.js';
 import type { Store } from './store/index.js';
+import { writeJson } from './surfaces/cli/json.js';
 
 /** The version in package.json (found from dist/src/ or src/ alike). */
 function packageVersion(): string {
@@ -104,7 +105,9 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
         // The one plan-and-run path (commands/run.ts), as Slack and Teams use it.
         const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
         if (!outcome.ok) throw outcome.error;
-        io.out(json ? `${JSON.stringify(impl.json ? impl.json(outcome.result) : outcome.result, null, 2)}\n` : `${isCommandResult(outcome.result) ? renderText(outcome.result) : JSON.stringify(outcome.result, null, 2)}\n`);
+        if (json) writeJson(impl.json ? impl.json(outcome.result) : outcome.result, io.out);
+        else io.out(`${isCommandResult(outcome.result) ? renderText(outcome.result) : JSON.stringify(outcome.result, null, 2)}
+`);
         setExit(dependencyDown(outcome.result) ? EXIT.dependency : EXIT.ok);
       } catch (e) {
         reportError(e, io, json, cmd);
