@@ -26,9 +26,9 @@ function ran(r: TickResult): DupesWatchSummary {
   return r.summary as DupesWatchSummary;
 }
 
-export async function benchWatch(lab: Lab, n: number, rounds: number): Promise<string> {
+export async function benchWatch(lab: Lab, n: number, rounds: number, timeoutMs: string): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'krbops-bench-watch-'));
-  const config = loadConfig({ ...lab.env(), LDAP_GC_URL: '', KRBOPS_DB: join(root, 'krbops.db') });
+  const config = loadConfig({ ...lab.env(), LDAP_GC_URL: '', LDAP_TIMEOUT_MS: timeoutMs, KRBOPS_DB: join(root, 'krbops.db') });
   const store = await openStore(config.dbUrl);
   const chat = new RecordingNotifier('chat');
   const scheduler = new Scheduler({ config, store, jobs: [dupesWatchJob(config)], log: silentLogger, notifiers: [chat], openDirectory: () => openDirectory(requireLdap(config), silentLogger) });

@@ -301,7 +301,7 @@ export class LdapConnection {
 async function withDeadline<T>(p: Promise<T>, ms: number, server: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DirectoryTimeoutError(`${hostOf(server)} did not answer within ${ms} ms`, { server })), ms);
+    timer = setTimeout(() => reject(new DirectoryTimeoutError(`${hostOf(server)} timed out: no answer within ${ms} ms`, { server })), ms);
   });
   try {
     return await Promise.race([p, deadline]);

@@ -175,6 +175,13 @@ describe('changes, on a lab of its own (the shared lab is read-only by conventio
     for await (const a of ownDir.changedSince(before)) changed.push(a.sAMAccountName);
     expect(changed).toContain('dirtest-usn');
     expect(changed).not.toContain('crmweb');
+    // A changed object that is no account (an OU, a group) is not returned.
+    await own.ldbModify(`dn: OU=usn-not-an-account,${own.baseDn}\nchangetype: add\nobjectClass: organizationalUnit\n\n`);
+    await own.ldbModify(`dn: CN=usn-group,OU=usn-not-an-account,${own.baseDn}\nchangetype: add\nobjectClass: group\nsAMAccountName: usn-group\n\n`);
+    const dns: string[] = [];
+    for await (const a of ownDir.changedSince(before)) dns.push(a.dn.toLowerCase());
+    expect(dns).toContain(`cn=dirtest-usn,ou=service accounts,${own.baseDn.toLowerCase()}`);
+    expect(dns.filter((d) => d.includes('usn-not-an-account'))).toEqual([]);
     await own.removeSpn('dirtest-usn', 'HTTP/dirtest-usn.contoso.test');
     const after: { sam: string; spns: string[] }[] = [];
     for await (const a of ownDir.changedSince(before)) after.push({ sam: a.sAMAccountName, spns: a.servicePrincipalName });
