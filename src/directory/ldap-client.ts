@@ -161,6 +161,8 @@ async function connectClient(config: LdapConfig, url: string, budgetMs: number):
 export class LdapConnection {
   /** Undefined after a request timed out: its socket is gone and the next request connects and binds again. */
   private client: Promise<Client> | undefined;
+  /** The client `client` resolved to, while it is the one in use. */
+  private current: Client | undefined;
 
   private constructor(
     client: Client,
@@ -168,6 +170,7 @@ export class LdapConnection {
     private readonly config: LdapConfig,
   ) {
     this.client = Promise.resolve(client);
+    this.current = client;
   }
 
   /**
@@ -200,9 +203,14 @@ export class LdapConnection {
   private ready(): Promise<Client> {
     if (!this.client) {
       const next = connectClient(this.config, this.server, this.config.timeoutMs);
-      next.catch(() => {
-        if (this.client === next) this.client = undefined;
-      });
+      next.then(
+        (c) => {
+          if (this.client === next) this.current = c;
+        },
+        () => {
+          if (this.client === next) this.client = undefined;
+        },
+      );
       this.client = next;
     }
     return this.client;
@@ -216,6 +224,7 @@ export class LdapConnection {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        if (this.current === client) this.current = undefined;
         if (this.client) void this.client.then((c) => c === client && (this.client = undefined), () => undefined);
         void client.unbind().catch(() => undefined);
         reject(new DirectoryTimeoutError(`${hostOf(this.server)} timed out: ${why}`, { server: this.server }));
@@ -286,14 +295,18 @@ export class LdapConnection {
     }
   }
 
-  /** False once the socket closed (the DC or the network ended it): a pool must not lend it again. */
+  /**
+   * False once the socket closed (the DC or the network ended it) or a request timed out and the
+   * client was dropped: a pool must not lend it again.
+   */
   get connected(): boolean {
-    return this.client.isConnected;
+    return this.current?.isConnected ?? false;
   }
 
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.current = undefined;
     await client?.then((c) => c.unbind()).catch(() => undefined);
   }
 }
