@@ -268,15 +268,14 @@ export class LdapConnection {
     let pages: AsyncIterator<{ searchEntries: Entry[] }> | undefined;
     try {
       const client = await this.ready();
-      pages = client
-        .searchPaginated(req.base, {
-          scope: req.scope ?? 'sub',
-          filter: req.filter,
-          attributes: req.attributes,
-          explicitBufferAttributes: req.binary ?? [],
-          paged: { pageSize: this.config.pageSize },
-        })
-        [Symbol.asyncIterator]();
+      const paginated = client.searchPaginated(req.base, {
+        scope: req.scope ?? 'sub',
+        filter: req.filter,
+        attributes: req.attributes,
+        explicitBufferAttributes: req.binary ?? [],
+        paged: { pageSize: this.config.pageSize },
+      });
+      pages = paginated[Symbol.asyncIterator]();
       const scanMs = this.config.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
       pending = this.timed(client, pages.next(), scanMs, `no first page of the scan within ${scanMs} ms (the DC builds the whole result before page one; raise LDAP_SCAN_TIMEOUT_MS for a directory this size)`);
       for (;;) {

@@ -9,7 +9,7 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LdapConfig } from '../../src/config.js';
-import { LdapDirectory, openDirectory } from '../../src/directory/ldap-directory.js';
+import { openDirectory, type LdapDirectory } from '../../src/directory/ldap-directory.js';
 import { DirectoryTimeoutError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { labEnv, type Lab } from '../helpers/lab-env.js';
@@ -21,8 +21,9 @@ class StallingRelay {
   private constructor(private readonly server: net.Server) {}
 
   static async start(host: string, port: number): Promise<StallingRelay & { port: number }> {
-    let relay!: StallingRelay;
+    const holder: { relay?: StallingRelay } = {};
     const server = net.createServer((client) => {
+      const relay = holder.relay!;
       const dc = net.connect(port, host);
       relay.sockets.add(client).add(dc);
       client.pipe(dc);
@@ -36,7 +37,8 @@ class StallingRelay {
       client.on('error', close).on('close', close);
       dc.on('error', close);
     });
-    relay = new StallingRelay(server);
+    const relay = new StallingRelay(server);
+    holder.relay = relay;
     await new Promise<void>((r) => server.listen(0, host, r));
     return Object.assign(relay, { port: (server.address() as net.AddressInfo).port });
   }
