@@ -41,8 +41,7 @@ export function* jsonChunks(value: unknown, pad = '', key = ''): Generator<strin
       return;
     }
     yield '{\n';
-    for (let i = 0; i < entries.length; i++) {
-      const [k, x] = entries[i];
+    for (const [i, [k, x]] of entries.entries()) {
       yield `${pad}  ${JSON.stringify(k)}: `;
       yield* jsonChunks(x, `${pad}  `, k);
       yield i < entries.length - 1 ? ',\n' : '\n';
