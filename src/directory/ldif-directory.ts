@@ -15,28 +15,12 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
-import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import { addHit, dnKey, hitsOf, Slots, type Hits } from './ldif-index.js';
+import { forEachLdifRecord, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
-interface Slot {
-  start: number;
-  end: number;
-  line: number;
-}
-
-/** Several index entries may share a key (two accounts with one SPN): one slot or a list. */
-type Hits = number | number[];
-
-function addHit(map: Map<string, Hits>, key: string, idx: number): void {
-  const cur = map.get(key);
-  if (cur === undefined) map.set(key, idx);
-  else if (typeof cur === 'number') {
-    if (cur !== idx) map.set(key, [cur, idx]);
-  } else if (!cur.includes(idx)) cur.push(idx);
-}
-const hitsOf = (h: Hits | undefined): number[] => (h === undefined ? [] : typeof h === 'number' ? [h] : h);
 
 /** What the index pass and the scans read of each entry; the rest is read back per account when asked. */
 const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
@@ -44,14 +28,20 @@ const SPN_ONLY = new Set(['serviceprincipalname']);
 const ETYPE_ATTRS = new Set(['objectclass', 'serviceprincipalname', 'samaccountname', 'msds-supportedencryptiontypes', 'pwdlastset', 'whencreated', 'useraccountcontrol']);
 const SCAN_ATTRS = new Set(['objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'useraccountcontrol']);
 
-const vals = (r: LdifRecord, attr: string) => r.attrs.get(attr.toLowerCase()) ?? [];
+/** Attribute names as written here → the reader's lower-case keys (looked up, not lower-cased per call: the index pass asks 200 000 × 10 times). */
+const KEYS = new Map<string, string>();
+const keyOf = (attr: string) => KEYS.get(attr) ?? (KEYS.set(attr, attr.toLowerCase()), attr.toLowerCase());
+const vals = (r: LdifRecord, attr: string) => r.attrs.get(keyOf(attr)) ?? [];
 const one = (r: LdifRecord, attr: string) => vals(r, attr)[0];
 
+/** Whether an objectClass value is `name` (lower case), without lower-casing the other classes. */
+const isClass = (c: string, name: string) => c.length === name.length && c.toLowerCase() === name;
+
 function isAccount(r: LdifRecord): boolean {
-  const oc = vals(r, 'objectClass').map((c) => c.toLowerCase());
-  return oc.length ? oc.includes('user') || oc.includes('computer') : one(r, 'sAMAccountName') !== undefined;
+  const oc = vals(r, 'objectClass');
+  return oc.length ? oc.some((c) => isClass(c, 'user') || isClass(c, 'computer')) : one(r, 'sAMAccountName') !== undefined;
 }
-const isComputer = (r: LdifRecord) => vals(r, 'objectClass').some((c) => c.toLowerCase() === 'computer');
+const isComputer = (r: LdifRecord) => vals(r, 'objectClass').some((c) => isClass(c, 'computer'));
 
 /** The trailing DC= components of a DN (its domain naming context). */
 function domainOf(dn: string): string | undefined {
@@ -67,11 +57,12 @@ function ref(r: LdifRecord): AccountRef {
 const utc = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 
 export class LdifDirectory implements DirectoryReader {
-  private readonly slots: Slot[] = [];
+  private readonly slots = new Slots();
   private readonly bySam = new Map<string, Hits>();
   private readonly byUpn = new Map<string, Hits>();
   private readonly byHost = new Map<string, Hits>();
-  private readonly byDn = new Map<string, number>();
+  /** dnKey(DN) → entries (a hash: confirmed against the DN read back). */
+  private readonly byDn = new Map<number, Hits>();
   private readonly bySpn = new Map<string, Hits>();
   private readonly computers = new Set<number>();
   private mappings = new Map<string, string>();
@@ -104,10 +95,9 @@ export class LdifDirectory implements DirectoryReader {
     let configNc: string | undefined;
     const netbios = new Map<string, string>();
     let newest = '';
-    let highestUsn = 0n;
-    for await (const r of readLdif(this.file, this.label, INDEX_ATTRS)) {
+    let highestUsn = '0';
+    await forEachLdifRecord(this.file, this.label, INDEX_ATTRS, (r) => {
       this.counts.objects++;
-      const lowerDn = r.dn.toLowerCase();
       const mapping = vals(r, 'sPNMappings');
       if (mapping.length) {
         configNc = r.dn.replace(/^CN=Directory Service,CN=Windows NT,CN=Services,/i, '');
@@ -121,21 +111,22 @@ export class LdifDirectory implements DirectoryReader {
       const nc = one(r, 'nCName');
       if (nb && nc) netbios.set(nc.toLowerCase(), nb);
       const sid = r.binary.get('objectsid')?.[0];
-      const rid = sid && sid.length >= 12 && vals(r, 'objectClass').some((c) => c.toLowerCase() === 'group') ? sid.readUInt32LE(sid.length - 4) : undefined;
+      const rid = sid && sid.length >= 12 && vals(r, 'objectClass').some((c) => isClass(c, 'group')) ? sid.readUInt32LE(sid.length - 4) : undefined;
       if (rid === 525) this.protectedUsersDn = r.dn;
       if (rid === 521) this.rodcGroup = { dn: r.dn, whenCreated: generalizedTimeToIso(one(r, 'whenCreated')) };
-      if (/^DC=/i.test(r.dn) && one(r, 'whenCreated')) this.created.set(lowerDn, one(r, 'whenCreated')!);
+      if (/^DC=/i.test(r.dn) && one(r, 'whenCreated')) this.created.set(r.dn.toLowerCase(), one(r, 'whenCreated')!);
       const changed = one(r, 'whenChanged');
       if (changed && changed > newest) newest = changed;
       const usn = one(r, 'uSNChanged');
-      if (usn && /^\d+$/.test(usn) && BigInt(usn) > highestUsn) highestUsn = BigInt(usn);
+      // Digits compared as text (longer is larger): no BigInt per entry.
+      if (usn && /^[1-9]\d*$/.test(usn) && (usn.length > highestUsn.length || (usn.length === highestUsn.length && usn > highestUsn))) highestUsn = usn;
       const spns = vals(r, 'servicePrincipalName');
       const account = isAccount(r);
-      if (!account && !spns.length) continue;
-      const idx = this.slots.push({ start: r.start, end: r.end, line: r.line }) - 1;
-      this.byDn.set(lowerDn, idx);
+      if (!account && !spns.length) return;
+      const idx = this.slots.push(r.start, r.end, r.line);
+      addHit(this.byDn, dnKey(r.dn), idx);
       for (const s of spns) addHit(this.bySpn, normaliseSpn(s), idx);
-      if (!account) continue;
+      if (!account) return;
       this.counts.accounts++;
       const d = domainOf(r.dn);
       if (d) domains.set(d, (domains.get(d) ?? 0) + 1);
@@ -146,7 +137,7 @@ export class LdifDirectory implements DirectoryReader {
       const host = one(r, 'dNSHostName');
       if (host) addHit(this.byHost, host.toLowerCase(), idx);
       if (isComputer(r)) this.computers.add(idx);
-    }
+    });
     if (!this.counts.accounts) throw new DirectoryProtocolError(`the export ${this.label} holds no accounts (no entry with objectClass user or computer); export with the commands \`krbops export-ldif\` prints`, { server: `file:${this.file}` });
     if (!this.mappings.size) this.mappings.set('http', 'host');
     const [top] = [...domains.entries()].sort((a, b) => b[1] - a[1]);
@@ -159,7 +150,7 @@ export class LdifDirectory implements DirectoryReader {
       defaultNamingContext,
       configurationNamingContext: configNc ?? `CN=Configuration,${defaultNamingContext}`,
       netbiosDomain: netbios.get(defaultNamingContext.toLowerCase()),
-      ...(highestUsn > 0n ? { highestCommittedUSN: highestUsn.toString() } : {}),
+      ...(highestUsn !== '0' ? { highestCommittedUSN: highestUsn } : {}),
     };
   }
 
@@ -176,8 +167,18 @@ export class LdifDirectory implements DirectoryReader {
     return new Map(this.mappings);
   }
 
+  /** The entry with this DN (case-insensitive), read back; the index holds hashes, so the DN is compared. */
+  private async byDnRead(dn: string): Promise<LdifRecord | undefined> {
+    const lower = dn.toLowerCase();
+    for (const idx of hitsOf(this.byDn.get(dnKey(dn)))) {
+      const r = await this.read(idx);
+      if (r.dn.toLowerCase() === lower) return r;
+    }
+    return undefined;
+  }
+
   private read(idx: number): Promise<LdifRecord> {
-    const slot = this.slots[idx];
+    const slot = this.slots.get(idx);
     if (!slot) return Promise.reject(new DirectoryProtocolError(`the export ${this.label} has no record #${idx}`, { server: `file:${this.file}` }));
     return readRecordAt(this.file, this.label, slot);
   }
@@ -196,10 +197,8 @@ export class LdifDirectory implements DirectoryReader {
     const q = query.trim();
     if (!q) return undefined;
     if (/^(CN|OU|DC|O)=/i.test(q) && q.includes('=')) {
-      const idx = this.byDn.get(q.toLowerCase());
-      if (idx === undefined) return undefined;
-      const r = await this.read(idx);
-      return isAccount(r) ? this.toFacts(r) : undefined;
+      const r = await this.byDnRead(q);
+      return r && isAccount(r) ? this.toFacts(r) : undefined;
     }
     let name = q;
     const slash = q.indexOf('\\');
@@ -283,9 +282,8 @@ export class LdifDirectory implements DirectoryReader {
   async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
     const out: (AccountRef & { servicePrincipalName: string[] })[] = [];
     for (const dn of dns) {
-      const idx = this.byDn.get(dn.toLowerCase());
-      if (idx === undefined) continue;
-      const r = await this.read(idx);
+      const r = await this.byDnRead(dn);
+      if (!r) continue;
       out.push({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') });
     }
     return out;

@@ -116,3 +116,53 @@ describe('LDAP_URL=file:<path>', () => {
     expect(() => loadConfig({ LDAP_URL: 'file:/nonexistent/contoso.ldif' })).toThrow('LDAP_URL: the export /nonexistent/contoso.ldif cannot be read (ENOENT)');
   });
 });
+
+describe('reading in chunks (the file arrives 1 MiB at a time; records and folded lines span the boundaries)', () => {
+  const text = [
+    'version: 1',
+    '',
+    '# an ldapsearch export with a comment',
+    'dn: CN=crmweb,OU=Service Accounts,DC=contoso,DC=test',
+    'objectClass: user',
+    'servicePrincipalName: HTTP/crm.contoso.t',
+    ' est',
+    `description:: ${b64('Dienstkonto für CRM')}`,
+    'memberOf: CN=Group A,DC=contoso,DC=test',
+    '',
+    'dn: CN=Jürgen,DC=contoso,DC=test',
+    'sAMAccountName: juergen',
+    'userPrincipalName: jürgen@contoso.test',
+    '',
+    '',
+    'dn: CN=NDSQLSRV1,CN=Computers,DC=contoso,DC=test',
+    'changetype: add',
+    'sAMAccountName: NDSQLSRV1$',
+  ].join('\r\n');
+  const read = async (chunk: number) => {
+    const out: LdifRecord[] = [];
+    for await (const r of parseLdifText(text, 'x.ldf', chunk)) out.push(r);
+    return out;
+  };
+
+  it('gives the same records, lines and byte ranges whatever the chunk size', async () => {
+    const whole = await read(Infinity);
+    expect(whole.map((r) => r.dn)).toEqual(['CN=crmweb,OU=Service Accounts,DC=contoso,DC=test', 'CN=Jürgen,DC=contoso,DC=test', 'CN=NDSQLSRV1,CN=Computers,DC=contoso,DC=test']);
+    expect(whole.map((r) => r.line)).toEqual([4, 11, 16]);
+    expect(whole[0]!.attrs.get('serviceprincipalname')).toEqual(['HTTP/crm.contoso.test']);
+    expect(whole[1]!.attrs.get('userprincipalname')).toEqual(['jürgen@contoso.test']);
+    const bytes = Buffer.from(text, 'utf8');
+    for (const r of whole) expect(bytes.toString('utf8', r.start, r.start + 4)).toBe('dn: ');
+    for (const size of [1, 2, 3, 7, 16, 50, 101]) expect(await read(size), `chunks of ${size} bytes`).toEqual(whole);
+  });
+
+  it('names the line of a bad record that begins in one chunk and breaks in the next', async () => {
+    const bad = `${text}\r\n\r\ndn: CN=x,DC=contoso,DC=test\r\nthis line has no colon\r\n`;
+    for (const size of [5, 64, Infinity]) {
+      const e = await (async () => {
+        for await (const _ of parseLdifText(bad, 'x.ldf', size)) void _;
+      })().catch((err: unknown) => err);
+      expect(e, `chunks of ${size}`).toBeInstanceOf(LdifError);
+      expect((e as Error).message).toBe('x.ldf line 21: expected "attribute: value", got "this line has no colon"');
+    }
+  });
+});
