@@ -300,12 +300,16 @@ export async function* readLdif(path: string, label = path, keep?: ReadonlySet<s
   try {
     yield* records(label, stream as AsyncIterable<Buffer>, keep);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && !(e instanceof KrbopsError)) throw new LdifError(label, `cannot be read (${code})`);
-    throw e;
+    throw readFailure(label, e);
   } finally {
     stream.destroy();
   }
+}
+
+/** A file system error while reading an export becomes a named LdifError; krbops's own errors pass. */
+function readFailure(label: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code && !(e instanceof KrbopsError) ? new LdifError(label, `cannot be read (${code})`) : e;
 }
 
 /**
@@ -325,9 +329,7 @@ export async function forEachLdifRecord(path: string, label: string, keep: Reado
     reader.end(out);
     for (const r of out) fn(r);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && !(e instanceof KrbopsError)) throw new LdifError(label, `cannot be read (${code})`);
-    throw e;
+    throw readFailure(label, e);
   } finally {
     stream.destroy();
   }
