@@ -1,6 +1,7 @@
-import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
+import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { accountByDn, backendSpns, domainAccount, kdcAnswer, kdcTarget, netbiosDomain, norm, spnHostOf } from './support/evidence-view.js';
 import { setspn } from '../fix/index.js';
+import { holderUnknown } from './support/holder-unknown.js';
 
 export default defineRule({
   id: 'backend-spn-missing',
@@ -18,10 +19,8 @@ export default defineRule({
       const kdc = kdcAnswer(ev, spn);
       if (t.kind === 'unknown') {
         if (kdc?.outcome === 'ticket') continue;
-        if (kdc?.outcome !== 'not-found') {
-          out.push(unknown([`who holds ${spn} (${t.reason})`], [], { summary: `Check ${spn}.`, commands: [setspn.query(spn)] }, spn));
-          continue;
-        }
+        out.push(holderUnknown(spn, t.reason, kdc, `Check ${spn}.`));
+        continue;
       } else if (t.kind !== 'none') continue;
       const comp = (ev.directory?.computers ?? []).find((c) => c.role === 'backend-host' && norm(c.host) === spnHostOf(spn));
       const compFacts = accountByDn(ev, comp?.dn);

@@ -1,6 +1,7 @@
-import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
+import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { directoryOk, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount } from './support/evidence-view.js';
 import { setspn } from '../fix/index.js';
+import { holderUnknown } from './support/holder-unknown.js';
 
 export default defineRule({
   id: 'spn-missing-fqdn',
@@ -19,12 +20,8 @@ export default defineRule({
     const kdc = kdcAnswer(ev, spn);
     const target = kdcTarget(ev, spn);
     if (target.kind === 'unknown') {
-      if (kdc?.outcome === 'not-found') {
-        const acct = registrationAccount(ev);
-        return [{ subject: spn, certainty: 0.95, evidence: [`The KDC answered "${kdc.message ?? 'server not found'}" for ${spn}`, `Directory: ${target.reason}`], fix: { summary: `Register ${spn} on the app pool account${acct.known ? '' : ' (replace the placeholder with the account)'}.`, commands: [setspn.add(spn, acct.name)] } }];
-      }
       if (kdc?.outcome === 'ticket') return [];
-      return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspn.query(spn)] }, spn)];
+      return [holderUnknown(spn, target.reason, kdc)];
     }
     if (target.kind !== 'none') return [];
     if (portVariants.length) return notApplicable(`only a port form is registered (${portVariants.map((l) => l.spn).join(', ')}): spn-port-mismatch reports it`);

@@ -1,6 +1,7 @@
-import { defineRule, notApplicable, unknown, type RuleResult } from './support/define.js';
+import { defineRule, notApplicable, type RuleResult } from './support/define.js';
 import { cnameAlias, exactHolders, expectedOf, kdcAnswer, kdcTarget, lookup, registrationAccount } from './support/evidence-view.js';
 import { setspn } from '../fix/index.js';
+import { holderUnknown } from './support/holder-unknown.js';
 
 export default defineRule({
   id: 'spn-missing-short-name',
@@ -19,7 +20,7 @@ export default defineRule({
     const target = kdcTarget(ev, spn);
     if (target.kind === 'unknown') {
       if (kdc?.outcome === 'ticket') return [];
-      if (kdc?.outcome !== 'not-found') return [unknown([`who holds ${spn} (${target.reason})`], [], { summary: `Check who holds ${spn}.`, commands: [setspn.query(spn)] }, spn)];
+      return [holderUnknown(spn, target.reason, kdc)];
     } else if (target.kind !== 'none') return [];
     const portForm = (ev.directory?.spns ?? []).find((l) => l.role === 'port-variant' && l.form === 'short' && exactHolders(l).length);
     if (portForm) return notApplicable(`only the port form ${portForm.spn} is registered: spn-port-mismatch reports it`);

@@ -192,6 +192,19 @@ describe('krb why-401 against the Samba lab', () => {
     expect(r.findings.filter((f) => f.status === 'unknown').map((f) => f.ruleId)).toEqual(expect.arrayContaining(['spn-missing-fqdn', 'spn-missing-short-name']));
   });
 
+  it('answers unknown, not "missing SPN", when the directory timed out and the KDC said "not found" for a duplicated SPN', async () => {
+    // As under a starved LDAP pool (issue 15): the KDC answers, the directory does not. HTTP/crm.contoso.test is on two accounts.
+    const down = loadConfig({ ...lab.env(), LDAP_URL: `ldaps://${lab.hosts.legacy}:1636`, LDAP_TIMEOUT_MS: '500' });
+    const r = await why(`krb why-401 ${url('crm')}`, down, 'cli');
+    expect(r.collectorErrors.map((e) => e.collector)).toContain('directory');
+    expect(failing(r), why401Text(r)).not.toContain('spn-missing-fqdn');
+    const fqdn = r.findings.find((f) => f.ruleId === 'spn-missing-fqdn')!;
+    expect(fqdn).toMatchObject({ status: 'unknown', subject: 'HTTP/crm.contoso.test' });
+    expect(fqdn.evidence.join('\n')).toContain('The KDC answered "Server not found in Kerberos database" for HTTP/crm.contoso.test');
+    expect(fqdn.missing?.join('\n')).toContain('who holds HTTP/crm.contoso.test in the directory');
+    expect(fqdn.fix.commands).toEqual(['setspn -Q HTTP/crm.contoso.test']);
+  });
+
   it('reads identity, backends and NLB nodes from the inventory when the engineer gives none', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'krbops-inv-'));
     const file = path.join(dir, 'krbops.yaml');

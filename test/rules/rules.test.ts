@@ -38,6 +38,7 @@ describe('rule catalog over plain evidence', () => {
       if (e.alternatives) expect(f!.fix.alternatives).toEqual(e.alternatives);
       if (e.choices) expect(f!.fix.choices?.map((c) => [c.label, c.spnChanges.map((x) => `${x.action} ${x.account}`)])).toEqual(e.choices.map(([l, a]) => [l, a.map((x) => `remove ${x}`)]));
       for (const ev of e.evidence ?? []) expect(f!.evidence.join('\n'), `evidence "${ev}"`).toContain(ev);
+      for (const m of e.missing ?? []) expect((f!.missing ?? []).join('\n'), `missing "${m}"`).toContain(m);
     }
     for (const f of run.findings) {
       expect(f.evidence.length + (f.missing?.length ?? 0), `${f.ruleId} has evidence`).toBeGreaterThan(0);

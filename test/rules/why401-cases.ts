@@ -22,6 +22,8 @@ export interface Expect {
   choices?: [string, string[]][];
   /** Every string must appear in one of the evidence lines. */
   evidence?: string[];
+  /** Every string must appear in one of the lines naming the missing evidence. */
+  missing?: string[];
 }
 
 export interface Case {
@@ -480,6 +482,34 @@ export const cases: Case[] = [
     evidence: anEvidence({ directoryDown: true }),
     fails: [],
     unknowns: ['spn-missing-fqdn', 'spn-missing-short-name'],
+  },
+  {
+    // A starved LDAP pool timed the lookups out while the KDC answered (issue 15): in AD "not found" is also
+    // the answer for a duplicated SPN (the lab's duplicate HTTP/crm.contoso.test), so it proves no missing SPN.
+    name: 'answers unknown, naming the missing directory lookup, when only the KDC said "server not found"',
+    evidence: anEvidence({
+      directoryDown: true,
+      backends: ['MSSQLSvc/ndsqlsrv1.contoso.test:1433'],
+      kdc: [
+        { spn: 'HTTP/crm.contoso.test', outcome: 'not-found', message: 'Server not found in Kerberos database' },
+        { spn: 'HTTP/crm', outcome: 'not-found', message: 'Server not found in Kerberos database' },
+        { spn: 'MSSQLSvc/ndsqlsrv1.contoso.test:1433', outcome: 'not-found', message: 'Server not found in Kerberos database' },
+      ],
+    }),
+    fails: [],
+    unknowns: ['spn-missing-fqdn', 'spn-missing-short-name', 'backend-spn-missing'],
+    expect: [
+      {
+        ruleId: 'spn-missing-fqdn',
+        status: 'unknown',
+        subject: 'HTTP/crm.contoso.test',
+        evidence: ['The KDC answered "Server not found in Kerberos database" for HTTP/crm.contoso.test'],
+        missing: ['who holds HTTP/crm.contoso.test in the directory (the directory was not reachable)', 'no account or more than one account'],
+        commands: ['setspn -Q HTTP/crm.contoso.test'],
+      },
+      { ruleId: 'spn-missing-short-name', status: 'unknown', subject: 'HTTP/crm', missing: ['who holds HTTP/crm in the directory'], commands: ['setspn -Q HTTP/crm'] },
+      { ruleId: 'backend-spn-missing', status: 'unknown', subject: 'MSSQLSvc/ndsqlsrv1.contoso.test:1433', missing: ['who holds MSSQLSvc/ndsqlsrv1.contoso.test:1433 in the directory'] },
+    ],
   },
   {
     name: 'answers unknown for kernel mode when no IIS config was pasted and the SPN is on a domain account',
