@@ -44,6 +44,7 @@ export async function diagnose(ctx: CommandContext, request: Parameters<typeof c
     adfs: adfsLoader(ctx),
     // The CLI is run by an operator; anyone in chat is held to the probe policy (issue 11, SSRF).
     requester: ctx.actor.surface === 'cli' ? 'operator' : 'chat',
+    ...(ctx.kerberosHelper ? { kerberosHelper: ctx.kerberosHelper } : {}),
   });
   const run = runRules(evidence, rules);
   return why401Result(evidence, run, Date.now() - started);

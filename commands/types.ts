@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Approvals } from '../src/approvals/service.js';
 import type { Config } from '../src/config.js';
+import type { KerberosHelper } from '../src/collectors/kerberos-helper.js';
 import type { DirectoryReader } from '../src/directory/types.js';
 import type { Actor } from '../src/model/actor.js';
 
@@ -43,6 +44,8 @@ export interface CommandContext {
   progress?(message: string): void;
   /** SPN change requests (`krb approvals`, `krb verify`). Absent: those commands open the store of config.dbUrl themselves. */
   approvals?: Approvals;
+  /** The process's Kerberos helper (kinit, kvno, GSSAPI off the main process). Absent: a why-401 starts one for itself. */
+  kerberosHelper?: KerberosHelper;
 }
 
 /** What a command is, without what it does (commands/catalog.ts): enough to list, plan, parse and show help. */

@@ -7,6 +7,7 @@ import type { CommandContext } from '../commands/types.js';
 import type { Actor } from './model/index.js';
 import type { Approvals } from './approvals/service.js';
 import type { Config } from './config.js';
+import type { KerberosHelper } from './collectors/kerberos-helper.js';
 import { openConfiguredDirectory } from './directory/open.js';
 import type { DirectoryReader } from './directory/types.js';
 
@@ -21,6 +22,8 @@ export interface CoreOptions {
   now?: () => Date;
   /** SPN change requests for `krb approvals` / `krb verify` (createApprovals over the serve store). Default none. */
   approvals?: Approvals;
+  /** The process's Kerberos helper (`krbops serve` keeps one and ends it on shutdown). Default: a why-401 starts one for itself. */
+  kerberosHelper?: KerberosHelper;
 }
 
 export function createContext(config: Config, log: Logger, actor: Actor, options: CoreOptions = {}): ContextHandle {
@@ -32,6 +35,7 @@ export function createContext(config: Config, log: Logger, actor: Actor, options
     actor,
     now: options.now ?? (() => new Date()),
     ...(options.approvals ? { approvals: options.approvals } : {}),
+    ...(options.kerberosHelper ? { kerberosHelper: options.kerberosHelper } : {}),
     directory() {
       if (!dir) dir = open(config, log);
       return dir;

@@ -16,6 +16,8 @@ export const ErrorCode = {
   /** A value krbops would print into a command is not what it claims to be (src/fix refuses it). */
   UnsafeCommandValue: 'UNSAFE_COMMAND_VALUE',
   ProbeTimeout: 'PROBE_TIMEOUT',
+  /** The Kerberos helper process (src/collectors/kerberos-helper.ts) ended or could not start while a probe waited for it. */
+  KerberosHelper: 'KERBEROS_HELPER',
   AdfsUnavailable: 'ADFS_UNAVAILABLE',
   AdfsInvalid: 'ADFS_INVALID',
   StoreFailed: 'STORE_FAILED',

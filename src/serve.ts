@@ -9,6 +9,7 @@ import { redactedConfig, type Config } from './config.js';
 import { demoBanner } from './demo.js';
 import { ldapGroupMembership } from './directory/membership.js';
 import { createDirectoryOpener } from './directory/open.js';
+import { KerberosHelper } from './collectors/kerberos-helper.js';
 import { createCommandAudit } from './audit/recorder.js';
 import { createAccessControl } from './policy/access.js';
 import { createCommandGate } from './policy/gate.js';
@@ -49,7 +50,9 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const gate = createCommandGate({ access, audit: createCommandAudit({ store, log }), log });
   // One bounded LDAP connection pool for every chat request, health check and job (LDAP_POOL_SIZE).
   const directories = createDirectoryOpener(config, log);
-  const core = { approvals, openDirectory: directories.open };
+  // One Kerberos helper process for every why-401 (kinit/kvno/GSSAPI): the bot never forks per request.
+  const kerberosHelper = new KerberosHelper();
+  const core = { approvals, openDirectory: directories.open, kerberosHelper };
 
   const surfaces: HttpSurface[] = [];
   const notifiers: Notifier[] = [];
@@ -85,6 +88,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     notifiers,
     openDirectory: directories.open,
     directoryPool: directories,
+    kerberosHelper,
     handleSignals: options.handleSignals ?? true,
   });
   if (config.demo) process.stderr.write(`${demoBanner(server.url)}\n`);

@@ -66,6 +66,8 @@ export interface ServerDeps {
   healthTimeoutMs?: number;
   /** The directory connection pool behind openDirectory (serve's): its numbers go to /metrics, and shutdown closes it. */
   directoryPool?: { stats(): LdapPoolStats | undefined; close(): Promise<void> };
+  /** The Kerberos helper process of the chat surfaces (serve's): shutdown ends it. */
+  kerberosHelper?: { close(): Promise<void> };
 }
 
 export interface RunningServer {
@@ -250,6 +252,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Run
       // 4. Directory and store.
       await dropHealthDir();
       await deps.directoryPool?.close().catch((e: unknown) => log.warn({ err: e }, 'closing the directory pool failed'));
+      await deps.kerberosHelper?.close().catch((e: unknown) => log.warn({ err: e }, 'ending the Kerberos helper failed'));
       await store.close().catch((e: unknown) => log.warn({ err: e }, 'closing the store failed'));
       if (signalHandler) for (const sig of ['SIGTERM', 'SIGINT'] as const) process.removeListener(sig, signalHandler);
       log.info('stopped');

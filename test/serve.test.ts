@@ -3,7 +3,7 @@
  * lab's directory, Slack over HTTP (Web API replaced by the local fake), Teams, the SQLite store,
  * /healthz and /metrics on one port; SIGTERM stops it cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ let child: ChildProcess;
 let base: string;
 let stdout = '';
 let stderr = '';
+let helperPid = 0;
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -98,10 +99,24 @@ describe('krbops serve', () => {
     expect(teams.status).toBe(401);
   });
 
-  it('logs JSON without secrets and stops on SIGTERM with exit 0', async () => {
+  it('asks the KDC for every why-401 through one Kerberos helper process, its only child', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = slack.newResponseUrl();
+      expect((await postSigned(`${base}/slack/events`, SECRET, slashCommandForm('/krb', 'why-401 http://crm.contoso.test/', r.url))).status).toBe(200);
+      const [reply] = await slack.waitForResponses(r.id, 1, 20_000);
+      expect(JSON.stringify(reply!.body), stderr + stdout.slice(-3000)).toContain('HTTP/crm.contoso.test');
+    }
+    const children = execFileSync('ps', ['--ppid', String(child.pid), '-o', 'pid=,args='], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    expect(children).toHaveLength(1);
+    expect(children[0]).toMatch(/^\s*\d+ \S*node -e\s/);
+    helperPid = Number(children[0]!.trim().split(/\s+/)[0]);
+  });
+
+  it('logs JSON without secrets and stops on SIGTERM with exit 0, the Kerberos helper with it', async () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(() => process.kill(helperPid, 0)).toThrow();
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.some((l) => l.msg === 'krbops serving')).toBe(true);
     for (const secret of [lab.bindPassword, SECRET, 'xoxb-serve-test', 'not-used-in-this-test']) expect(stdout + stderr).not.toContain(secret);

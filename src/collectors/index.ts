@@ -19,6 +19,7 @@ import { collectDns } from './dns.js';
 import { isClaimsRedirect, probeUrl } from './http-probe.js';
 import { parseIisConfig } from './iis-config.js';
 import { collectKdc } from './kdc.js';
+import { KerberosHelper } from './kerberos-helper.js';
 import { checkProbeAddresses, checkProbeHost, forestDomainsOf, parseProbeAllow, type ProbePolicy, type ProbeRequester } from './probe-policy.js';
 import { probeKerberos } from './spnego.js';
 import { recordedDns, recordedHttp, recordedNote, type Recorded } from './recorded.js';
@@ -50,6 +51,8 @@ export interface CollectDeps {
   adfs?: (http: HttpEvidence) => Promise<AdfsEvidence | undefined>;
   /** Who asks: 'chat' restricts what the HTTP probe may reach (src/collectors/probe-policy.ts). Default 'operator'. */
   requester?: ProbeRequester;
+  /** The process's Kerberos helper for kinit/kvno/GSSAPI (`krbops serve` keeps one). Default: one for this request, ended after it. */
+  kerberosHelper?: KerberosHelper;
 }
 
 const MAX_NAME = 256;
@@ -120,11 +123,11 @@ export function describeTarget(url: URL, canonicalHost: string | undefined, dnsS
 }
 
 /** The SPNEGO exchange, when a probe identity is configured and there is a host to ask a ticket for. */
-async function authenticate(http: HttpEvidence, target: TargetEvidence, dns: Awaited<ReturnType<typeof collectDns>>, address: string | undefined, config: Config, now: () => Date): Promise<AuthenticationEvidence> {
+async function authenticate(http: HttpEvidence, target: TargetEvidence, dns: Awaited<ReturnType<typeof collectDns>>, address: string | undefined, config: Config, now: () => Date, helper: () => KerberosHelper): Promise<AuthenticationEvidence> {
   if (!config.kerberos) return { attempted: false, reason: 'no probe identity is configured (KRBOPS_KERBEROS_PRINCIPAL with KRB5_KEYTAB or KRBOPS_KERBEROS_PASSWORD)' };
   if (target.isIpAddress) return { attempted: false, as: config.kerberos.principal, reason: 'the URL names an IP address: browsers do not use Kerberos for it' };
   if (!dns.ok || !address) return { attempted: false, as: config.kerberos.principal, reason: `${dns.queried} does not resolve, so no browser can reach it` };
-  return probeKerberos({ url: target.url, host: target.fqdn ?? target.canonicalHost, address, anonymous: http }, config.kerberos, { timeoutMs: config.probeTimeoutMs, now });
+  return probeKerberos({ url: target.url, host: target.fqdn ?? target.canonicalHost, address, anonymous: http }, config.kerberos, { timeoutMs: config.probeTimeoutMs, now, helper: helper() });
 }
 
 /** Collects all evidence for one why-401 request. Throws only InvalidInputError (bad URL/SPN). */
@@ -232,7 +235,10 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
   const info = await infoP;
   if (info?.server.startsWith('file:')) inferred.unshift(`Directory: the export ${info.server}, not a live DC`);
   const directoryP = collectDirectory(dirP, plan, { timeoutMs, info });
-  const kdcP = config.kerberos && expected.length + backendSpns.length > 0 ? collectKdc([...expected.map((e) => e.spn), ...backendSpns], config.kerberos, { timeoutMs }) : Promise.resolve(undefined);
+  // Without the process's helper, one for this request (started only if a Kerberos step runs), ended below.
+  let ownHelper: KerberosHelper | undefined;
+  const helper = () => deps.kerberosHelper ?? (ownHelper ??= new KerberosHelper());
+  const kdcP = config.kerberos && expected.length + backendSpns.length > 0 ? collectKdc([...expected.map((e) => e.spn), ...backendSpns], config.kerberos, { timeoutMs, helper: helper() }) : Promise.resolve(undefined);
   const adfsHook = deps.adfs;
   const adfsP: Promise<AdfsEvidence | undefined> = req.adfs
     ? Promise.resolve(req.adfs)
@@ -245,8 +251,8 @@ export async function collectEvidence(req: Why401Request, deps: CollectDeps): Pr
       : Promise.resolve(undefined);
   const authP: Promise<AuthenticationEvidence> = recorded?.rec.http
     ? Promise.resolve({ attempted: false, reason: `the HTTP answer is recorded in ${recorded.file}: there is no live site to authenticate to` })
-    : httpP.then((h) => authenticate(h, target, dns, address, config, deps.now));
-  const [http, directory, kdc, dcClock, adfs, authentication] = await Promise.all([httpP, directoryP, kdcP, dcClockP, adfsP, authP]);
+    : httpP.then((h) => authenticate(h, target, dns, address, config, deps.now, helper));
+  const [http, directory, kdc, dcClock, adfs, authentication] = await Promise.all([httpP, directoryP, kdcP, dcClockP, adfsP, authP]).finally(() => ownHelper?.close());
 
   if (http.error) collectorErrors.push(http.error);
   if (directory.error) collectorErrors.push(directory.error);

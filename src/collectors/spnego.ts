@@ -1,32 +1,29 @@
 /**
  * The SPNEGO probe: authenticates to the URL as a browser would and records what happened.
  *
- *  1. TGT for the probe identity (kinit) into a credential cache in a private temporary directory,
- *     removed afterwards; never the host's default cache.
+ *  1. TGT for the probe identity (kinit, reused by the Kerberos helper's policy) in the helper's
+ *     private directory; each probe works on its own copy of the TGT-only cache, removed afterwards;
+ *     never the host's default cache.
  *  2. A service ticket for exactly HTTP/<host after CNAMEs> (no port, no reverse DNS: what Chrome and
- *     Edge on Windows ask for), through the npm `kerberos` addon (real GSSAPI, SPNEGO mechanism) in a
- *     child process whose krb5 configuration turns off MIT's own host canonicalisation.
+ *     Edge on Windows ask for), through the npm `kerberos` addon (real GSSAPI, SPNEGO mechanism) in the
+ *     Kerberos helper process (src/collectors/kerberos-helper.ts), with a krb5 configuration that turns
+ *     off MIT's own host canonicalisation; a fresh TGS-REQ every probe.
  *  3. GET with `Authorization: Negotiate <token>` to the address DNS gave; a 401 with a token is an
  *     SPNEGO reject, decoded (src/kerberos/tokens.ts) so the KRB-ERROR's code and server time are
  *     evidence; any other status proves Kerberos works, and the server's AP-REP is checked
  *     (mutual authentication).
  * Everything is bounded by one timeout. Never throws.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Config } from '../config.js';
 import { codeOfMitMessage, kerberosErrorName } from '../kerberos/codes.js';
 import { decodeNegotiateToken, kerberosMessageOf } from '../kerberos/tokens.js';
 import type { AuthenticationEvidence, HttpEvidence } from '../model/index.js';
-import { kinitInto } from './kdc.js';
-import { SPNEGO_CHILD_SOURCE } from './spnego-child.js';
+import { kinitFailure } from './kdc.js';
+import { KerberosHelper } from './kerberos-helper.js';
 import { withTimeout } from '../timeout.js';
 
 /** How to make the probe work when the addon is missing. */
@@ -52,6 +49,8 @@ export interface SpnegoProbeOptions {
   kerberosModule?: string;
   /** Directory of kinit (default: PATH). */
   binDir?: string;
+  /** The process's Kerberos helper (`krbops serve` keeps one); default: one for this probe, ended after it. */
+  helper?: KerberosHelper;
 }
 
 /** `Negotiate <base64>` from WWW-Authenticate values (several challenges may share one header). */
@@ -82,39 +81,6 @@ class Deadline {
   race<T>(p: Promise<T>, what: string): Promise<T> {
     return withTimeout(p, this.left(), () => Object.assign(new Error(`${what} did not finish in time`), { code: 'PROBE_TIMEOUT' }));
   }
-}
-
-type Helper = ChildProcessByStdio<Writable, Readable, null>;
-type ChildReply = { token?: string; complete?: boolean; error?: string; stage?: string };
-
-function childChannel(child: Helper): (msg: object) => Promise<ChildReply> {
-  let buf = '';
-  const waiting: ((r: ChildReply) => void)[] = [];
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      let reply: ChildReply;
-      try {
-        reply = JSON.parse(line) as ChildReply;
-      } catch {
-        reply = { error: 'unreadable answer from the GSSAPI helper process', stage: 'protocol' };
-      }
-      waiting.shift()?.(reply);
-    }
-  });
-  child.on('close', (code, signal) => {
-    while (waiting.length) waiting.shift()?.({ error: `the GSSAPI helper process ended (${signal ?? `exit ${code}`})`, stage: 'protocol' });
-  });
-  child.stdin.on('error', () => {});
-  return (msg) =>
-    new Promise((resolve) => {
-      waiting.push(resolve);
-      child.stdin.write(`${JSON.stringify(msg)}\n`);
-    });
 }
 
 interface NegotiateReply {
@@ -186,21 +152,17 @@ export async function probeKerberos(req: SpnegoProbeRequest, kerberos: NonNullab
   if (!addon) return done({ attempted: false, as: kerberos.principal, spn, reason: `the Kerberos addon is not installed: ${KERBEROS_ADDON_HINT}` });
 
   const deadline = new Deadline(started + options.timeoutMs);
-  const dir = await mkdtemp(path.join(tmpdir(), 'krbops-spnego-'));
-  let child: Helper | undefined;
+  const helper = options.helper ?? new KerberosHelper();
+  let ctx: number | undefined;
   try {
-    // Our settings first: MIT takes the first value of a relation across KRB5_CONFIG's files.
-    const own = path.join(dir, 'krb5.conf');
-    await writeFile(own, '[libdefaults]\n\tdns_canonicalize_hostname = false\n\trdns = false\n', { mode: 0o600 });
-    const userConf = kerberos.krb5Config ?? process.env.KRB5_CONFIG ?? '/etc/krb5.conf';
-    const tgt = await kinitInto(dir, kerberos, deadline.left(), options.binDir, `${own}:${userConf}`);
-    if ('error' in tgt) return done({ ...base, outcome: 'error', message: tgt.error.code === 'PROBE_TIMEOUT' ? `The exchange did not finish within ${options.timeoutMs} ms (KRBOPS_PROBE_TIMEOUT_MS): ${tgt.error.message}` : tgt.error.message });
-
-    const helper: Helper = spawn(process.execPath, ['-e', SPNEGO_CHILD_SOURCE], { env: tgt.env, stdio: ['pipe', 'pipe', 'ignore'] });
-    child = helper;
-    const ask = childChannel(helper);
-    const first = await deadline.race(ask({ op: 'init', module: addon, service: `HTTP@${req.host}` }), 'Getting a service ticket');
+    const first = await deadline.race(helper.init(`HTTP@${req.host}`, addon, kerberos, deadline.left(), options.binDir), 'Getting a service ticket');
     if (first.error && first.stage === 'load') return done({ attempted: false, as: kerberos.principal, spn, reason: `the Kerberos addon could not load (${first.error}): ${KERBEROS_ADDON_HINT}` });
+    if (first.kinit) {
+      const failure = kinitFailure(kerberos, first.kinit, options.timeoutMs);
+      return done({ ...base, outcome: 'error', message: failure.code === 'PROBE_TIMEOUT' ? `The exchange did not finish within ${options.timeoutMs} ms (KRBOPS_PROBE_TIMEOUT_MS): ${failure.message}` : failure.message });
+    }
+    if (first.code === 'PROBE_TIMEOUT') throw Object.assign(new Error(`Getting a service ticket did not finish in time: ${first.error}`), { code: 'PROBE_TIMEOUT' });
+    if (first.token) ctx = first.ctx;
     if (first.error || !first.token) {
       const message = (first.error ?? 'no token').replace(/^Unspecified GSS failure\.\s+Minor code may provide more information:?\s*/i, '');
       const code = codeOfMitMessage(message);
@@ -230,7 +192,9 @@ export async function probeKerberos(req: SpnegoProbeRequest, kerberos: NonNullab
       }
     }
     if (!serverToken) return done({ ...answered, outcome: 'authenticated', mutual: 'no-token' });
-    const fin = await deadline.race(ask({ op: 'finish', token: serverToken }), 'Mutual authentication');
+    const fin = await deadline.race(helper.finish(first.ctx, serverToken, deadline.left()), 'Mutual authentication');
+    // The helper was restarted since the first step, or had no time for this one: nothing was verified either way.
+    if (fin.stage === 'context' || fin.stage === 'lock') return done({ ...answered, outcome: 'error', message: `Mutual authentication could not be checked: ${fin.error}` });
     if (fin.error || !fin.complete) {
       return done({ ...answered, outcome: 'authenticated', mutual: 'failed', message: (fin.error ?? 'the security context did not complete').replace(/^Unspecified GSS failure\.\s+Minor code may provide more information:?\s*/i, '') });
     }
@@ -239,7 +203,7 @@ export async function probeKerberos(req: SpnegoProbeRequest, kerberos: NonNullab
     const err = e as { code?: string; message?: string };
     return done({ ...base, outcome: 'error', message: `${err.message ?? String(e)}${err.code === 'PROBE_TIMEOUT' ? ` (KRBOPS_PROBE_TIMEOUT_MS=${options.timeoutMs})` : ''}` });
   } finally {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    if (ctx !== undefined) helper.end(ctx);
+    if (!options.helper) await helper.close();
   }
 }

@@ -101,7 +101,9 @@ describe('an SPN starting with "-" (break 1)', () => {
     for (const tool of ['kinit', 'kvno']) {
       const f = path.join(bin, tool);
       mkdirSync(bin, { recursive: true });
-      writeFileSync(f, `#!/bin/sh\nprintf '%s' "${tool}" >> '${record}'\nfor a in "$@"; do printf ' [%s]' "$a" >> '${record}'; done\necho >> '${record}'\nexit 0\n`);
+      // kinit writes the cache it is given (the helper copies it for kvno); kvno only records.
+      const cache = tool === 'kinit' ? ': > "${KRB5CCNAME#FILE:}"\n' : '';
+      writeFileSync(f, `#!/bin/sh\n${cache}printf '%s' "${tool}" >> '${record}'\nfor a in "$@"; do printf ' [%s]' "$a" >> '${record}'; done\necho >> '${record}'\nexit 0\n`);
       chmodSync(f, 0o755);
     }
     await collectKdc(['HTTP/crm.contoso.test'], { principal: 'krbops-reader@CONTOSO.TEST', password: 'x' }, { binDir: bin });
