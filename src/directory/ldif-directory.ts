@@ -15,64 +15,47 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
-import { addHit, dnKey, hitsOf, Slots, type Hits } from './ldif-index.js';
-import { forEachLdifRecord, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots } from './ldif-index.js';
+import { IndexBuilder, INDEX_ATTRS, isAccount, one, vals } from './ldif-build.js';
+import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import { scanLdifFile, scanLdifRanges, type FastRecord } from './ldif-scan.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
 
-
-/** What the index pass and the scans read of each entry; the rest is read back per account when asked. */
-const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname', 'useraccountcontrol']);
 const SPN_ONLY = new Set(['serviceprincipalname']);
 const ETYPE_ATTRS = new Set(['objectclass', 'serviceprincipalname', 'samaccountname', 'msds-supportedencryptiontypes', 'pwdlastset', 'whencreated', 'useraccountcontrol']);
 const SCAN_ATTRS = new Set(['objectclass', 'whenchanged', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'useraccountcontrol']);
-
-/** Attribute names as written here → the reader's lower-case keys (looked up, not lower-cased per call: the index pass asks 200 000 × 10 times). */
-const KEYS = new Map<string, string>();
-const keyOf = (attr: string) => KEYS.get(attr) ?? (KEYS.set(attr, attr.toLowerCase()), attr.toLowerCase());
-const vals = (r: LdifRecord, attr: string) => r.attrs.get(keyOf(attr)) ?? [];
-const one = (r: LdifRecord, attr: string) => vals(r, attr)[0];
-
-/** Whether an objectClass value is `name` (lower case), without lower-casing the other classes. */
-const isClass = (c: string, name: string) => c.length === name.length && c.toLowerCase() === name;
-
-function isAccount(r: LdifRecord): boolean {
-  const oc = vals(r, 'objectClass');
-  return oc.length ? oc.some((c) => isClass(c, 'user') || isClass(c, 'computer')) : one(r, 'sAMAccountName') !== undefined;
-}
-const isComputer = (r: LdifRecord) => vals(r, 'objectClass').some((c) => isClass(c, 'computer'));
-
-/** The trailing DC= components of a DN (its domain naming context). */
-function domainOf(dn: string): string | undefined {
-  const m = /((?:^|,)\s*DC=[^,]+)+$/i.exec(dn);
-  return m ? m[0].replace(/^,\s*/, '') : undefined;
-}
 
 function ref(r: LdifRecord): AccountRef {
   const uac = Number(one(r, 'userAccountControl') ?? 0);
   return { dn: r.dn, sAMAccountName: one(r, 'sAMAccountName') ?? r.dn, whenChanged: generalizedTimeToIso(one(r, 'whenChanged')), disabled: (uac & 0x2) !== 0 };
 }
 
+/** An index lookup to confirm against the entry read back: the attribute and the lower-case key. */
+type Want = [index: HashIndex, attr: string, key: string];
+
 const utc = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
 
 export class LdifDirectory implements DirectoryReader {
-  private readonly slots = new Slots();
-  private readonly bySam = new Map<string, Hits>();
-  private readonly byUpn = new Map<string, Hits>();
-  private readonly byHost = new Map<string, Hits>();
-  /** dnKey(DN) → entries (a hash: confirmed against the DN read back). */
-  private readonly byDn = new Map<number, Hits>();
-  private readonly bySpn = new Map<string, Hits>();
-  private readonly computers = new Set<number>();
+  /** Keys are hashes of the lower-cased keys (./ldif-index.ts): every hit is confirmed against the entry read back. */
+  private slots = new Slots();
+  private bySam = new HashIndex();
+  private byUpn = new HashIndex();
+  private byHost = new HashIndex();
+  private byDn = new HashIndex();
+  private bySpn = new HashIndex();
+  private names = new NameList();
   private mappings = new Map<string, string>();
   private infoData!: DirectoryInfo;
   private protectedUsersDn?: string;
   /** whenCreated of objects the encryption-type report asks about: by DN (the domain head), and the RID 521 group. */
-  private readonly created = new Map<string, string>();
+  private created = new Map<string, string>();
   private rodcGroup?: { dn: string; whenCreated?: string };
   /** Objects and accounts read, for `krbops config` and the start banner. */
-  readonly counts = { objects: 0, accounts: 0 };
+  counts = { objects: 0, accounts: 0 };
+  /** The file as indexed (size, mtime): a scan by the index's byte ranges needs the same file. */
+  private stamp = '';
 
   private constructor(
     readonly file: string,
@@ -91,53 +74,17 @@ export class LdifDirectory implements DirectoryReader {
     const st = await stat(this.file).catch((e: NodeJS.ErrnoException) => {
       throw new DirectoryProtocolError(`the export ${this.file} cannot be read (${e.code ?? 'error'})`, { server: `file:${this.file}` });
     });
-    const domains = new Map<string, number>();
-    let configNc: string | undefined;
-    const netbios = new Map<string, string>();
-    let newest = '';
-    let highestUsn = '0';
-    await forEachLdifRecord(this.file, this.label, INDEX_ATTRS, (r) => {
-      this.counts.objects++;
-      const mapping = vals(r, 'sPNMappings');
-      if (mapping.length) {
-        configNc = r.dn.replace(/^CN=Directory Service,CN=Windows NT,CN=Services,/i, '');
-        for (const line of mapping) {
-          const [target, aliases] = line.split('=', 2);
-          if (!target || !aliases) continue;
-          for (const a of aliases.split(',')) if (a.trim()) this.mappings.set(a.trim().toLowerCase(), target.trim().toLowerCase());
-        }
-      }
-      const nb = one(r, 'nETBIOSName');
-      const nc = one(r, 'nCName');
-      if (nb && nc) netbios.set(nc.toLowerCase(), nb);
-      const sid = r.binary.get('objectsid')?.[0];
-      const rid = sid && sid.length >= 12 && vals(r, 'objectClass').some((c) => isClass(c, 'group')) ? sid.readUInt32LE(sid.length - 4) : undefined;
-      if (rid === 525) this.protectedUsersDn = r.dn;
-      if (rid === 521) this.rodcGroup = { dn: r.dn, whenCreated: generalizedTimeToIso(one(r, 'whenCreated')) };
-      if (/^DC=/i.test(r.dn) && one(r, 'whenCreated')) this.created.set(r.dn.toLowerCase(), one(r, 'whenCreated')!);
-      const changed = one(r, 'whenChanged');
-      if (changed && changed > newest) newest = changed;
-      const usn = one(r, 'uSNChanged');
-      // Digits compared as text (longer is larger): no BigInt per entry.
-      if (usn && /^[1-9]\d*$/.test(usn) && (usn.length > highestUsn.length || (usn.length === highestUsn.length && usn > highestUsn))) highestUsn = usn;
-      const spns = vals(r, 'servicePrincipalName');
-      const account = isAccount(r);
-      if (!account && !spns.length) return;
-      const idx = this.slots.push(r.start, r.end, r.line);
-      addHit(this.byDn, dnKey(r.dn), idx);
-      for (const s of spns) addHit(this.bySpn, normaliseSpn(s), idx);
-      if (!account) return;
-      this.counts.accounts++;
-      const d = domainOf(r.dn);
-      if (d) domains.set(d, (domains.get(d) ?? 0) + 1);
-      const sam = one(r, 'sAMAccountName');
-      if (sam) addHit(this.bySam, sam.toLowerCase(), idx);
-      const upn = one(r, 'userPrincipalName');
-      if (upn) addHit(this.byUpn, upn.toLowerCase(), idx);
-      const host = one(r, 'dNSHostName');
-      if (host) addHit(this.byHost, host.toLowerCase(), idx);
-      if (isComputer(r)) this.computers.add(idx);
-    });
+    this.stamp = `${st.size}:${st.mtimeMs}`;
+    const x = new IndexBuilder();
+    await scanLdifFile(this.file, this.label, INDEX_ATTRS, x);
+    Object.assign(this, { slots: x.slots, bySam: x.bySam, byUpn: x.byUpn, byHost: x.byHost, byDn: x.byDn, bySpn: x.bySpn, names: x.names, counts: x.counts, created: x.created, protectedUsersDn: x.protectedUsersDn });
+    this.mappings = x.mappings;
+    if (x.rodcGroup) this.rodcGroup = { dn: x.rodcGroup.dn, whenCreated: generalizedTimeToIso(x.rodcGroup.whenCreated) };
+    const domains = new Map([...x.domains].map(([d, c]) => [d, c.n]));
+    const configNc = x.configNc;
+    const netbios = x.netbios;
+    const newest = Buffer.from(x.newest).toString('utf8');
+    const highestUsn = Buffer.from(x.highestUsn).toString('utf8') || '0';
     if (!this.counts.accounts) throw new DirectoryProtocolError(`the export ${this.label} holds no accounts (no entry with objectClass user or computer); export with the commands \`krbops export-ldif\` prints`, { server: `file:${this.file}` });
     if (!this.mappings.size) this.mappings.set('http', 'host');
     const [top] = [...domains.entries()].sort((a, b) => b[1] - a[1]);
@@ -170,7 +117,7 @@ export class LdifDirectory implements DirectoryReader {
   /** The entry with this DN (case-insensitive), read back; the index holds hashes, so the DN is compared. */
   private async byDnRead(dn: string): Promise<LdifRecord | undefined> {
     const lower = dn.toLowerCase();
-    for (const idx of hitsOf(this.byDn.get(dnKey(dn)))) {
+    for (const idx of this.byDn.get(keyHash(dn))) {
       const r = await this.read(idx);
       if (r.dn.toLowerCase() === lower) return r;
     }
@@ -185,6 +132,21 @@ export class LdifDirectory implements DirectoryReader {
 
   private async readAll(hits: number[]): Promise<{ idx: number; r: LdifRecord }[]> {
     return Promise.all([...new Set(hits)].map(async (idx) => ({ idx, r: await this.read(idx) })));
+  }
+
+  /** The entries the lookups name, read back, that really hold the key (a hash names a few others at most). */
+  private async confirmed(wants: Want[], only?: (idx: number) => boolean): Promise<LdifRecord[]> {
+    const keys = new Map<number, [string, string][]>();
+    for (const [index, attr, key] of wants) {
+      for (const idx of index.get(keyHash(key))) {
+        if (only && !only(idx)) continue;
+        const list = keys.get(idx);
+        if (list) list.push([attr, key]);
+        else keys.set(idx, [[attr, key]]);
+      }
+    }
+    const read = await this.readAll([...keys.keys()]);
+    return read.filter(({ idx, r }) => keys.get(idx)!.some(([attr, key]) => one(r, attr)?.toLowerCase() === key)).map((x) => x.r);
   }
 
   async findAccount(query: string): Promise<AccountFacts> {
@@ -204,36 +166,29 @@ export class LdifDirectory implements DirectoryReader {
     const slash = q.indexOf('\\');
     if (slash > 0) name = q.slice(slash + 1);
     const lower = name.toLowerCase();
-    const hits: number[] = [];
-    if (lower.includes('@')) hits.push(...hitsOf(this.byUpn.get(lower)), ...hitsOf(this.bySam.get(lower.slice(0, lower.indexOf('@')))));
-    else if (lower.includes('.')) hits.push(...hitsOf(this.byHost.get(lower)), ...hitsOf(this.bySam.get(lower)), ...hitsOf(this.bySam.get(`${lower.split('.')[0]}$`)));
-    else hits.push(...hitsOf(this.bySam.get(lower)), ...(lower.endsWith('$') ? [] : hitsOf(this.bySam.get(`${lower}$`))));
-    if (!hits.length) return undefined;
-    const entries = (await this.readAll(hits)).map((h) => h.r);
-    return this.toFacts(pickExact(entries, lower, one)!);
+    const sam = (key: string): Want => [this.bySam, 'sAMAccountName', key];
+    const wants: Want[] = lower.includes('@')
+      ? [[this.byUpn, 'userPrincipalName', lower], sam(lower.slice(0, lower.indexOf('@')))]
+      : lower.includes('.')
+        ? [[this.byHost, 'dNSHostName', lower], sam(lower), sam(`${lower.split('.')[0]}$`)]
+        : [sam(lower), ...(lower.endsWith('$') ? [] : [sam(`${lower}$`)])];
+    const entries = await this.confirmed(wants);
+    return entries.length ? this.toFacts(pickExact(entries, lower, one)!) : undefined;
   }
 
   /** Close matches, like AD's ambiguous name resolution on sAMAccountName (a prefix match). */
   private async suggest(query: string): Promise<string[]> {
     const q = query.trim().replace(/^[^\\]*\\/, '').replace(/\$$/, '').toLowerCase();
     if (q.length < 2 || q.length > 64) return [];
-    const hits: number[] = [];
-    for (const [sam, h] of this.bySam) {
-      if (!sam.startsWith(q)) continue;
-      hits.push(...hitsOf(h));
-      if (hits.length >= 5) break;
-    }
     // The names as stored (NDCRMSRV1$, not the index's lower case), in a stable order.
-    const names = (await this.readAll(hits.slice(0, 5))).map(({ r }) => one(r, 'sAMAccountName') ?? '').filter(Boolean);
+    const names = (await this.readAll(this.names.startingWith(q, 5))).map(({ r }) => one(r, 'sAMAccountName') ?? '').filter(Boolean);
     return names.sort((a, b) => a.localeCompare(b));
   }
 
   async findComputerByHost(host: string): Promise<AccountFacts | undefined> {
     const h = host.trim().replace(/\.$/, '').toLowerCase();
     if (!h || h.length > 255) return undefined;
-    const hits = [...hitsOf(this.byHost.get(h)), ...hitsOf(this.bySam.get(`${h.split('.')[0]}$`))].filter((i) => this.computers.has(i));
-    if (!hits.length) return undefined;
-    const entries = (await this.readAll(hits)).map((x) => x.r);
+    const entries = await this.confirmed([[this.byHost, 'dNSHostName', h], [this.bySam, 'sAMAccountName', `${h.split('.')[0]}$`]], (i) => (this.slots.flags(i) & F_COMPUTER) !== 0);
     const chosen = entries.find((e) => one(e, 'dNSHostName')?.toLowerCase() === h) ?? entries[0];
     return chosen && this.toFacts(chosen);
   }
@@ -241,7 +196,7 @@ export class LdifDirectory implements DirectoryReader {
   async spnHolders(spn: string, options: { includeAliases?: boolean } = {}): Promise<SpnHolder[]> {
     const wanted = spn.trim();
     const alias = options.includeAliases ? aliasHostSpn(wanted, this.mappings) : undefined;
-    const hits = [...hitsOf(this.bySpn.get(normaliseSpn(wanted))), ...(alias ? hitsOf(this.bySpn.get(normaliseSpn(alias))) : [])];
+    const hits = [...this.bySpn.get(keyHash(normaliseSpn(wanted))), ...(alias ? this.bySpn.get(keyHash(normaliseSpn(alias))) : [])];
     const out: SpnHolder[] = [];
     for (const { r } of await this.readAll(hits)) {
       const spns = vals(r, 'servicePrincipalName');
@@ -263,8 +218,38 @@ export class LdifDirectory implements DirectoryReader {
     }
   }
 
-  /** Every entry with an SPN as DN and SPNs, 500 at a time (the file streamed again). */
+  /**
+   * Every entry with an SPN as DN and SPNs, 500 at a time: only the SPN holders' records are read,
+   * by the index's byte ranges (the whole file streamed again if it changed since it was indexed).
+   */
   async *scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {
+    const st = await stat(this.file).catch(() => undefined);
+    if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp) {
+      yield* this.streamSpnPages();
+      return;
+    }
+    const holders: number[] = [];
+    for (let i = 0; i < this.slots.length; i++) if (this.slots.flags(i) & F_SPN) holders.push(i);
+    const out: { dn: string; servicePrincipalName: string[] }[] = [];
+    const sink = {
+      fast: (b: Buffer, r: FastRecord) => {
+        const spns: string[] = [];
+        for (let i = 0; i < r.spnN; i++) spns.push(b.toString('utf8', r.spn[2 * i]!, r.spn[2 * i + 1]!));
+        if (spns.length) out.push({ dn: b.toString('utf8', r.dnS, r.dnE), servicePrincipalName: spns });
+        return true;
+      },
+      slow: (r: LdifRecord) => {
+        const spns = vals(r, 'servicePrincipalName');
+        if (spns.length) out.push({ dn: r.dn, servicePrincipalName: spns });
+      },
+    };
+    for await (const _ of scanLdifRanges(this.file, this.label, SPN_ONLY, { length: holders.length, at: (k) => this.slots.get(holders[k]!)! }, sink)) {
+      while (out.length >= 500) yield out.splice(0, 500);
+    }
+    if (out.length) yield out;
+  }
+
+  private async *streamSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {
     let page: { dn: string; servicePrincipalName: string[] }[] = [];
     for await (const r of readLdif(this.file, this.label, SPN_ONLY)) {
       const spns = vals(r, 'servicePrincipalName');

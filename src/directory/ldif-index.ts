@@ -1,7 +1,8 @@
 /**
- * The LDIF directory's index structures (issue 15: a 200 000-object export in bounded memory): byte
- * ranges in one typed array, DN keys as 30-bit hashes (small integers) confirmed against the entry read back, and
- * hit lists that stay a plain number for the usual single entry.
+ * The LDIF directory's index structures (issue 15: a 200 000-object export in bounded memory, built
+ * at close to the speed of reading the file): byte ranges and flags in typed arrays, and every key
+ * (DN, sAMAccountName, UPN, host name, SPN) as a 32-bit hash of its lower-cased UTF-8 bytes in an
+ * open-addressing table. No string per key: a hit is confirmed against the entry read back.
  */
 
 /** Where an indexed entry is in the file. */
@@ -11,47 +12,146 @@ export interface Slot {
   line: number;
 }
 
-/** Several index entries may share a key (two accounts with one SPN): one slot or a list. */
-export type Hits = number | number[];
+/** Slot flags. */
+export const F_ACCOUNT = 1;
+export const F_COMPUTER = 2;
+export const F_SPN = 4;
 
-export function addHit<K>(map: Map<K, Hits>, key: K, idx: number): void {
-  const cur = map.get(key);
-  if (cur === undefined) map.set(key, idx);
-  else if (typeof cur === 'number') {
-    if (cur !== idx) map.set(key, [cur, idx]);
-  } else if (!cur.includes(idx)) cur.push(idx);
-}
-export const hitsOf = (h: Hits | undefined): number[] => (h === undefined ? [] : typeof h === 'number' ? [h] : h);
-
-/** Byte ranges of the indexed entries, three numbers each in one growing typed array (not an object per entry). */
+/** Byte ranges of the indexed entries, three numbers each in one growing typed array (not an object per entry), and a flag byte. */
 export class Slots {
   private a = new Float64Array(3 * 1024);
+  private f = new Uint8Array(1024);
   length = 0;
-  push(start: number, end: number, line: number): number {
-    if (3 * this.length + 3 > this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
+  push(start: number, end: number, line: number, flags: number): number {
+    if (this.length === this.f.length) {
+      const a = new Float64Array(this.a.length * 2);
+      a.set(this.a);
+      this.a = a;
+      const f = new Uint8Array(this.f.length * 2);
+      f.set(this.f);
+      this.f = f;
     }
     const at = 3 * this.length;
     this.a[at] = start;
     this.a[at + 1] = end;
     this.a[at + 2] = line;
+    this.f[this.length] = flags;
     return this.length++;
   }
   get(i: number): Slot | undefined {
     if (!(i >= 0 && i < this.length)) return undefined;
     return { start: this.a[3 * i]!, end: this.a[3 * i + 1]!, line: this.a[3 * i + 2]! };
   }
+  flags(i: number): number {
+    return i >= 0 && i < this.length ? this.f[i]! : 0;
+  }
 }
 
-/** A 30-bit hash (a small integer) of a lower-cased DN: the DN index keeps numbers, and a hit is confirmed by the entry read back. */
-export function dnKey(dn: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < dn.length; i++) {
-    let c = dn.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    h = Math.imul(h ^ c, 0x01000193);
+/** ASCII lower case of a byte (other bytes unchanged). */
+const LOWER = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c));
+
+/** FNV-1a over bytes in ASCII lower case; `high` collects the bytes' top bits (non-zero: not ASCII). */
+export class Hasher {
+  high = 0;
+  hash(b: Uint8Array, s: number, e: number): number {
+    let h = 0x811c9dc5;
+    let o = 0;
+    for (let i = s; i < e; i++) {
+      const c = b[i]!;
+      o |= c;
+      h = Math.imul(h ^ LOWER[c]!, 0x01000193);
+    }
+    this.high |= o & 0x80;
+    return h;
   }
-  return h & 0x3fffffff;
+}
+
+const keyHasher = new Hasher();
+/** The hash of a key given as text (already lower-cased as the index lower-cases it: toLowerCase, normaliseSpn). */
+export function keyHash(key: string): number {
+  const b = Buffer.from(key, 'utf8');
+  return keyHasher.hash(b, 0, b.length);
+}
+
+/** Murmur3's finaliser: spreads FNV's bits before masking to a table slot. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** 32-bit key hash → entries (several per key allowed: two accounts with one SPN, or a hash collision). Open addressing, linear probing. */
+export class HashIndex {
+  private mask = (1 << 10) - 1;
+  private keys = new Int32Array(this.mask + 1);
+  private vals = new Int32Array(this.mask + 1).fill(-1);
+  size = 0;
+
+  add(key: number, idx: number): void {
+    if ((this.size + 1) * 2 > this.mask) this.grow();
+    const k = key | 0;
+    for (let i = mix(k) & this.mask; ; i = (i + 1) & this.mask) {
+      const v = this.vals[i]!;
+      if (v === -1) {
+        this.keys[i] = k;
+        this.vals[i] = idx;
+        this.size++;
+        return;
+      }
+      if (v === idx && this.keys[i] === k) return;
+    }
+  }
+
+  get(key: number): number[] {
+    const k = key | 0;
+    const out: number[] = [];
+    for (let i = mix(k) & this.mask; ; i = (i + 1) & this.mask) {
+      const v = this.vals[i]!;
+      if (v === -1) return out;
+      if (this.keys[i] === k) out.push(v);
+    }
+  }
+
+  private grow(): void {
+    const [keys, vals] = [this.keys, this.vals];
+    this.mask = this.mask * 2 + 1;
+    this.keys = new Int32Array(this.mask + 1);
+    this.vals = new Int32Array(this.mask + 1).fill(-1);
+    this.size = 0;
+    for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) this.add(keys[i]!, vals[i]!);
+  }
+}
+
+/** sAMAccountNames in lower case, one byte arena, in file order: the close matches of an unknown name (a prefix search). */
+export class NameList {
+  private bytes = new Uint8Array(1 << 16);
+  private used = 0;
+  private readonly ends: number[] = [];
+  private readonly idx: number[] = [];
+
+  add(b: Uint8Array, s: number, e: number, idx: number): void {
+    while (this.used + e - s > this.bytes.length) {
+      const bigger = new Uint8Array(this.bytes.length * 2);
+      bigger.set(this.bytes.subarray(0, this.used));
+      this.bytes = bigger;
+    }
+    for (let i = s; i < e; i++) this.bytes[this.used++] = LOWER[b[i]!]!;
+    this.ends.push(this.used);
+    this.idx.push(idx);
+  }
+
+  /** Entries whose name starts with `prefix` (lower case), the first `max` in file order. */
+  startingWith(prefix: string, max: number): number[] {
+    const p = Buffer.from(prefix, 'utf8');
+    const out: number[] = [];
+    for (let k = 0, s = 0; k < this.ends.length && out.length < max; s = this.ends[k++]!) {
+      if (this.ends[k]! - s < p.length) continue;
+      let i = 0;
+      while (i < p.length && this.bytes[s + i] === p[i]) i++;
+      if (i === p.length) out.push(this.idx[k]!);
+    }
+    return out;
+  }
 }

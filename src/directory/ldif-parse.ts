@@ -102,6 +102,14 @@ class RecordReader {
     this.carry = done < buf.length ? Buffer.from(buf.subarray(done)) : undefined;
   }
 
+  /** Parses `buf`, whole, as the bytes at file offset `base` after line `lineBefore` (a block or one record read back). */
+  whole(buf: Buffer, base: number, lineBefore: number, out: LdifRecord[]): void {
+    this.first = false;
+    this.base = base;
+    this.lineAtBase = lineBefore;
+    this.parse(buf, true, out);
+  }
+
   end(out: LdifRecord[]): void {
     if (this.carry) this.parse(this.carry, true, out);
     this.carry = undefined;
@@ -312,27 +320,11 @@ function readFailure(label: string, e: unknown): unknown {
   return code && !(e instanceof KrbopsError) ? new LdifError(label, `cannot be read (${code})`) : e;
 }
 
-/**
- * Calls `fn` for every record of an LDIF file, synchronously per chunk read (the index pass of an
- * export: no await per record). Same checks and errors as readLdif.
- */
-export async function forEachLdifRecord(path: string, label: string, keep: ReadonlySet<string> | undefined, fn: (r: LdifRecord) => void): Promise<void> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  const reader = new RecordReader(label, keep);
+/** The records of `bytes`, the block at file offset `base` after line `lineBefore`, read in full (errors name the file's line). */
+export function parseRecordBytes(label: string, keep: ReadonlySet<string> | undefined, bytes: Buffer, base: number, lineBefore: number): LdifRecord[] {
   const out: LdifRecord[] = [];
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      reader.push(chunk, out);
-      for (const r of out) fn(r);
-      out.length = 0;
-    }
-    reader.end(out);
-    for (const r of out) fn(r);
-  } catch (e) {
-    throw readFailure(label, e);
-  } finally {
-    stream.destroy();
-  }
+  new RecordReader(label, keep).whole(bytes, base, lineBefore, out);
+  return out;
 }
 
 /** Every record of LDIF text (tests, small exports); `chunkSize` splits it as a stream would (tests of chunk boundaries). */
@@ -348,12 +340,8 @@ export async function readRecordAt(path: string, label: string, at: { start: num
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(at.end - at.start);
-    await fh.read(buf, 0, buf.length, at.start);
-    const reader = new RecordReader(label, undefined);
-    const out: LdifRecord[] = [];
-    reader.push(buf, out);
-    reader.end(out);
-    const r = out[0];
+    const { bytesRead } = await fh.read(buf, 0, buf.length, at.start);
+    const r = bytesRead === buf.length ? parseRecordBytes(label, undefined, buf, at.start, at.line - 1)[0] : undefined;
     if (r) return { ...r, line: at.line, start: at.start, end: at.end };
   } finally {
     await fh.close();

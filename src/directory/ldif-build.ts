@@ -1,0 +1,202 @@
+/**
+ * The index pass over an LDIF export (./ldif-directory.ts): one scan of the file (./ldif-scan.ts)
+ * that keeps, per account or SPN holder, its byte range and the hashes of its keys. A record in the
+ * scanner's fast path is indexed from its bytes (no string made); any other record, and any record
+ * with a non-ASCII key, a DN starting with DC= or objectClass group, is indexed from the full
+ * reader's LdifRecord. Both paths give the same index (test/directory/ldif-scan.test.ts).
+ */
+import { normaliseSpn } from '../spn/parse.js';
+import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, Hasher, keyHash, NameList, Slots } from './ldif-index.js';
+import type { LdifRecord } from './ldif-parse.js';
+import { CLASS_ANY, CLASS_COMPUTER, CLASS_GROUP, CLASS_USER, type FastRecord, type ScanSink } from './ldif-scan.js';
+
+/** What the index pass reads of each entry in the full reader; the rest is read back per account when asked. */
+export const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname']);
+
+/** Attribute names as written here → the reader's lower-case keys. */
+const KEYS = new Map<string, string>();
+const keyOf = (attr: string) => KEYS.get(attr) ?? (KEYS.set(attr, attr.toLowerCase()), attr.toLowerCase());
+export const vals = (r: LdifRecord, attr: string) => r.attrs.get(keyOf(attr)) ?? [];
+export const one = (r: LdifRecord, attr: string) => vals(r, attr)[0];
+
+/** Whether an objectClass value is `name` (lower case), without lower-casing the other classes. */
+const isClass = (c: string, name: string) => c.length === name.length && c.toLowerCase() === name;
+export function isAccount(r: LdifRecord): boolean {
+  const oc = vals(r, 'objectClass');
+  return oc.length ? oc.some((c) => isClass(c, 'user') || isClass(c, 'computer')) : one(r, 'sAMAccountName') !== undefined;
+}
+export const isComputer = (r: LdifRecord) => vals(r, 'objectClass').some((c) => isClass(c, 'computer'));
+
+/** The trailing DC= components of a DN (its domain naming context). */
+function domainOf(dn: string): string | undefined {
+  const m = /((?:^|,)\s*DC=[^,]+)+$/i.exec(dn);
+  return m ? m[0].replace(/^,\s*/, '') : undefined;
+}
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
+/** domainOf over the ASCII bytes [s, e): where the domain begins, or -1. */
+function domainStart(b: Buffer, s: number, e: number): number {
+  let found = -1;
+  let end = e;
+  for (let i = e - 1; i >= s - 1; i--) {
+    if (i >= s && b[i] !== 0x2c) continue;
+    // The component (i, end): optional spaces, DC= in any case, at least one byte.
+    let p = i + 1;
+    while (p < end && isSpace(b[p]!)) p++;
+    if (!(end - p >= 4 && (b[p]! | 0x20) === 0x64 && (b[p + 1]! | 0x20) === 0x63 && b[p + 2] === 0x3d)) break;
+    found = i < s ? s : p;
+    end = i;
+  }
+  return found;
+}
+
+/** Whether bytes [s, e) sort after `ref` (as the same ASCII text would). */
+function after(b: Uint8Array, s: number, e: number, ref: Uint8Array): boolean {
+  const n = Math.min(e - s, ref.length);
+  for (let i = 0; i < n; i++) if (b[s + i] !== ref[i]) return b[s + i]! > ref[i]!;
+  return e - s > ref.length;
+}
+
+const isUsn = (b: Uint8Array, s: number, e: number) => {
+  if (e <= s || b[s]! < 0x31 || b[s]! > 0x39) return false;
+  for (let i = s + 1; i < e; i++) if (b[i]! < 0x30 || b[i]! > 0x39) return false;
+  return true;
+};
+
+export class IndexBuilder implements ScanSink {
+  readonly slots = new Slots();
+  readonly bySam = new HashIndex();
+  readonly byUpn = new HashIndex();
+  readonly byHost = new HashIndex();
+  readonly byDn = new HashIndex();
+  readonly bySpn = new HashIndex();
+  readonly names = new NameList();
+  readonly mappings = new Map<string, string>();
+  readonly netbios = new Map<string, string>();
+  readonly domains = new Map<string, { n: number }>();
+  configNc?: string;
+  protectedUsersDn?: string;
+  rodcGroup?: { dn: string; whenCreated?: string };
+  /** whenCreated of domain heads by lower-case DN. */
+  readonly created = new Map<string, string>();
+  readonly counts = { objects: 0, accounts: 0 };
+  /** The newest whenChanged and the highest uSNChanged, as bytes. */
+  newest: Uint8Array = new Uint8Array(0);
+  highestUsn: Uint8Array = new Uint8Array(0);
+  private readonly h = new Hasher();
+  private spnKeys = new Int32Array(16);
+  private lastDomain = new Uint8Array(0);
+  private lastCount: { n: number } = { n: 0 };
+
+  fast(b: Buffer, r: FastRecord): boolean {
+    if (r.classes & CLASS_GROUP) return false;
+    const { dnS, dnE } = r;
+    if (dnE - dnS >= 3 && (b[dnS]! | 0x20) === 0x64 && (b[dnS + 1]! | 0x20) === 0x63 && b[dnS + 2] === 0x3d) return false;
+    const account = r.classes & CLASS_ANY ? (r.classes & (CLASS_USER | CLASS_COMPUTER)) !== 0 : r.samS >= 0;
+    const h = this.h;
+    h.high = 0;
+    let dnKey = 0;
+    let samKey = 0;
+    let upnKey = 0;
+    let hostKey = 0;
+    let dom = -1;
+    if (account || r.spnN) {
+      dnKey = h.hash(b, dnS, dnE);
+      if (r.spnN > this.spnKeys.length) this.spnKeys = new Int32Array(2 * r.spnN);
+      for (let i = 0; i < r.spnN; i++) {
+        let s = r.spn[2 * i]!;
+        let e = r.spn[2 * i + 1]!;
+        while (s < e && isSpace(b[s]!)) s++;
+        while (e > s && isSpace(b[e - 1]!)) e--;
+        this.spnKeys[i] = h.hash(b, s, e);
+      }
+      if (account) {
+        if (r.samE > r.samS) samKey = h.hash(b, r.samS, r.samE);
+        if (r.upnE > r.upnS) upnKey = h.hash(b, r.upnS, r.upnE);
+        if (r.hostE > r.hostS) hostKey = h.hash(b, r.hostS, r.hostE);
+        dom = domainStart(b, dnS, dnE);
+      }
+      if (h.high) return false; // non-ASCII: lower-cased as text by the full reader's path
+    }
+    this.counts.objects++;
+    if (r.whenE > r.whenS && after(b, r.whenS, r.whenE, this.newest)) this.newest = Uint8Array.from(b.subarray(r.whenS, r.whenE));
+    if (isUsn(b, r.usnS, r.usnE) && (r.usnE - r.usnS > this.highestUsn.length || (r.usnE - r.usnS === this.highestUsn.length && after(b, r.usnS, r.usnE, this.highestUsn)))) this.highestUsn = Uint8Array.from(b.subarray(r.usnS, r.usnE));
+    if (!account && !r.spnN) return true;
+    const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (r.classes & CLASS_COMPUTER ? F_COMPUTER : 0) | (r.spnN ? F_SPN : 0));
+    this.byDn.add(dnKey, idx);
+    for (let i = 0; i < r.spnN; i++) this.bySpn.add(this.spnKeys[i]!, idx);
+    if (!account) return true;
+    this.counts.accounts++;
+    if (dom >= 0) this.domain(b, dom, dnE);
+    if (r.samE > r.samS) {
+      this.bySam.add(samKey, idx);
+      this.names.add(b, r.samS, r.samE, idx);
+    }
+    if (r.upnE > r.upnS) this.byUpn.add(upnKey, idx);
+    if (r.hostE > r.hostS) this.byHost.add(hostKey, idx);
+    return true;
+  }
+
+  /** One more account in the domain [s, e) of the chunk; the last domain's bytes are compared, not decoded. */
+  private domain(b: Buffer, s: number, e: number): void {
+    const last = this.lastDomain;
+    let same = last.length === e - s;
+    for (let i = 0; same && i < last.length; i++) same = b[s + i] === last[i];
+    if (!same) {
+      const name = b.toString('latin1', s, e);
+      this.lastCount = this.domains.get(name) ?? { n: 0 };
+      this.domains.set(name, this.lastCount);
+      this.lastDomain = Uint8Array.from(b.subarray(s, e));
+    }
+    this.lastCount.n++;
+  }
+
+  slow(r: LdifRecord): void {
+    this.counts.objects++;
+    const mapping = vals(r, 'sPNMappings');
+    if (mapping.length) {
+      this.configNc = r.dn.replace(/^CN=Directory Service,CN=Windows NT,CN=Services,/i, '');
+      for (const line of mapping) {
+        const [target, aliases] = line.split('=', 2);
+        if (!target || !aliases) continue;
+        for (const a of aliases.split(',')) if (a.trim()) this.mappings.set(a.trim().toLowerCase(), target.trim().toLowerCase());
+      }
+    }
+    const nb = one(r, 'nETBIOSName');
+    const nc = one(r, 'nCName');
+    if (nb && nc) this.netbios.set(nc.toLowerCase(), nb);
+    const sid = r.binary.get('objectsid')?.[0];
+    const rid = sid && sid.length >= 12 && vals(r, 'objectClass').some((c) => isClass(c, 'group')) ? sid.readUInt32LE(sid.length - 4) : undefined;
+    if (rid === 525) this.protectedUsersDn = r.dn;
+    if (rid === 521) this.rodcGroup = { dn: r.dn, whenCreated: one(r, 'whenCreated') };
+    if (/^DC=/i.test(r.dn) && one(r, 'whenCreated')) this.created.set(r.dn.toLowerCase(), one(r, 'whenCreated')!);
+    const changed = Buffer.from(one(r, 'whenChanged') ?? '', 'utf8');
+    if (changed.length && after(changed, 0, changed.length, this.newest)) this.newest = changed;
+    const usn = Buffer.from(one(r, 'uSNChanged') ?? '', 'utf8');
+    if (isUsn(usn, 0, usn.length) && (usn.length > this.highestUsn.length || (usn.length === this.highestUsn.length && after(usn, 0, usn.length, this.highestUsn)))) this.highestUsn = usn;
+    const spns = vals(r, 'servicePrincipalName');
+    const account = isAccount(r);
+    if (!account && !spns.length) return;
+    const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (isComputer(r) ? F_COMPUTER : 0) | (spns.length ? F_SPN : 0));
+    this.byDn.add(keyHash(r.dn), idx);
+    for (const s of spns) this.bySpn.add(keyHash(normaliseSpn(s)), idx);
+    if (!account) return;
+    this.counts.accounts++;
+    const d = domainOf(r.dn);
+    if (d) {
+      const c = this.domains.get(d) ?? { n: 0 };
+      this.domains.set(d, c);
+      c.n++;
+    }
+    const sam = one(r, 'sAMAccountName');
+    if (sam) {
+      const lower = Buffer.from(sam.toLowerCase(), 'utf8');
+      this.bySam.add(keyHash(sam.toLowerCase()), idx);
+      this.names.add(lower, 0, lower.length, idx);
+    }
+    const upn = one(r, 'userPrincipalName');
+    if (upn) this.byUpn.add(keyHash(upn.toLowerCase()), idx);
+    const host = one(r, 'dNSHostName');
+    if (host) this.byHost.add(keyHash(host.toLowerCase()), idx);
+  }
+}
