@@ -82,45 +82,66 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** 32-bit key hash → entries (several per key allowed: two accounts with one SPN, or a hash collision). Open addressing, linear probing. */
+/**
+ * 32-bit key hash → entries (several per key allowed: two accounts with one SPN, or a hash collision).
+ * The index pass only appends (key, entry) pairs; the open-addressing table (linear probing, keys and
+ * entries interleaved) is built at the first lookup, so a table nobody asks (the name tables during
+ * `spn dupes`) costs its pairs and nothing more.
+ */
 export class HashIndex {
-  private mask = (1 << 10) - 1;
-  private keys = new Int32Array(this.mask + 1);
-  private vals = new Int32Array(this.mask + 1).fill(-1);
-  size = 0;
+  private pairs = new Int32Array(2048);
+  private n = 0;
+  private table: Int32Array | undefined;
+  private mask = 0;
+
+  get size(): number {
+    return this.n;
+  }
 
   add(key: number, idx: number): void {
-    if ((this.size + 1) * 2 > this.mask) this.grow();
-    const k = key | 0;
-    for (let i = mix(k) & this.mask; ; i = (i + 1) & this.mask) {
-      const v = this.vals[i]!;
-      if (v === -1) {
-        this.keys[i] = k;
-        this.vals[i] = idx;
-        this.size++;
-        return;
-      }
-      if (v === idx && this.keys[i] === k) return;
+    if (2 * this.n + 2 > this.pairs.length) {
+      const bigger = new Int32Array(this.pairs.length * 2);
+      bigger.set(this.pairs);
+      this.pairs = bigger;
     }
+    this.pairs[2 * this.n] = key;
+    this.pairs[2 * this.n + 1] = idx;
+    this.n++;
+    this.table = undefined;
   }
 
   get(key: number): number[] {
+    const t = this.table ?? this.build();
     const k = key | 0;
     const out: number[] = [];
     for (let i = mix(k) & this.mask; ; i = (i + 1) & this.mask) {
-      const v = this.vals[i]!;
-      if (v === -1) return out;
-      if (this.keys[i] === k) out.push(v);
+      const v = t[2 * i + 1]!;
+      if (v === 0) return out;
+      if (t[2 * i] === k) out.push(v - 1);
     }
   }
 
-  private grow(): void {
-    const [keys, vals] = [this.keys, this.vals];
-    this.mask = this.mask * 2 + 1;
-    this.keys = new Int32Array(this.mask + 1);
-    this.vals = new Int32Array(this.mask + 1).fill(-1);
-    this.size = 0;
-    for (let i = 0; i < vals.length; i++) if (vals[i] !== -1) this.add(keys[i]!, vals[i]!);
+  /** The table from the pairs, in insertion order; a pair already present (same key, same entry) is left out. Entries are stored + 1 (0: empty). */
+  private build(): Int32Array {
+    let size = 1024;
+    while (size < 2 * this.n + 2) size *= 2;
+    const t = new Int32Array(2 * size);
+    this.mask = size - 1;
+    const p = this.pairs;
+    for (let j = 0; j < this.n; j++) {
+      const k = p[2 * j]!;
+      const v = p[2 * j + 1]! + 1;
+      for (let i = mix(k) & this.mask; ; i = (i + 1) & this.mask) {
+        const cur = t[2 * i + 1]!;
+        if (cur === 0) {
+          t[2 * i] = k;
+          t[2 * i + 1] = v;
+          break;
+        }
+        if (cur === v && t[2 * i] === k) break;
+      }
+    }
+    return (this.table = t);
   }
 }
 

@@ -301,40 +301,49 @@ export function bomLength(label: string, b: Uint8Array): number {
   return b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
 }
 
-/** Runs the scanner over an LDIF file read `chunk` bytes at a time into one reused buffer. */
+/**
+ * Runs the scanner over an LDIF file read `chunk` bytes at a time; the next chunk is read while this
+ * one is scanned (a read of the page cache costs about what scanning it does).
+ */
 export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20): Promise<void> {
   let fh;
+  let reading: Promise<{ bytesRead: number; buffer: Buffer }> | undefined;
   try {
     fh = await open(path, 'r');
     const scanner = new Scanner(label, keep, sink);
-    let buf = Buffer.allocUnsafe(2 * chunk);
+    let work = Buffer.allocUnsafe(2 * chunk);
     let have = 0;
     let first = true;
-    for (;;) {
-      if (buf.length - have < chunk) {
-        const bigger = Buffer.allocUnsafe(2 * buf.length);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
+    const spare = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
+    reading = fh.read(spare[0]!, 0, chunk, null);
+    for (let turn = 0; ; turn ^= 1) {
+      const { bytesRead, buffer } = await reading;
+      if (bytesRead) reading = fh.read(spare[turn ^ 1]!, 0, chunk, null);
+      if (work.length - have < bytesRead) {
+        const bigger = Buffer.allocUnsafe(2 * (have + bytesRead));
+        work.copy(bigger, 0, 0, have);
+        work = bigger;
       }
-      const { bytesRead } = await fh.read(buf, have, chunk, null);
+      buffer.copy(work, have, 0, bytesRead);
       have += bytesRead;
       let from = 0;
       if (first && (have >= 3 || bytesRead === 0)) {
         first = false;
-        from = bomLength(label, buf.subarray(0, have));
+        from = bomLength(label, work.subarray(0, have));
         scanner.base = from;
       }
       if (first) continue;
       const last = bytesRead === 0;
-      const used = from + scanner.push(buf.subarray(from, have), last);
+      const used = from + scanner.push(work.subarray(from, have), last);
       if (last) return;
-      buf.copy(buf, 0, used, have);
+      work.copy(work, 0, used, have);
       have -= used;
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw code && !(e instanceof KrbopsError) ? new LdifError(label, `cannot be read (${code})`) : e;
   } finally {
+    await reading?.catch(() => undefined); // the read ahead, when a record stopped the scan
     await fh?.close();
   }
 }
