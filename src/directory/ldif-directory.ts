@@ -15,9 +15,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
-import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots } from './ldif-index.js';
+import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, type Slot } from './ldif-index.js';
 import { IndexBuilder, INDEX_ATTRS, isAccount, one, vals } from './ldif-build.js';
-import { readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import { openRecords, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
 import { scanLdifFile, scanLdifRanges, type FastRecord } from './ldif-scan.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
@@ -115,10 +115,12 @@ export class LdifDirectory implements DirectoryReader {
   }
 
   /** The entry with this DN (case-insensitive), read back; the index holds hashes, so the DN is compared. */
-  private async byDnRead(dn: string): Promise<LdifRecord | undefined> {
+  private async byDnRead(dn: string, read = (slot: Slot) => readRecordAt(this.file, this.label, slot)): Promise<LdifRecord | undefined> {
     const lower = dn.toLowerCase();
     for (const idx of this.byDn.get(keyHash(dn))) {
-      const r = await this.read(idx);
+      const slot = this.slots.get(idx);
+      if (!slot) continue;
+      const r = await read(slot);
       if (r.dn.toLowerCase() === lower) return r;
     }
     return undefined;
@@ -265,13 +267,14 @@ export class LdifDirectory implements DirectoryReader {
 
   /** Entries by DN from the index (read back from the file); DNs not in the export are left out. */
   async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
-    const out: (AccountRef & { servicePrincipalName: string[] })[] = [];
-    for (const dn of dns) {
-      const r = await this.byDnRead(dn);
-      if (!r) continue;
-      out.push({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') });
+    const records = await openRecords(this.file, this.label);
+    try {
+      // All at once on one file handle (spn dupes re-reads hundreds of candidates), in the order asked.
+      const found = await Promise.all(dns.map((dn) => this.byDnRead(dn, (slot) => records.read(slot))));
+      return found.filter((r) => r !== undefined).map((r) => ({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') }));
+    } finally {
+      await records.close();
     }
-    return out;
   }
 
   async *changedSince(usn: string): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }> {

@@ -335,16 +335,29 @@ export async function* parseLdifText(text: string, label = 'ldif', chunkSize = I
   })());
 }
 
-/** Reads one record back from the byte range an earlier pass reported. */
-export async function readRecordAt(path: string, label: string, at: { start: number; end: number; line: number }): Promise<LdifRecord> {
+type At = { start: number; end: number; line: number };
+
+/** An open export to read records back from, by the byte ranges an earlier pass reported (several at once on one file handle). */
+export async function openRecords(path: string, label: string): Promise<{ read(at: At): Promise<LdifRecord>; close(): Promise<void> }> {
   const fh = await open(path, 'r');
+  return {
+    async read(at) {
+      const buf = Buffer.alloc(at.end - at.start);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at.start);
+      const r = bytesRead === buf.length ? parseRecordBytes(label, undefined, buf, at.start, at.line - 1)[0] : undefined;
+      if (r) return { ...r, line: at.line, start: at.start, end: at.end };
+      throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', at.line);
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** Reads one record back from the byte range an earlier pass reported. */
+export async function readRecordAt(path: string, label: string, at: At): Promise<LdifRecord> {
+  const records = await openRecords(path, label);
   try {
-    const buf = Buffer.alloc(at.end - at.start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, at.start);
-    const r = bytesRead === buf.length ? parseRecordBytes(label, undefined, buf, at.start, at.line - 1)[0] : undefined;
-    if (r) return { ...r, line: at.line, start: at.start, end: at.end };
+    return await records.read(at);
   } finally {
-    await fh.close();
+    await records.close();
   }
-  throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', at.line);
 }

@@ -357,26 +357,38 @@ export async function* scanLdifRanges(path: string, label: string, keep: Readonl
   const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
     throw new LdifError(label, `cannot be read (${e.code ?? 'error'})`);
   });
+  /** Records [k, to) in the bytes [from, from + size); the next window is read while this one is scanned. */
+  const windowAt = (k: number) => {
+    const from = ranges.at(k).start;
+    let to = k + 1;
+    while (to < ranges.length && ranges.at(to).end - from <= window) to++;
+    return { k, to, from, size: ranges.at(to - 1).end - from };
+  };
+  const bufs = [Buffer.allocUnsafe(window), Buffer.allocUnsafe(window)];
+  const read = (w: { from: number; size: number }, turn: number) => {
+    if (w.size > bufs[turn]!.length) bufs[turn] = Buffer.allocUnsafe(w.size);
+    return fh.read(bufs[turn]!, 0, w.size, w.from);
+  };
+  let w = ranges.length ? windowAt(0) : undefined;
+  let reading = w && read(w, 0);
   try {
     const scanner = new Scanner(label, keep, sink);
-    let buf = Buffer.allocUnsafe(window);
-    for (let k = 0; k < ranges.length; ) {
-      const from = ranges.at(k).start;
-      let to = k + 1;
-      while (to < ranges.length && ranges.at(to).end - from <= window) to++;
-      const size = ranges.at(to - 1).end - from;
-      if (size > buf.length) buf = Buffer.allocUnsafe(size);
-      const { bytesRead } = await fh.read(buf, 0, size, from);
-      if (bytesRead < size) throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', ranges.at(k).line);
-      for (; k < to; k++) {
+    for (let turn = 0; w; turn ^= 1) {
+      const { bytesRead, buffer } = await reading!;
+      if (bytesRead < w.size) throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', ranges.at(w.k).line);
+      const next = w.to < ranges.length ? windowAt(w.to) : undefined;
+      reading = next && read(next, turn ^ 1);
+      for (let k = w.k; k < w.to; k++) {
         const r = ranges.at(k);
         scanner.base = r.start;
         scanner.line = r.line - 1;
-        scanner.push(buf.subarray(r.start - from, r.end - from), true);
+        scanner.push(buffer.subarray(r.start - w.from, r.end - w.from), true);
       }
       yield;
+      w = next;
     }
   } finally {
+    await reading?.catch(() => undefined);
     await fh.close();
   }
 }
