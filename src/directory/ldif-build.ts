@@ -6,7 +6,7 @@
  * reader's LdifRecord. Both paths give the same index (test/directory/ldif-scan.test.ts).
  */
 import { normaliseSpn } from '../spn/parse.js';
-import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, Hasher, keyHash, NameList, Slots } from './ldif-index.js';
+import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, Hasher, keyHash, NameList, Slots, SpnStore } from './ldif-index.js';
 import type { LdifRecord } from './ldif-parse.js';
 import { CLASS_ANY, CLASS_COMPUTER, CLASS_GROUP, CLASS_USER, type FastRecord, type ScanSink } from './ldif-scan.js';
 
@@ -71,6 +71,8 @@ export class IndexBuilder implements ScanSink {
   readonly byDn = new HashIndex();
   readonly bySpn = new HashIndex();
   readonly names = new NameList();
+  /** The SPN holders' DNs and SPNs (values as written), for spn dupes without a second read. */
+  readonly spns: SpnStore;
   readonly mappings = new Map<string, string>();
   readonly netbios = new Map<string, string>();
   readonly domains = new Map<string, { n: number }>();
@@ -87,6 +89,10 @@ export class IndexBuilder implements ScanSink {
   private spnKeys = new Int32Array(16);
   private lastDomain = new Uint8Array(0);
   private lastCount: { n: number } = { n: 0 };
+
+  constructor(spnStoreBytes?: number) {
+    this.spns = new SpnStore(spnStoreBytes);
+  }
 
   fast(b: Buffer, r: FastRecord): boolean {
     if (r.classes & CLASS_GROUP) return false;
@@ -124,7 +130,14 @@ export class IndexBuilder implements ScanSink {
     if (!account && !r.spnN) return true;
     const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (r.classes & CLASS_COMPUTER ? F_COMPUTER : 0) | (r.spnN ? F_SPN : 0));
     this.byDn.add(dnKey, idx);
-    for (let i = 0; i < r.spnN; i++) this.bySpn.add(this.spnKeys[i]!, idx);
+    if (r.spnN) {
+      this.spns.holder();
+      this.spns.piece(b, dnS, dnE);
+      for (let i = 0; i < r.spnN; i++) {
+        this.bySpn.add(this.spnKeys[i]!, idx);
+        this.spns.piece(b, r.spn[2 * i]!, r.spn[2 * i + 1]!);
+      }
+    }
     if (!account) return true;
     this.counts.accounts++;
     if (dom >= 0) this.domain(b, dom, dnE);
@@ -179,6 +192,13 @@ export class IndexBuilder implements ScanSink {
     if (!account && !spns.length) return;
     const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (isComputer(r) ? F_COMPUTER : 0) | (spns.length ? F_SPN : 0));
     this.byDn.add(keyHash(r.dn), idx);
+    if (spns.length) {
+      this.spns.holder();
+      for (const text of [r.dn, ...spns]) {
+        const bytes = Buffer.from(text, 'utf8');
+        this.spns.piece(bytes, 0, bytes.length);
+      }
+    }
     for (const s of spns) this.bySpn.add(keyHash(normaliseSpn(s)), idx);
     if (!account) return;
     this.counts.accounts++;

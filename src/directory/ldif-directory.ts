@@ -15,10 +15,11 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
-import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, type Slot } from './ldif-index.js';
+import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore, type Slot } from './ldif-index.js';
 import { IndexBuilder, INDEX_ATTRS, isAccount, one, vals } from './ldif-build.js';
 import { openRecords, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
-import { scanLdifFile, scanLdifRanges, type FastRecord } from './ldif-scan.js';
+import { scanLdifFile, scanLdifRanges } from './ldif-files.js';
+import type { FastRecord } from './ldif-scan.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
@@ -46,6 +47,7 @@ export class LdifDirectory implements DirectoryReader {
   private byDn = new HashIndex();
   private bySpn = new HashIndex();
   private names = new NameList();
+  private spns = new SpnStore(0);
   private mappings = new Map<string, string>();
   private infoData!: DirectoryInfo;
   private protectedUsersDn?: string;
@@ -63,21 +65,21 @@ export class LdifDirectory implements DirectoryReader {
   ) {}
 
   /** Reads the export once and builds the index. Throws LdifError naming the line of a bad record. */
-  static async open(file: string): Promise<LdifDirectory> {
+  static async open(file: string, options: { spnStoreBytes?: number } = {}): Promise<LdifDirectory> {
     const label = path.basename(file);
     const dir = new LdifDirectory(file, label);
-    await dir.index();
+    await dir.index(options.spnStoreBytes);
     return dir;
   }
 
-  private async index(): Promise<void> {
+  private async index(spnStoreBytes?: number): Promise<void> {
     const st = await stat(this.file).catch((e: NodeJS.ErrnoException) => {
       throw new DirectoryProtocolError(`the export ${this.file} cannot be read (${e.code ?? 'error'})`, { server: `file:${this.file}` });
     });
     this.stamp = `${st.size}:${st.mtimeMs}`;
-    const x = new IndexBuilder();
+    const x = new IndexBuilder(spnStoreBytes);
     await scanLdifFile(this.file, this.label, INDEX_ATTRS, x);
-    Object.assign(this, { slots: x.slots, bySam: x.bySam, byUpn: x.byUpn, byHost: x.byHost, byDn: x.byDn, bySpn: x.bySpn, names: x.names, counts: x.counts, created: x.created, protectedUsersDn: x.protectedUsersDn });
+    Object.assign(this, { slots: x.slots, bySam: x.bySam, byUpn: x.byUpn, byHost: x.byHost, byDn: x.byDn, bySpn: x.bySpn, names: x.names, spns: x.spns, counts: x.counts, created: x.created, protectedUsersDn: x.protectedUsersDn });
     this.mappings = x.mappings;
     if (x.rodcGroup) this.rodcGroup = { dn: x.rodcGroup.dn, whenCreated: generalizedTimeToIso(x.rodcGroup.whenCreated) };
     const domains = new Map([...x.domains].map(([d, c]) => [d, c.n]));
@@ -221,13 +223,18 @@ export class LdifDirectory implements DirectoryReader {
   }
 
   /**
-   * Every entry with an SPN as DN and SPNs, 500 at a time: only the SPN holders' records are read,
-   * by the index's byte ranges (the whole file streamed again if it changed since it was indexed).
+   * Every entry with an SPN as DN and SPNs, 500 at a time: from the index pass's SPN store, or past
+   * its budget the SPN holders' records read by the index's byte ranges (the whole file streamed
+   * again if it changed since it was indexed).
    */
   async *scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {
     const st = await stat(this.file).catch(() => undefined);
     if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp) {
       yield* this.streamSpnPages();
+      return;
+    }
+    if (!this.spns.dropped) {
+      for (let k = 0; k < this.spns.holders; k += 500) yield Array.from({ length: Math.min(500, this.spns.holders - k) }, (_, i) => this.spns.get(k + i));
       return;
     }
     const holders: number[] = [];

@@ -176,3 +176,65 @@ export class NameList {
     return out;
   }
 }
+
+/**
+ * The SPN holders' DNs and SPNs as UTF-8 bytes in one arena, in file order, kept by the index pass
+ * so that `spn dupes` needs no second read of the file. Up to `budget` bytes; past it the store
+ * drops itself (`dropped`) and the scan reads the holders' records from the file instead.
+ */
+export class SpnStore {
+  private bytes = new Uint8Array(1 << 16);
+  private used = 0;
+  /** End offsets of the pieces (a holder's DN, then its SPNs); `firsts[k]`: holder k's first piece. */
+  private ends = new Int32Array(1024);
+  private pieces = 0;
+  private firsts: number[] = [];
+  dropped = false;
+
+  constructor(private readonly budget = 32 << 20) {}
+
+  get holders(): number {
+    return this.firsts.length;
+  }
+
+  /** Starts a holder; then `piece` its DN and each SPN. */
+  holder(): void {
+    if (!this.dropped) this.firsts.push(this.pieces);
+  }
+
+  piece(b: Uint8Array, s: number, e: number): void {
+    if (this.dropped) return;
+    if (this.used + e - s > this.budget) return this.drop();
+    if (this.used + e - s > this.bytes.length) {
+      const bigger = new Uint8Array(Math.min(this.budget, Math.max(2 * this.bytes.length, this.used + e - s)));
+      bigger.set(this.bytes.subarray(0, this.used));
+      this.bytes = bigger;
+    }
+    this.bytes.set(b.subarray(s, e), this.used);
+    this.used += e - s;
+    if (this.pieces === this.ends.length) {
+      const bigger = new Int32Array(2 * this.ends.length);
+      bigger.set(this.ends);
+      this.ends = bigger;
+    }
+    this.ends[this.pieces++] = this.used;
+  }
+
+  private drop(): void {
+    this.dropped = true;
+    this.bytes = new Uint8Array(0);
+    this.ends = new Int32Array(0);
+    this.firsts = [];
+  }
+
+  /** Holder k as text: its DN and SPNs. */
+  get(k: number): { dn: string; servicePrincipalName: string[] } {
+    const buf = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.used);
+    const from = this.firsts[k]!;
+    const to = k + 1 < this.firsts.length ? this.firsts[k + 1]! : this.pieces;
+    const text = (p: number) => buf.toString('utf8', p ? this.ends[p - 1]! : 0, this.ends[p]!);
+    const spns: string[] = [];
+    for (let p = from + 1; p < to; p++) spns.push(text(p));
+    return { dn: text(from), servicePrincipalName: spns };
+  }
+}

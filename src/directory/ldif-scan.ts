@@ -14,8 +14,6 @@
  * `fast` callback declines. Lines the index does not read are not checked here: a bad one is named
  * when its record is read back or scanned in full.
  */
-import { open } from 'node:fs/promises';
-import { KrbopsError } from '../errors.js';
 import { LdifError, parseRecordBytes, type LdifRecord } from './ldif-parse.js';
 
 /** One record in the fast path: byte ranges of the chunk `b` passed with it (-1: absent; values: the first one). */
@@ -299,98 +297,6 @@ export class Scanner {
 export function bomLength(label: string, b: Uint8Array): number {
   if (b[0] === 0xff && b[1] === 0xfe) throw new LdifError(label, 'is UTF-16 (ldifde -u); export without -u, or convert it to UTF-8 first', 1);
   return b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-}
-
-/**
- * Runs the scanner over an LDIF file read `chunk` bytes at a time; the next chunk is read while this
- * one is scanned (a read of the page cache costs about what scanning it does).
- */
-export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20): Promise<void> {
-  let fh;
-  let reading: Promise<{ bytesRead: number; buffer: Buffer }> | undefined;
-  try {
-    fh = await open(path, 'r');
-    const scanner = new Scanner(label, keep, sink);
-    let work = Buffer.allocUnsafe(2 * chunk);
-    let have = 0;
-    let first = true;
-    const spare = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
-    reading = fh.read(spare[0]!, 0, chunk, null);
-    for (let turn = 0; ; turn ^= 1) {
-      const { bytesRead, buffer } = await reading;
-      if (bytesRead) reading = fh.read(spare[turn ^ 1]!, 0, chunk, null);
-      if (work.length - have < bytesRead) {
-        const bigger = Buffer.allocUnsafe(2 * (have + bytesRead));
-        work.copy(bigger, 0, 0, have);
-        work = bigger;
-      }
-      buffer.copy(work, have, 0, bytesRead);
-      have += bytesRead;
-      let from = 0;
-      if (first && (have >= 3 || bytesRead === 0)) {
-        first = false;
-        from = bomLength(label, work.subarray(0, have));
-        scanner.base = from;
-      }
-      if (first) continue;
-      const last = bytesRead === 0;
-      const used = from + scanner.push(work.subarray(from, have), last);
-      if (last) return;
-      work.copy(work, 0, used, have);
-      have -= used;
-    }
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw code && !(e instanceof KrbopsError) ? new LdifError(label, `cannot be read (${code})`) : e;
-  } finally {
-    await reading?.catch(() => undefined); // the read ahead, when a record stopped the scan
-    await fh?.close();
-  }
-}
-
-/**
- * Runs the scanner over the given records only (byte ranges of an earlier pass, ascending): read a
- * window of up to `window` bytes at a time, each record scanned alone; yields after each window (the
- * caller takes what the sink gathered). Throws if the file is shorter.
- */
-export async function* scanLdifRanges(path: string, label: string, keep: ReadonlySet<string>, ranges: { length: number; at(k: number): { start: number; end: number; line: number } }, sink: ScanSink, window = 1 << 20): AsyncGenerator<void> {
-  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new LdifError(label, `cannot be read (${e.code ?? 'error'})`);
-  });
-  /** Records [k, to) in the bytes [from, from + size); the next window is read while this one is scanned. */
-  const windowAt = (k: number) => {
-    const from = ranges.at(k).start;
-    let to = k + 1;
-    while (to < ranges.length && ranges.at(to).end - from <= window) to++;
-    return { k, to, from, size: ranges.at(to - 1).end - from };
-  };
-  const bufs = [Buffer.allocUnsafe(window), Buffer.allocUnsafe(window)];
-  const read = (w: { from: number; size: number }, turn: number) => {
-    if (w.size > bufs[turn]!.length) bufs[turn] = Buffer.allocUnsafe(w.size);
-    return fh.read(bufs[turn]!, 0, w.size, w.from);
-  };
-  let w = ranges.length ? windowAt(0) : undefined;
-  let reading = w && read(w, 0);
-  try {
-    const scanner = new Scanner(label, keep, sink);
-    for (let turn = 0; w; turn ^= 1) {
-      const { bytesRead, buffer } = await reading!;
-      if (bytesRead < w.size) throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', ranges.at(w.k).line);
-      const next = w.to < ranges.length ? windowAt(w.to) : undefined;
-      reading = next && read(next, turn ^ 1);
-      for (let k = w.k; k < w.to; k++) {
-        const r = ranges.at(k);
-        scanner.base = r.start;
-        scanner.line = r.line - 1;
-        scanner.push(buffer.subarray(r.start - w.from, r.end - w.from), true);
-      }
-      yield;
-      w = next;
-    }
-  } finally {
-    await reading?.catch(() => undefined);
-    await fh.close();
-  }
 }
 
 /** The same over bytes in memory, split as a stream would split them (tests of chunk boundaries). */
