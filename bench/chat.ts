@@ -20,7 +20,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
@@ -85,9 +85,13 @@ function memory(): { rss: number; heap: number } {
 try {
   await burst(20); // warm-up: modules, the directory pool, the store, the Kerberos helper
   const load0 = load();
+  // How long the bot's event loop was held up during the burst: what delays an acknowledgement in this process.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const t0 = performance.now();
   const r = await burst(n);
   const wall = performance.now() - t0;
+  loopDelay.disable();
   const load1 = load();
   console.log(`Machine: ${machine()}; load ${load0} → ${load1}\n`);
   console.log(`### ${n} signed slash commands at ${concurrency} concurrent${noWhy401 ? ' (no why-401 in the mix)' : ''} (real Bolt on krbops serve, fake Slack Web API and load generator in another process), ${fmt(wall)} ms wall\n`);
@@ -97,6 +101,8 @@ try {
   console.log(`| answers delivered to the response_url | ${r.delivered} / ${n} |`);
   console.log(`| answer p50 / p95 ms (sent → final card) | ${fmt(percentile(r.answers, 50))} / ${fmt(percentile(r.answers, 95))} |`);
   console.log(`| directory pool: max connections open (size) | ${await lastPool()} |`);
+  const ms = (ns: number) => fmt(ns / 1e6);
+  console.log(`| bot's event-loop delay p50 / p99 / max ms (during the burst) | ${ms(loopDelay.percentile(50))} / ${ms(loopDelay.percentile(99))} / ${ms(loopDelay.max)} |`);
 
   // Leak run: warm-up, then `leakN` commands, the bot's RSS after a forced GC before and after.
   await burst(200, 1);

@@ -1,4 +1,5 @@
 /** What the Slack surface is given: its dependencies and the approvals port. */
+import type { WorkQueueOptions } from './work-queue.js';
 import type { Logger } from 'pino';
 import type { CommandGate } from '../../policy/gate.js';
 import type { webApi } from '@slack/bolt';
@@ -29,6 +30,8 @@ export interface SlackDeps {
   approvals?: ChangeRequestPort;
   /** Post "Working on it…" when a command runs longer than this. Default 1500 ms. */
   workingAfterMs?: number;
+  /** Slash commands at work at once after their acknowledgement, and how long one may hold its place (src/surfaces/slack/work-queue.ts). Default 4 and 500 ms. */
+  workQueue?: WorkQueueOptions;
   /** Web API retry policy. Default DEFAULT_RETRY_CONFIG. */
   retryConfig?: webApi.RetryOptions;
   /** Web API request timeout, default 10 000 ms. */

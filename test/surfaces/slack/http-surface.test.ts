@@ -66,6 +66,55 @@ describe('the Slack HTTP surface on a shared server', () => {
     await surface.stop();
   });
 
+  it('acknowledges every command at once but keeps only a few at work; a long one holds its place for holdMs only', async () => {
+    let atWork = 0;
+    let peak = 0;
+    const started: Record<string, number> = {};
+    const timed = (word: string, ms: number): AnyCommand => ({
+      ...slow,
+      path: ['krb', word],
+      async run() {
+        started[word] ??= Date.now();
+        if (word === 'short') peak = Math.max(peak, ++atWork);
+        await new Promise((r) => setTimeout(r, ms));
+        if (word === 'short') atWork--;
+        return { kind: 'spn-list', server: 'ldaps://dc1', account: anAccount(), spns: [`HTTP/${word}.contoso.test`] };
+      },
+    });
+    const send = async (url: string, words: string[]) => {
+      const ids: string[] = [];
+      const acks = await Promise.all(
+        words.map(async (word, i) => {
+          await new Promise((r) => setTimeout(r, 10 * i));
+          const r = fake.newResponseUrl();
+          ids.push(r.id);
+          return postSigned(url, SECRET, slashCommandForm('/krb', word, r.url));
+        }),
+      );
+      for (const a of acks) expect(a.status).toBe(200);
+      expect(Math.max(...acks.map((a) => a.ms))).toBeLessThan(1000);
+      for (const id of ids) await fake.waitForResponses(id, 1, 5000);
+    };
+    const commands = [timed('long', 1500), timed('short', 200)];
+
+    // One place: the short command starts when the long one's holdMs is over, not when it ends.
+    const app = express();
+    const one = await createSlackHttpSurface(config(), { commands, workingAfterMs: 5000, workQueue: { max: 1, holdMs: 300 } });
+    one.mount(app);
+    await send(await serve(app), ['long', 'short']);
+    expect(started.short! - started.long!).toBeGreaterThanOrEqual(250);
+    expect(started.short! - started.long!).toBeLessThan(1000);
+    await one.stop();
+
+    // Two places: five overlapping commands, never more than two at work.
+    const app2 = express();
+    const two = await createSlackHttpSurface(config(), { commands, workingAfterMs: 5000, workQueue: { max: 2, holdMs: 5000 } });
+    two.mount(app2);
+    await send(await serve(app2), ['short', 'short', 'short', 'short', 'short']);
+    expect(peak).toBe(2);
+    await two.stop();
+  });
+
   it('finishes running commands before stop() resolves (graceful shutdown)', async () => {
     const app = express();
     const surface = await createSlackHttpSurface(config(), { commands: [slow], workingAfterMs: 5000 });

@@ -15,6 +15,7 @@ import { errorResultOf, planChatCommand, SLASH_COMMANDS, type Visibility } from 
 import { placeOf } from '../../../../policy/gate.js';
 import { slackEmailOf } from '../../identity.js';
 import type { ListenerEnv } from '../env.js';
+import { workQueue } from '../../work-queue.js';
 
 export function registerSlash(app: App, { config, deps, log, track }: ListenerEnv): void {
   const commands = deps.commands ?? registry;
@@ -22,18 +23,21 @@ export function registerSlash(app: App, { config, deps, log, track }: ListenerEn
   const gate = deps.gate;
   const slashRe = new RegExp(`^/(${SLASH_COMMANDS.join('|')})$`, 'i');
 
+  // Acknowledged at once; then at most a few commands at work, so later acks never queue behind them all.
+  const queue = workQueue(deps.workQueue);
   app.command(slashRe, async ({ command, ack, respond, client }) => {
     await ack();
+    const acked = performance.now();
     const actor: Actor = { surface: 'slack', id: command.user_id, name: command.user_name };
     const clog = log.child({ slash: command.command, user: command.user_id, channel: command.channel_id });
     await track(
-      handleSlash({ slash: command.command, text: command.text, channelId: command.channel_id, actor, respond, client, log: clog }).catch((e) =>
+      queue(() => handleSlash({ slash: command.command, text: command.text, channelId: command.channel_id, actor, respond, client, log: clog, acked })).catch((e) =>
         clog.error({ err: e }, 'Slack command failed after acknowledgement'),
       ),
     );
   });
 
-  async function handleSlash(a: { slash: string; text: string; channelId: string; actor: Actor; respond: RespondFn; client: webApi.WebClient; log: Logger }): Promise<void> {
+  async function handleSlash(a: { slash: string; text: string; channelId: string; actor: Actor; respond: RespondFn; client: webApi.WebClient; log: Logger; acked: number }): Promise<void> {
     const started = performance.now();
     const slashName = a.slash.replace(/^\//, '').toLowerCase();
     const plan = planChatCommand(commands, a.slash, a.text);
@@ -72,7 +76,7 @@ export function registerSlash(app: App, { config, deps, log, track }: ListenerEn
           return false;
         },
       );
-    }, workingAfterMs);
+    }, Math.max(0, workingAfterMs - (performance.now() - a.acked)));
 
     const outcome = await runCommand(
       { actor: a.actor, command: plan.command, args: plan.args, channel: a.channelId, line: plan.line },
