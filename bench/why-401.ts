@@ -69,7 +69,7 @@ try {
     const r = await diagnose(ctx, request);
     await ctx.close();
     if (r.findings[0]?.ruleId !== 'spn-duplicate') throw new Error(`unexpected answer: ${r.verdict}`);
-    console.error(`answer: ${r.verdict} (${r.findings.length} findings, ${r.passed.length} passed, collector errors: ${r.collectorErrors.length})`);
+    console.error(`answer: ${r.verdict} (${r.findings.length} findings, ${r.passed.length} passed, collector errors: ${r.collectorErrors.length}${r.collectorErrors.map((e) => `; ${e.collector} ${e.code}: ${e.message}`).join('')}; Kerberos exchange: ${r.authentication?.outcome ?? 'not attempted'}${r.authentication?.message ? ` (${r.authentication.message})` : ''})`);
   }
 
   const fresh = await time(async () => {
