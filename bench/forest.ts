@@ -31,11 +31,11 @@ const profiles: string[] = [];
 /** Version of the generator in the cache key: change it when forest-data.ts changes what it writes. */
 const DATA_VERSION = 4;
 
-export async function forestLab(n: number): Promise<Lab> {
+export async function forestLab(n: number, options: { detached?: boolean } = {}): Promise<Lab> {
   const snapshot = path.join(CACHE_DIR, `forest-v${DATA_VERSION}-${n}.tar`);
   const cached = existsSync(snapshot);
   const t = performance.now();
-  const lab = await startLab({ snapshot, seed: (l) => seedForest(l, n, log), log, maxRuntimeSeconds: 3 * 3600 });
+  const lab = await startLab({ snapshot, seed: (l) => seedForest(l, n, log), log, maxRuntimeSeconds: 3 * 3600, detached: options.detached });
   log(`${n} accounts: lab ${cached ? 'restored from' : 'seeded into'} ${snapshot} and serving in ${Math.round(performance.now() - t)} ms (load ${load()})`);
   await raiseQueryDuration(lab, 1800);
   return lab;

@@ -3,6 +3,7 @@
  * failure to a coded error. Read-only: this module exposes search only.
  */
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { ConnectionOptions } from 'node:tls';
 import {
   Client,
@@ -100,7 +101,11 @@ export function mapLdapError(e: unknown, server: string, bindDn?: string): Direc
   if (e instanceof InsufficientAccessError) {
     return new DirectoryRightsError(`${host}: the bind account may not read this (insufficient access rights)`, { cause: e, server });
   }
-  if (e instanceof TimeLimitExceededError || /timeout|timed out/i.test(message)) {
+  if (e instanceof TimeLimitExceededError) {
+    // The DC's answer, not krbops's clock: the search ran into the DC's own limit (the query policy's MaxQueryDuration, 120 s by default).
+    return new DirectoryTimeoutError(`${host} ended the search at its own time limit (timeLimitExceeded: the query policy's MaxQueryDuration)`, { cause: e, server });
+  }
+  if (/timeout|timed out/i.test(message)) {
     return new DirectoryTimeoutError(`${host} timed out: no answer in time (${message.includes('Connection') ? 'connect' : 'operation'} timeout)`, { cause: e, server });
   }
   if (code && TLS_CODES[code]) {
@@ -157,6 +162,17 @@ async function connectClient(config: LdapConfig, url: string, budgetMs: number):
   }
 }
 
+/**
+ * The time limit a search asks the DC for (SearchRequest timeLimit, whole seconds): krbops's own
+ * budget for it. ldapts sends 10 s when told nothing, and DCs enforce the client's limit: Samba
+ * ended the first page of a 200 000-account scan (the DC builds the whole result first) with
+ * timeLimitExceeded after 10 s, however long LDAP_SCAN_TIMEOUT_MS was. Asking for the budget (not 0,
+ * "no limit") also lets the DC stop working on a search krbops has given up on.
+ */
+export function dcTimeLimit(budgetMs: number): number {
+  return Math.max(1, Math.ceil(budgetMs / 1000));
+}
+
 /** A bound connection to one DC. */
 export class LdapConnection {
   /** Undefined after a request timed out: its socket is gone and the next request connects and binds again. */
@@ -168,6 +184,7 @@ export class LdapConnection {
     client: Client,
     readonly server: string,
     private readonly config: LdapConfig,
+    private readonly log: Logger,
   ) {
     this.client = Promise.resolve(client);
     this.current = client;
@@ -185,7 +202,7 @@ export class LdapConnection {
       try {
         const client = await connectClient(config, url, perUrl);
         log.debug({ server: url }, 'directory connected');
-        return new LdapConnection(client, url, config);
+        return new LdapConnection(client, url, config, log);
       } catch (e) {
         const mapped = mapLdapError(e, url, config.bindDn);
         log.warn({ server: url, code: mapped.code, reason: mapped.message }, 'directory connection failed');
@@ -234,8 +251,27 @@ export class LdapConnection {
     return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
   }
 
+  /**
+   * With LOG_LEVEL=debug: every request's base, scope, filter (as LDAP text, values escaped by
+   * ldapts), entries and milliseconds — which lookup is slow on a DC, without a packet capture.
+   */
+  private trace(what: string, req: SearchRequest, started: number, entries: number | undefined, error?: unknown): void {
+    if (!this.log.isLevelEnabled('debug')) return;
+    const filter = req.filter?.toString() ?? '(objectClass=*)';
+    this.log.debug(
+      { server: this.server, base: req.base, scope: req.scope ?? 'sub', filter: filter.length > 300 ? `${filter.slice(0, 300)}… (${filter.length} chars)` : filter, entries, ms: Math.round(performance.now() - started), ...(error ? { error: (error as Error).message } : {}) },
+      `ldap ${what}`,
+    );
+  }
+
+  /** What a timed-out request was, for its error: the operation and its base. */
+  private static describe(req: SearchRequest): string {
+    return `a ${req.scope ?? 'sub'} search of "${req.base || 'the rootDSE'}"`;
+  }
+
   /** One search, all pages (for bounded result sets). */
   async search(req: SearchRequest): Promise<Entry[]> {
+    const started = performance.now();
     try {
       const client = await this.ready();
       const { searchEntries } = await this.timed(
@@ -246,13 +282,16 @@ export class LdapConnection {
           attributes: req.attributes,
           explicitBufferAttributes: req.binary ?? [],
           sizeLimit: req.sizeLimit ?? 0,
+          timeLimit: dcTimeLimit(this.config.timeoutMs),
           paged: req.scope === 'base' ? false : { pageSize: this.config.pageSize },
         }),
         this.config.timeoutMs,
-        'no answer in time (operation timeout)',
+        `no answer in time (operation timeout: ${LdapConnection.describe(req)} took longer than LDAP_TIMEOUT_MS=${this.config.timeoutMs})`,
       );
+      this.trace('search', req, started, searchEntries.length);
       return searchEntries;
     } catch (e) {
+      this.trace('search', req, started, undefined, e);
       throw mapLdapError(e, this.server, this.config.bindDn);
     }
   }
@@ -268,21 +307,27 @@ export class LdapConnection {
     let pages: AsyncIterator<{ searchEntries: Entry[] }> | undefined;
     try {
       const client = await this.ready();
+      const scanMs = this.config.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
       const paginated = client.searchPaginated(req.base, {
         scope: req.scope ?? 'sub',
         filter: req.filter,
         attributes: req.attributes,
         explicitBufferAttributes: req.binary ?? [],
+        // One SearchRequest carries every page: the longest budget, the first page's.
+        timeLimit: dcTimeLimit(scanMs),
         paged: { pageSize: this.config.pageSize },
       });
       pages = paginated[Symbol.asyncIterator]();
-      const scanMs = this.config.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
+      let started = performance.now();
+      let n = 0;
       pending = this.timed(client, pages.next(), scanMs, `no first page of the scan within ${scanMs} ms (the DC builds the whole result before page one; raise LDAP_SCAN_TIMEOUT_MS for a directory this size)`);
       for (;;) {
         const page = await pending;
         pending = undefined;
         if (page.done) return;
-        pending = this.timed(client, pages.next(), this.config.timeoutMs, 'no next page in time (operation timeout)');
+        this.trace(`page ${++n}`, req, started, page.value.searchEntries.length);
+        started = performance.now();
+        pending = this.timed(client, pages.next(), this.config.timeoutMs, `no next page in time (operation timeout: page ${n + 1} of ${LdapConnection.describe(req)} took longer than LDAP_TIMEOUT_MS=${this.config.timeoutMs})`);
         pending.catch(() => undefined); // surfaced by the await above, or dropped if the caller stops early
         yield page.value.searchEntries;
       }
