@@ -81,10 +81,13 @@ async function benchDupes(lab: Lab, n: number): Promise<string> {
   const rss = r.lastB.rssMb ?? NaN;
   // One more krbops run under --cpu-prof: where its wall time goes.
   const profDir = mkdtempSync(join(tmpdir(), 'krbops-prof-'));
-  timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, CLI, 'spn', 'dupes', '--json'], { env });
+  const profiled = timed(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, CLI, 'spn', 'dupes', '--json'], { env });
   const prof = cpuProfileSummary(profDir);
   rmSync(profDir, { recursive: true, force: true });
-  profiles.push(`- ${n} accounts, one profiled run of ${fmt(prof.totalMs)} ms: ${prof.parts.slice(0, 6).map(([k, v]) => `${k} ${((100 * v) / prof.totalMs).toFixed(0)} %`).join(', ')}`);
+  profiles.push(
+    `- ${n} accounts, one profiled run of ${fmt(prof.totalMs)} ms: ${prof.parts.slice(0, 6).map(([k, v]) => `${k} ${((100 * v) / prof.totalMs).toFixed(0)} %`).join(', ')}; ` +
+      `CPU (user + sys) of the last krbops run ${fmt(r.lastB.cpuMs ?? NaN)} ms, of the profiled one ${fmt(profiled.cpuMs ?? NaN)} ms; ldapsearch + awk ${fmt(r.lastA.cpuMs ?? NaN)} ms (the shell's children)`,
+  );
   return [
     `| ${n} accounts (${doc.scanned.spns} SPNs, ${ours.size} duplicate SPNs, same set) | ${fmt(median(r.b))} | ${fmt(median(r.a))} | ${ratio(median(r.b), median(r.a))} | ${rss.toFixed(0)} | ${load0} → ${load1} |`,
   ].join('\n');

@@ -29,18 +29,20 @@ export interface Timed {
   ms: number;
   /** Peak RSS of the process in MB (from /usr/bin/time), when measured. */
   rssMb?: number;
+  /** CPU time of the process (user + system, from /usr/bin/time), in ms. */
+  cpuMs?: number;
   stdout: string;
 }
 
 /** Run a command under /usr/bin/time; wall time measured here, peak RSS reported by time(1). */
 export function timed(cmd: string, args: string[], opts: SpawnSyncOptions = {}): Timed {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '@@rss %M', cmd, ...args], { maxBuffer: 1 << 30, ...opts, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '@@rss %M cpu %U %S', cmd, ...args], { maxBuffer: 1 << 30, ...opts, encoding: 'utf8' });
   const ms = performance.now() - t;
   const stderr = String(r.stderr ?? '');
   if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${r.status}: ${stderr.slice(-800)}`);
-  const m = /@@rss (\d+)/.exec(stderr);
-  return { ms, rssMb: m ? Number(m[1]) / 1024 : undefined, stdout: String(r.stdout ?? '') };
+  const m = /@@rss (\d+) cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : undefined, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : undefined, stdout: String(r.stdout ?? '') };
 }
 
 /** `rounds` alternating runs of a then b (after one warm-up of each). */

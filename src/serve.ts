@@ -42,14 +42,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const observe = (o: Parameters<Metrics['recordCommand']>[0]) => metrics.recordCommand(o);
   const approvals = createApprovals({ store, config, log });
   // Who may run what in chat, with AD groups matched through the chat user's e-mail (read-only, cached).
-  const access = createAccessControl({ policy: config.access, membership: config.ldap ? ldapGroupMembership(config.ldap, log) : undefined, log });
+  // One bounded LDAP connection pool for every chat request, health check, job and group lookup (LDAP_POOL_SIZE).
+  const directories = createDirectoryOpener(config, log);
+  const dcSearcher = () => directories.dcSearcher()!;
+  const access = createAccessControl({ policy: config.access, membership: config.ldap ? ldapGroupMembership(config.ldap, log, dcSearcher) : undefined, log });
   for (const line of describePolicy(config.access)) log.info({ access: line }, 'access policy');
   if (!config.ldap && (policyGroups(config.access).length || config.approverGroupDn)) log.warn('AD group rules need LDAP_URL: members of KRBOPS_ALLOW_GROUP_DNS / KRBOPS_APPROVER_GROUP_DN are not recognised');
   const chatApprovals = createChatApprovals({ approvals, config, log, access });
   // Every chat command passes the access check first and is written to the command audit after.
   const gate = createCommandGate({ access, audit: createCommandAudit({ store, log }), log });
-  // One bounded LDAP connection pool for every chat request, health check and job (LDAP_POOL_SIZE).
-  const directories = createDirectoryOpener(config, log);
   // One Kerberos helper process for every why-401 (kinit/kvno/GSSAPI): the bot never forks per request.
   const kerberosHelper = new KerberosHelper();
   const core = { approvals, openDirectory: directories.open, kerberosHelper };

@@ -1,6 +1,6 @@
 /**
  * Which of some AD groups a person is in, found by the e-mail address their chat platform vouches
- * for (Slack profile e-mail, Teams UPN). Read-only, two searches on one connection:
+ * for (Slack profile e-mail, Teams UPN). Read-only, two searches (on the server's LDAP pool):
  *
  *  1. the enabled user whose `mail`, `userPrincipalName` or `proxyAddresses` (smtp:) is the address
  *     — exactly one, or nobody: an ambiguous address never counts as anybody;
@@ -12,7 +12,9 @@
 import { AndFilter, EqualityFilter, ExtensibleFilter, NotFilter, OrFilter, type Filter } from 'ldapts';
 import type { Logger } from 'pino';
 import type { LdapConfig } from '../config.js';
+import { DirectoryProtocolError } from '../errors.js';
 import { LdapConnection } from './ldap-client.js';
+import type { LdapSearcher } from './ldap-pool.js';
 
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const BIT_AND = '1.2.840.113556.1.4.803';
@@ -51,32 +53,47 @@ export function groupsHoldingFilter(userDn: string, groupDns: readonly string[])
   });
 }
 
-/** The LDAP reader: one connection per lookup (lookups are cached by the caller for minutes). */
-export function ldapGroupMembership(config: LdapConfig, log: Logger): GroupMembershipReader {
+/**
+ * The LDAP reader. `searcher` gives the connection the lookups run on: in the server, the shared
+ * LDAP pool's (`DirectoryOpener.dcSearcher`, LDAP_POOL_SIZE), so these lookups count against the same
+ * bound on DC connections as every other request; without one, a connection is opened and closed
+ * per lookup (lookups are cached by the caller for minutes).
+ */
+export function ldapGroupMembership(config: LdapConfig, log: Logger, searcher?: () => Promise<LdapSearcher>): GroupMembershipReader {
+  let base: Promise<string> | undefined;
   return {
     async groupsOf(email, groupDns) {
       if (!EMAIL.test(email) || !groupDns.length) return [];
-      const conn = await LdapConnection.open(config, config.urls, log);
+      const conn = searcher ? await searcher() : await LdapConnection.open(config, config.urls, log);
       try {
-        const base = config.baseDn ?? (await defaultNamingContext(conn));
-        const users = await conn.search({ base, filter: userByEmailFilter(email), attributes: ['distinguishedName'] });
+        if (config.baseDn) base = Promise.resolve(config.baseDn);
+        // The naming context is read once per reader (a failed read is tried again next time).
+        base ??= defaultNamingContext(conn).catch((e: unknown) => {
+          base = undefined;
+          throw e;
+        });
+        const root = await base;
+        const users = await conn.search({ base: root, filter: userByEmailFilter(email), attributes: ['distinguishedName'] });
         const [user] = users;
         if (!user || users.length !== 1) {
           log.info({ matches: users.length }, users.length ? 'e-mail address matches more than one AD user; not counted' : 'e-mail address matches no enabled AD user');
           return [];
         }
-        const hits = await conn.search({ base, filter: groupsHoldingFilter(user.dn, groupDns), attributes: ['distinguishedName'] });
+        const hits = await conn.search({ base: root, filter: groupsHoldingFilter(user.dn, groupDns), attributes: ['distinguishedName'] });
         const found = new Set(hits.map((h) => h.dn.toLowerCase()));
         return groupDns.filter((g) => found.has(g.toLowerCase()));
       } finally {
+        // A pooled searcher's close() closes nothing: the pool owns its connections.
         await conn.close();
       }
     },
   };
 }
 
-async function defaultNamingContext(conn: LdapConnection): Promise<string> {
+async function defaultNamingContext(conn: LdapSearcher): Promise<string> {
   const [root] = await conn.search({ base: '', scope: 'base', attributes: ['defaultNamingContext'] });
   const v = root?.defaultNamingContext;
-  return String(Array.isArray(v) ? v[0] : (v ?? ''));
+  const dn = String(Array.isArray(v) ? v[0] : (v ?? ''));
+  if (!dn) throw new DirectoryProtocolError(`${conn.server}: the rootDSE has no defaultNamingContext; set LDAP_BASE_DN`, { server: conn.server });
+  return dn;
 }

@@ -4,8 +4,8 @@
  * imported when first opened, so a command that reads no directory loads neither (issue 15).
  */
 import type { Logger } from 'pino';
-import { DEFAULT_LDAP_POOL, requireLdap, type Config } from '../config.js';
-import type { LdapPool, LdapPoolStats } from './ldap-pool.js';
+import { DEFAULT_LDAP_POOL, requireLdap, type Config, type LdapConfig } from '../config.js';
+import type { LdapPool, LdapPoolStats, LdapSearcher } from './ldap-pool.js';
 import type { DirectoryReader } from './types.js';
 
 export async function openConfiguredDirectory(config: Config, log: Logger): Promise<DirectoryReader> {
@@ -22,6 +22,8 @@ export function hasDirectory(config: Config): boolean {
 /** The directory opener of a long-running server: one bounded connection pool per DC list (and GC), shared by every request. */
 export interface DirectoryOpener {
   open: (config: Config, log: Logger) => Promise<DirectoryReader>;
+  /** A searcher on the DC pool (for lookups outside a directory, e.g. AD group membership); undefined without LDAP_URL. */
+  dcSearcher(): Promise<LdapSearcher> | undefined;
   /** The DC pool's numbers (undefined before the first LDAP open, and for an export). */
   stats(): LdapPoolStats | undefined;
   /** Closes the pools' connections (shutdown). */
@@ -35,17 +37,22 @@ export interface DirectoryOpener {
 export function createDirectoryOpener(config: Config, log: Logger): DirectoryOpener {
   let pools: Promise<{ dc: LdapPool; gc?: LdapPool }> | undefined;
   let opened: { dc: LdapPool; gc?: LdapPool } | undefined;
+  const poolsFor = (ldap: LdapConfig) =>
+    (pools ??= import('./ldap-pool.js').then(({ LdapPool }) => {
+      const options = ldap.pool ?? DEFAULT_LDAP_POOL;
+      const plog = log.child({ component: 'ldap-pool' });
+      return (opened = { dc: LdapPool.forUrls(ldap, ldap.urls, options, plog), ...(ldap.gcUrl ? { gc: LdapPool.forUrls(ldap, [ldap.gcUrl], options, plog) } : {}) });
+    }));
   return {
     async open(cfg, requestLog) {
       if (cfg.ldifFile || !cfg.ldap) return openConfiguredDirectory(cfg, requestLog);
       const ldap = cfg.ldap;
-      pools ??= import('./ldap-pool.js').then(({ LdapPool }) => {
-        const options = ldap.pool ?? DEFAULT_LDAP_POOL;
-        const plog = log.child({ component: 'ldap-pool' });
-        return (opened = { dc: LdapPool.forUrls(ldap, ldap.urls, options, plog), ...(ldap.gcUrl ? { gc: LdapPool.forUrls(ldap, [ldap.gcUrl], options, plog) } : {}) });
-      });
-      const [p, { pooledDirectory }] = await Promise.all([pools, import('./ldap-directory.js')]);
+      const [p, { pooledDirectory }] = await Promise.all([poolsFor(ldap), import('./ldap-directory.js')]);
       return pooledDirectory(p, ldap, requestLog);
+    },
+    dcSearcher() {
+      const ldap = config.ldap;
+      return ldap ? poolsFor(ldap).then((p) => p.dc.searcher()) : undefined;
     },
     stats: () => opened?.dc.stats(),
     async close() {

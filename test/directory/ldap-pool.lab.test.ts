@@ -8,9 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type LdapConfig } from '../../src/config.js';
 import { pooledDirectory } from '../../src/directory/ldap-directory.js';
 import { LdapPool, type LdapPoolOptions } from '../../src/directory/ldap-pool.js';
+import { ldapGroupMembership } from '../../src/directory/membership.js';
 import { createDirectoryOpener } from '../../src/directory/open.js';
 import { DirectoryPoolTimeoutError, ErrorCode } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { addAdPeople } from '../helpers/ad-people.js';
 import { labEnv, type Lab } from '../helpers/lab-env.js';
 
 /** The DC's front door: every LDAPS connection krbops opens passes here and is counted. */
@@ -183,6 +185,37 @@ describe('the LDAP connection pool', () => {
       expect(opener.stats()).toMatchObject({ size: 2, inUse: 0 });
       expect(opener.stats()!.maxOpen).toBeLessThanOrEqual(2);
       expect(door.maxOpen).toBeLessThanOrEqual(2);
+    } finally {
+      await opener.close();
+    }
+    await settle(() => door.open === 0);
+    expect(door.open).toBe(0);
+  });
+
+  it("carries serve's AD group lookups (access policy) on the same pool: never more DC connections than LDAP_POOL_SIZE", async () => {
+    const people = await addAdPeople(lab, 'pool');
+    const cfg = loadConfig({ ...lab.env(), LDAP_URL: `ldaps://${lab.ip}:${door.port}`, LDAP_GC_URL: '', LDAP_POOL_SIZE: '2' });
+    const opener = createDirectoryOpener(cfg, silentLogger);
+    // As serve.ts wires it.
+    const membership = ldapGroupMembership(cfg.ldap!, silentLogger, () => opener.dcSearcher()!);
+    try {
+      door.reset();
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, async (_, i) => {
+          if (i % 3) return membership.groupsOf(i % 2 ? people.member.email : people.outsider.email, [people.groupDn, people.innerDn]);
+          const dir = await opener.open(cfg, silentLogger);
+          await dir.findAccount('crmweb');
+          await dir.close();
+          return 'dir';
+        }),
+      );
+      expect(answers.filter((a) => Array.isArray(a) && a.length === 2)).toHaveLength(4);
+      expect(answers.filter((a) => Array.isArray(a) && a.length === 0)).toHaveLength(4);
+      expect(door.maxOpen).toBeGreaterThan(0);
+      expect(door.maxOpen).toBeLessThanOrEqual(2);
+      // Every connection the DC saw is one of the pool's: the group lookups opened none of their own.
+      expect(door.accepted).toBe(opener.stats()!.opened);
+      expect(opener.stats()).toMatchObject({ size: 2, inUse: 0 });
     } finally {
       await opener.close();
     }

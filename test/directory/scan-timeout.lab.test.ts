@@ -7,11 +7,14 @@
  * for a while (TLS stays end to end), as a DC busy building a big result would.
  */
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { Client, TimeLimitExceededError } from 'ldapts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type LdapConfig } from '../../src/config.js';
+import { mapLdapError } from '../../src/directory/ldap-client.js';
 import { openDirectory, type LdapDirectory } from '../../src/directory/ldap-directory.js';
 import { DirectoryTimeoutError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { labEnv, type Lab } from '../helpers/lab-env.js';
 
 /** Relays to the DC; `hold(ms)` delays everything the DC sends during the next `ms`. */
@@ -127,7 +130,7 @@ describe('a lookup', () => {
       relay.hold(3000);
       const err = await dir.findAccount('crmweb').catch((e) => e);
       expect(err).toBeInstanceOf(DirectoryTimeoutError);
-      expect(err.message).toContain('(operation timeout)');
+      expect(err.message).toMatch(/no answer in time \(operation timeout: a sub search of "DC=contoso,DC=test" took longer than LDAP_TIMEOUT_MS=1000\)/);
       expect(Date.now() - t).toBeLessThan(2500);
       await new Promise((r) => setTimeout(r, 3000 - (Date.now() - t)));
       // Anonymous binds cannot read accounts on a DC: an answer proves the new connection bound as krbops-reader.
@@ -137,5 +140,58 @@ describe('a lookup', () => {
     } finally {
       await dir.close();
     }
+  });
+});
+
+describe('the time limit asked of the DC (SearchRequest timeLimit)', () => {
+  it("is krbops's own budget: LDAP_TIMEOUT_MS for a lookup, LDAP_SCAN_TIMEOUT_MS for a paged scan (not ldapts's 10 s)", async () => {
+    // Samba and AD enforce the client's limit: with ldapts's default a 200 000-account scan, whose first
+    // page the DC builds for ~48 s, ended in timeLimitExceeded after 10 s whatever LDAP_SCAN_TIMEOUT_MS said.
+    // Spies call through to ldapts and keep the options each search was given.
+    const search = vi.spyOn(Client.prototype, 'search');
+    const paged = vi.spyOn(Client.prototype, 'searchPaginated');
+    const dir = await openDirectory({ ...base, gcUrl: undefined, timeoutMs: 7000, scanTimeoutMs: 42_500 }, silentLogger);
+    try {
+      expect((await dir.findAccount('crmweb')).sAMAccountName).toBe('crmweb');
+      expect((await scanDns(dir)).length).toBeGreaterThan(5);
+    } finally {
+      await dir.close();
+    }
+    // Read before mockRestore(), which forgets the calls.
+    const lookups = search.mock.calls.map(([, options]) => options?.timeLimit);
+    const scans = paged.mock.calls.map(([, options]) => options?.timeLimit);
+    search.mockRestore();
+    paged.mockRestore();
+    expect(lookups.length).toBeGreaterThan(2);
+    expect(new Set(lookups)).toEqual(new Set([7]));
+    expect(scans).toEqual([43]);
+  });
+
+  it("reports the DC's own time limit as such, not as krbops's clock", () => {
+    const e = mapLdapError(new TimeLimitExceededError('Time limit exceeded'), 'ldaps://dc1.contoso.test:636');
+    expect(e).toBeInstanceOf(DirectoryTimeoutError);
+    expect(e.message).toBe("dc1.contoso.test:636 ended the search at its own time limit (timeLimitExceeded: the query policy's MaxQueryDuration)");
+  });
+});
+
+describe('LOG_LEVEL=debug', () => {
+  it('logs every request with its base, scope, filter (user text escaped), entries and milliseconds', async () => {
+    const out = new PassThrough();
+    const lines: Record<string, unknown>[] = [];
+    out.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)));
+    const dir = await openDirectory({ ...base, gcUrl: undefined }, createLogger('debug', out));
+    try {
+      await dir.findAccount('crmweb');
+      expect(await dir.tryFindAccount('x*)(cn=*')).toBeUndefined();
+    } finally {
+      await dir.close();
+    }
+    await new Promise((r) => setImmediate(r));
+    const searches = lines.filter((l) => l.msg === 'ldap search');
+    expect(searches.find((l) => l.base === '' && l.scope === 'base')).toMatchObject({ entries: 1, ms: expect.any(Number) });
+    const byName = searches.filter((l) => l.base === lab.baseDn && String(l.filter).includes('sAMAccountName=crmweb'));
+    expect(byName[0]).toMatchObject({ scope: 'sub', entries: 1, server: expect.stringContaining(lab.ip) });
+    // The hostile name is a value inside the filter, escaped, as the DC received it.
+    expect(searches.some((l) => String(l.filter).includes('(sAMAccountName=x\\2a\\29\\28cn=\\2a)'))).toBe(true);
   });
 });
