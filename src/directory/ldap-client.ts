@@ -164,13 +164,15 @@ async function connectClient(config: LdapConfig, url: string, budgetMs: number):
 
 /**
  * The time limit a search asks the DC for (SearchRequest timeLimit, whole seconds): krbops's own
- * budget for it. ldapts sends 10 s when told nothing, and DCs enforce the client's limit: Samba
- * ended the first page of a 200 000-account scan (the DC builds the whole result first) with
- * timeLimitExceeded after 10 s, however long LDAP_SCAN_TIMEOUT_MS was. Asking for the budget (not 0,
- * "no limit") also lets the DC stop working on a search krbops has given up on.
+ * budget for it, plus one second. ldapts sends 10 s when told nothing, and DCs enforce the client's
+ * limit: Samba ended the first page of a 200 000-account scan (the DC builds the whole result first)
+ * with timeLimitExceeded after 10 s, however long LDAP_SCAN_TIMEOUT_MS was. Samba counts from the
+ * request's start in whole seconds (time(NULL)), so a limit of N can end a search after N − 1 s: the
+ * extra second keeps the DC from stopping before krbops's own clock does. Asking for a limit (not 0,
+ * "none") lets the DC stop working on a search krbops has given up on.
  */
 export function dcTimeLimit(budgetMs: number): number {
-  return Math.max(1, Math.ceil(budgetMs / 1000));
+  return Math.ceil(budgetMs / 1000) + 1;
 }
 
 /** A bound connection to one DC. */
