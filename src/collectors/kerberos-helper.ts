@@ -152,12 +152,19 @@ export class KerberosHelper {
     }
     const id = this.nextId++;
     return new Promise<HelperReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ProbeError(ErrorCode.ProbeTimeout, `the Kerberos helper did not answer within ${timeoutMs} ms`));
-        // Not answered soon after: the helper is wedged; end it so later probes get a fresh one.
-        this.overdue.set(id, setTimeout(() => this.child === child && this.kill(child), this.graceMs));
-      }, Math.max(1, timeoutMs));
+      // The event loop runs due timers before it reads pipes: after a busy stretch an answer may be
+      // waiting unread when the timer fires, so the verdict waits for this turn's I/O (setImmediate).
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (!this.pending.has(id)) return;
+            this.pending.delete(id);
+            reject(new ProbeError(ErrorCode.ProbeTimeout, `the Kerberos helper did not answer within ${timeoutMs} ms`));
+            // Not answered soon after: the helper is wedged; end it so later probes get a fresh one.
+            this.overdue.set(id, setTimeout(() => this.child === child && this.kill(child), this.graceMs));
+          }),
+        Math.max(1, timeoutMs),
+      );
       this.pending.set(id, { resolve, reject, timer });
       child.stdin.write(`${JSON.stringify({ ...msg, id })}\n`);
     });
