@@ -65,9 +65,27 @@ async function benchDupes(lab: Lab, n: number): Promise<string> {
   const pipeline = `ldapsearch -LLL -o ldif-wrap=no -x -H "$URL" -D "$BINDUPN" -w "$BINDPW" -b "$BASE" -E pr=1000/noprompt '(servicePrincipalName=*)' servicePrincipalName sAMAccountName | awk '${AWK}'`;
   const baseline = () => timed('sh', ['-c', pipeline], { env: { ...ldapEnv, URL: lab.ldapsUrl, BINDUPN: lab.bindUpn, BINDPW: lab.bindPassword, BASE: lab.baseDn } });
   const krbops = () => timed(process.execPath, [CLI, 'spn', 'dupes', '--json'], { env });
+  // KRBOPS_BENCH_PAGE_SIZE=1000: a third arm in the same rounds (A, B, C, A, B, C…), krbops with that LDAP_PAGE_SIZE.
+  const page = process.env.KRBOPS_BENCH_PAGE_SIZE;
+  const third: number[] = [];
+  const krbopsPaged = () => {
+    const t = performance.now();
+    timed(process.execPath, [CLI, 'spn', 'dupes', '--json'], { env: { ...env, LDAP_PAGE_SIZE: page } });
+    return performance.now() - t;
+  };
+  let warm = !page;
   const load0 = load();
-  const r = await alternate(rounds, baseline, krbops);
+  const r = await alternate(rounds, baseline, () => {
+    const out = krbops();
+    if (page) {
+      const ms = krbopsPaged();
+      if (warm) third.push(ms); // the first call is its warm-up
+      warm = true;
+    }
+    return out;
+  });
   const load1 = load();
+  log(`${n} rounds (ms): ldapsearch + awk ${r.a.map(fmt).join(', ')}; krbops ${r.b.map(fmt).join(', ')}${page ? `; krbops LDAP_PAGE_SIZE=${page} (each right after krbops) ${third.map(fmt).join(', ')}` : ''}`);
 
   // Same duplicate set on both sides, and it contains every duplicate the generator planted.
   const awkSet = new Set(r.lastA.stdout.split('\n').filter(Boolean));
