@@ -2,10 +2,11 @@
  * DirectoryReader over an LDIF export (`LDAP_URL=file:<path>`, `--ldif <path>`): the same questions
  * the LDAP directory answers, asked of an `ldifde` or `ldapsearch -LLL` export instead of a DC.
  *
- * One streamed pass builds an index of what the commands look up (names, DNs, host names, SPNs →
- * the byte range of the entry); the entries themselves stay in the file and are read back one at a
- * time. Scans stream the file again. Memory grows with the index, never with the attributes
- * (memberOf lists, descriptors), so a 200 000-object export is read in bounded memory.
+ * One pass (./ldif-build.ts) builds an index of what the commands look up (hashes of names, DNs,
+ * host names, SPNs → the byte range of the entry); the entries themselves stay in the file and are
+ * read back when asked. `spn dupes` takes the SPN holders the pass kept; the other scans stream the
+ * file again. Memory grows with the index, never with the attributes (memberOf lists, descriptors),
+ * so a 200 000-object export is read in bounded memory.
  *
  * An export has no clock and no KDC: currentTime() says so, and the rules that need it answer
  * "unknown". Every answer names the export and its date through `info().server`.

@@ -8,42 +8,49 @@ import { LdifError } from './ldif-parse.js';
 import { bomLength, Scanner, type ScanSink } from './ldif-scan.js';
 
 /**
- * Runs the scanner over an LDIF file read `chunk` bytes at a time; the next chunk is read while this
- * one is scanned (a read of the page cache costs about what scanning it does).
+ * Runs the scanner over an LDIF file read `chunk` bytes at a time into one buffer of 8 chunks: the
+ * next chunk is read after the bytes read so far while they are scanned (a read of the page cache
+ * costs about what scanning it does), and the unscanned rest moves to the front only when the buffer
+ * is full (a record being at most a few KB, that copies little).
  */
 export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20): Promise<void> {
   let fh;
-  let reading: Promise<{ bytesRead: number; buffer: Buffer }> | undefined;
+  let reading: Promise<{ bytesRead: number }> | undefined;
   try {
     fh = await open(path, 'r');
+    const file = fh;
     const scanner = new Scanner(label, keep, sink);
-    let work = Buffer.allocUnsafe(2 * chunk);
-    let have = 0;
+    let work = Buffer.allocUnsafe(8 * chunk);
+    const readAt = (at: number) => file.read(work, at, chunk, null);
+    let head = 0; // the first byte not scanned
+    let tail = 0; // the end of the bytes read
     let first = true;
-    const spare = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
-    reading = fh.read(spare[0]!, 0, chunk, null);
-    for (let turn = 0; ; turn ^= 1) {
-      const { bytesRead, buffer } = await reading;
-      if (bytesRead) reading = fh.read(spare[turn ^ 1]!, 0, chunk, null);
-      if (work.length - have < bytesRead) {
-        const bigger = Buffer.allocUnsafe(2 * (have + bytesRead));
-        work.copy(bigger, 0, 0, have);
-        work = bigger;
-      }
-      buffer.copy(work, have, 0, bytesRead);
-      have += bytesRead;
-      let from = 0;
-      if (first && (have >= 3 || bytesRead === 0)) {
-        first = false;
-        from = bomLength(label, work.subarray(0, have));
-        scanner.base = from;
-      }
-      if (first) continue;
+    reading = readAt(0);
+    for (;;) {
+      const { bytesRead } = await reading;
+      reading = undefined;
+      tail += bytesRead;
       const last = bytesRead === 0;
-      const used = from + scanner.push(work.subarray(from, have), last);
+      if (!last && tail + chunk <= work.length) reading = readAt(tail);
+      if (first) {
+        if (tail < 3 && !last && reading) continue;
+        first = false;
+        head = bomLength(label, work.subarray(0, tail));
+        scanner.base = head;
+      }
+      head += scanner.push(work.subarray(head, tail), last);
       if (last) return;
-      work.copy(work, 0, used, have);
-      have -= used;
+      if (!reading) {
+        // The buffer is full: the unscanned rest to the front (into a bigger buffer for a huge record).
+        if (tail - head + chunk > work.length) {
+          const bigger = Buffer.allocUnsafe(2 * (tail - head + chunk));
+          work.copy(bigger, 0, head, tail);
+          work = bigger;
+        } else work.copy(work, 0, head, tail);
+        tail -= head;
+        head = 0;
+        reading = readAt(tail);
+      }
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -210,8 +210,10 @@ export class SpnStore {
       bigger.set(this.bytes.subarray(0, this.used));
       this.bytes = bigger;
     }
-    this.bytes.set(b.subarray(s, e), this.used);
-    this.used += e - s;
+    const bytes = this.bytes;
+    let at = this.used;
+    for (let i = s; i < e; i++) bytes[at++] = b[i]!; // short pieces: no subarray object each
+    this.used = at;
     if (this.pieces === this.ends.length) {
       const bigger = new Int32Array(2 * this.ends.length);
       bigger.set(this.ends);
