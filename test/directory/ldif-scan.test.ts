@@ -163,6 +163,17 @@ describe('the fast index pass', () => {
     expect(whole.slots[0]!.start).toBe(Buffer.byteLength(text.slice(0, text.indexOf('DN: CN=crmweb')), 'utf8') + 3);
   });
 
+  it('reads an empty file, a file of two bytes, and refuses UTF-16, from the file too', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'krbops-scan-'));
+    const write = (name: string, bytes: Buffer) => (writeFileSync(path.join(dir, name), bytes), path.join(dir, name));
+    const x = new IndexBuilder();
+    await scanLdifFile(write('empty.ldf', Buffer.alloc(0)), 'empty.ldf', INDEX_ATTRS, x, 16);
+    expect(x.counts.objects).toBe(0);
+    await expect(scanLdifFile(write('two.ldf', Buffer.from('dn')), 'two.ldf', INDEX_ATTRS, new IndexBuilder(), 16)).rejects.toThrow('two.ldf line 1: expected "attribute: value", got "dn"');
+    await expect(scanLdifFile(write('u.ldf', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('dn: CN=a', 'utf16le')])), 'u.ldf', INDEX_ATTRS, new IndexBuilder())).rejects.toThrow(/u\.ldf line 1: is UTF-16/);
+    await expect(scanLdifFile(path.join(dir, 'missing.ldf'), 'missing.ldf', INDEX_ATTRS, new IndexBuilder())).rejects.toThrow('missing.ldf: cannot be read (ENOENT)');
+  });
+
   it.each([
     ['a change record', 'dn: CN=a,DC=x\nobjectClass: user\nchangetype: modify\n', 3, /changetype: modify is a change/],
     ['a second dn: in a record', 'dn: CN=a,DC=x\nsAMAccountName: a\n\ndn: CN=b,DC=x\nobjectClass: user\nDn: CN=c,DC=x\n', 6, /a second "dn:"/],
