@@ -50,11 +50,29 @@ function domainStart(b: Buffer, s: number, e: number): number {
   return found;
 }
 
-/** Whether bytes [s, e) sort after `ref` (as the same ASCII text would). */
-function after(b: Uint8Array, s: number, e: number, ref: Uint8Array): boolean {
-  const n = Math.min(e - s, ref.length);
-  for (let i = 0; i < n; i++) if (b[s + i] !== ref[i]) return b[s + i]! > ref[i]!;
-  return e - s > ref.length;
+/** The greatest value seen, as bytes in one reused buffer: as text (whenChanged), or as digits, longer being larger (uSNChanged). */
+export class Greatest {
+  private v = new Uint8Array(32);
+  private n = 0;
+
+  offer(b: Uint8Array, s: number, e: number, digits: boolean): void {
+    const n = e - s;
+    if (digits ? n > this.n || (n === this.n && this.after(b, s, e)) : this.after(b, s, e)) {
+      if (n > this.v.length) this.v = new Uint8Array(2 * n);
+      for (let i = 0; i < n; i++) this.v[i] = b[s + i]!;
+      this.n = n;
+    }
+  }
+
+  private after(b: Uint8Array, s: number, e: number): boolean {
+    const n = Math.min(e - s, this.n);
+    for (let i = 0; i < n; i++) if (b[s + i] !== this.v[i]) return b[s + i]! > this.v[i]!;
+    return e - s > this.n;
+  }
+
+  text(): string {
+    return Buffer.from(this.v.buffer, 0, this.n).toString('utf8');
+  }
 }
 
 const isUsn = (b: Uint8Array, s: number, e: number) => {
@@ -83,8 +101,8 @@ export class IndexBuilder implements ScanSink {
   readonly created = new Map<string, string>();
   readonly counts = { objects: 0, accounts: 0 };
   /** The newest whenChanged and the highest uSNChanged, as bytes. */
-  newest: Uint8Array = new Uint8Array(0);
-  highestUsn: Uint8Array = new Uint8Array(0);
+  readonly newest = new Greatest();
+  readonly highestUsn = new Greatest();
   private readonly h = new Hasher();
   private spnKeys = new Int32Array(16);
   private lastDomain = new Uint8Array(0);
@@ -125,8 +143,8 @@ export class IndexBuilder implements ScanSink {
       if (h.high) return false; // non-ASCII: lower-cased as text by the full reader's path
     }
     this.counts.objects++;
-    if (r.whenE > r.whenS && after(b, r.whenS, r.whenE, this.newest)) this.newest = Uint8Array.from(b.subarray(r.whenS, r.whenE));
-    if (isUsn(b, r.usnS, r.usnE) && (r.usnE - r.usnS > this.highestUsn.length || (r.usnE - r.usnS === this.highestUsn.length && after(b, r.usnS, r.usnE, this.highestUsn)))) this.highestUsn = Uint8Array.from(b.subarray(r.usnS, r.usnE));
+    if (r.whenE > r.whenS) this.newest.offer(b, r.whenS, r.whenE, false);
+    if (isUsn(b, r.usnS, r.usnE)) this.highestUsn.offer(b, r.usnS, r.usnE, true);
     if (!account && !r.spnN) return true;
     const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (r.classes & CLASS_COMPUTER ? F_COMPUTER : 0) | (r.spnN ? F_SPN : 0));
     this.byDn.add(dnKey, idx);
@@ -184,9 +202,9 @@ export class IndexBuilder implements ScanSink {
     if (rid === 521) this.rodcGroup = { dn: r.dn, whenCreated: one(r, 'whenCreated') };
     if (/^DC=/i.test(r.dn) && one(r, 'whenCreated')) this.created.set(r.dn.toLowerCase(), one(r, 'whenCreated')!);
     const changed = Buffer.from(one(r, 'whenChanged') ?? '', 'utf8');
-    if (changed.length && after(changed, 0, changed.length, this.newest)) this.newest = changed;
+    if (changed.length) this.newest.offer(changed, 0, changed.length, false);
     const usn = Buffer.from(one(r, 'uSNChanged') ?? '', 'utf8');
-    if (isUsn(usn, 0, usn.length) && (usn.length > this.highestUsn.length || (usn.length === this.highestUsn.length && after(usn, 0, usn.length, this.highestUsn)))) this.highestUsn = usn;
+    if (isUsn(usn, 0, usn.length)) this.highestUsn.offer(usn, 0, usn.length, true);
     const spns = vals(r, 'servicePrincipalName');
     const account = isAccount(r);
     if (!account && !spns.length) return;

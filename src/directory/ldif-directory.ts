@@ -86,8 +86,8 @@ export class LdifDirectory implements DirectoryReader {
     const domains = new Map([...x.domains].map(([d, c]) => [d, c.n]));
     const configNc = x.configNc;
     const netbios = x.netbios;
-    const newest = Buffer.from(x.newest).toString('utf8');
-    const highestUsn = Buffer.from(x.highestUsn).toString('utf8') || '0';
+    const newest = x.newest.text();
+    const highestUsn = x.highestUsn.text() || '0';
     if (!this.counts.accounts) throw new DirectoryProtocolError(`the export ${this.label} holds no accounts (no entry with objectClass user or computer); export with the commands \`krbops export-ldif\` prints`, { server: `file:${this.file}` });
     if (!this.mappings.size) this.mappings.set('http', 'host');
     const [top] = [...domains.entries()].sort((a, b) => b[1] - a[1]);

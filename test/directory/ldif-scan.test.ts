@@ -116,7 +116,7 @@ function snapshot(x: IndexBuilder) {
     dns: dns.map((d) => x.byDn.get(keyHash(d))),
     names: [x.names.startingWith('c', 9), x.names.startingWith('nd', 9), x.names.startingWith('ju', 9)],
     domains: [...x.domains].map(([d, c]) => [d, c.n]),
-    rest: [x.counts, Buffer.from(x.newest).toString(), Buffer.from(x.highestUsn).toString(), [...x.mappings], [...x.netbios], x.configNc, x.protectedUsersDn, x.rodcGroup, [...x.created]],
+    rest: [x.counts, x.newest.text(), x.highestUsn.text(), [...x.mappings], [...x.netbios], x.configNc, x.protectedUsersDn, x.rodcGroup, [...x.created]],
   };
 }
 
