@@ -125,6 +125,7 @@ export class Scanner {
     let slow = this.allSlow;
     let kind = K_NONE;
     let content = false;
+    let end = 0; // the end of the record's last line, in b
     for (;;) {
       let nl = b.indexOf(LF, pos);
       if (nl === -1) {
@@ -135,7 +136,7 @@ export class Scanner {
       const next = nl < n ? nl + 1 : n;
       line++;
       if (stop === pos) {
-        if (content) this.block(b, bs, pos, bLine, started, slow);
+        if (content) this.block(b, bs, pos, bLine, started, slow, end);
         bs = next;
         bLine = line;
         started = false;
@@ -148,11 +149,11 @@ export class Scanner {
         content = true;
         const c = b[pos]!;
         if (c === SPACE) {
-          if (kind === K_SKIPPED) r.end = this.base + next;
+          if (kind === K_SKIPPED) end = next;
           else if (kind !== K_COMMENT) slow = true; // a folded value the index reads, or a continuation of nothing
         } else if (c === HASH) {
           kind = K_COMMENT;
-          if (started) r.end = this.base + next;
+          if (started) end = next;
         } else if (!started) {
           // The first line must be `dn: ` with a plain value; anything else is the full reader's.
           const v = (c | 0x20) === 0x64 && (b[pos + 1]! | 0x20) === 0x6e && b[pos + 2] === COLON ? pos + 3 : -1;
@@ -160,14 +161,15 @@ export class Scanner {
           else {
             started = true;
             kind = K_READ;
-            this.reset(pos, next, line);
+            this.reset(pos, line);
+            end = next;
             let s = v;
             while (s < stop && b[s] === SPACE) s++;
             r.dnS = s;
             r.dnE = stop;
           }
         } else {
-          r.end = this.base + next;
+          end = next;
           kind = K_SKIPPED;
           let v = -1;
           let field = 0;
@@ -212,7 +214,7 @@ export class Scanner {
       if (nl >= n) break;
     }
     if (last) {
-      if (content) this.block(b, bs, n, bLine, started, slow);
+      if (content) this.block(b, bs, n, bLine, started, slow, end);
       this.base += n;
       this.line = line;
       return n;
@@ -275,10 +277,9 @@ export class Scanner {
     }
   }
 
-  private reset(pos: number, next: number, line: number): void {
+  private reset(pos: number, line: number): void {
     const r = this.r;
     r.start = this.base + pos;
-    r.end = this.base + next;
     r.line = line;
     r.samS = r.upnS = r.hostS = r.whenS = r.usnS = -1;
     r.samE = r.upnE = r.hostE = r.whenE = r.usnE = -1;
@@ -287,7 +288,8 @@ export class Scanner {
   }
 
   /** A block [bs, be) ended: the fast record, or the block through the full reader. */
-  private block(b: Buffer, bs: number, be: number, bLine: number, started: boolean, slow: boolean): void {
+  private block(b: Buffer, bs: number, be: number, bLine: number, started: boolean, slow: boolean, end: number): void {
+    this.r.end = this.base + end;
     if (!slow && (!started || this.sink.fast(b, this.r))) return; // (a block of comments only holds no record)
     for (const rec of parseRecordBytes(this.label, this.keep, b.subarray(bs, be), this.base + bs, bLine)) this.sink.slow(rec);
   }
