@@ -5,6 +5,8 @@
  * open-addressing table. No string per key: a hit is confirmed against the entry read back.
  */
 
+import { withRoom } from './int32-room.js';
+
 /** Where an indexed entry is in the file. */
 export interface Slot {
   start: number;
@@ -99,11 +101,7 @@ export class HashIndex {
   }
 
   add(key: number, idx: number): void {
-    if (2 * this.n + 2 > this.pairs.length) {
-      const bigger = new Int32Array(this.pairs.length * 2);
-      bigger.set(this.pairs);
-      this.pairs = bigger;
-    }
+    this.pairs = withRoom(this.pairs, 2 * this.n + 2);
     this.pairs[2 * this.n] = key;
     this.pairs[2 * this.n + 1] = idx;
     this.n++;
@@ -214,11 +212,7 @@ export class SpnStore {
     let at = this.used;
     for (let i = s; i < e; i++) bytes[at++] = b[i]!; // short pieces: no subarray object each
     this.used = at;
-    if (this.pieces === this.ends.length) {
-      const bigger = new Int32Array(2 * this.ends.length);
-      bigger.set(this.ends);
-      this.ends = bigger;
-    }
+    this.ends = withRoom(this.ends, this.pieces + 1);
     this.ends[this.pieces++] = this.used;
   }
 

@@ -14,6 +14,7 @@
  * `fast` callback declines. Lines the index does not read are not checked here: a bad one is named
  * when its record is read back or scanned in full.
  */
+import { withRoom } from './int32-room.js';
 import { LdifError, parseRecordBytes, type LdifRecord } from './ldif-parse.js';
 
 /** One record in the fast path: byte ranges of the chunk `b` passed with it (-1: absent; values: the first one). */
@@ -35,7 +36,7 @@ export interface FastRecord {
   usnS: number;
   usnE: number;
   /** servicePrincipalName values: start, end pairs; `spnN` of them. */
-  spn: Int32Array;
+  spn: Int32Array<ArrayBuffer>;
   spnN: number;
   /** objectClass values seen: CLASS_* bits. */
   classes: number;
@@ -246,11 +247,7 @@ export class Scanner {
         }
         return true;
       case 5: {
-        if (2 * r.spnN + 2 > r.spn.length) {
-          const a = new Int32Array(r.spn.length * 2);
-          a.set(r.spn);
-          r.spn = a;
-        }
+        r.spn = withRoom(r.spn, 2 * r.spnN + 2);
         r.spn[2 * r.spnN] = s;
         r.spn[2 * r.spnN + 1] = e;
         r.spnN++;
