@@ -110,9 +110,8 @@ export class KerberosHelper {
    */
   async init(service: string, module: string, kerberos: Identity, timeoutMs: number, binDir?: string): Promise<HelperReply & { ctx: number }> {
     const krb5Config = kerberos.krb5Config ?? process.env.KRB5_CONFIG ?? '/etc/krb5.conf';
-    const id = this.nextId;
-    const reply = await this.request({ op: 'init', identity: identityOf(kerberos, kerberos.krb5Config ?? process.env.KRB5_CONFIG), service, module, krb5Config, timeoutMs, policy: this.policy, ...(binDir ? { binDir } : {}) }, timeoutMs);
-    return { ...reply, ctx: id };
+    const sent = this.send({ op: 'init', identity: identityOf(kerberos, kerberos.krb5Config ?? process.env.KRB5_CONFIG), service, module, krb5Config, timeoutMs, policy: this.policy, ...(binDir ? { binDir } : {}) }, timeoutMs);
+    return { ...(await sent.reply), ctx: sent.id };
   }
 
   /** The server's token into the context of `init` (mutual authentication). */
@@ -143,15 +142,21 @@ export class KerberosHelper {
   }
 
   private request(msg: Record<string, unknown>, timeoutMs: number): Promise<HelperReply> {
-    if (this.closed) return Promise.reject(new KerberosHelperError('the Kerberos helper is closed (krbops is shutting down)'));
+    return this.send(msg, timeoutMs).reply;
+  }
+
+  /** Sends one request; `id` names it (and, for `init`, the security context it opens). */
+  private send(msg: Record<string, unknown>, timeoutMs: number): { id: number; reply: Promise<HelperReply> } {
+    const refused = (e: Error) => ({ id: -1, reply: Promise.reject(e) });
+    if (this.closed) return refused(new KerberosHelperError('the Kerberos helper is closed (krbops is shutting down)'));
     let child: Child;
     try {
       child = this.start();
     } catch (e) {
-      return Promise.reject(new KerberosHelperError(`the Kerberos helper process could not start: ${(e as Error).message}`));
+      return refused(new KerberosHelperError(`the Kerberos helper process could not start: ${(e as Error).message}`));
     }
     const id = this.nextId++;
-    return new Promise<HelperReply>((resolve, reject) => {
+    const reply = new Promise<HelperReply>((resolve, reject) => {
       // The event loop runs due timers before it reads pipes: after a busy stretch an answer may be
       // waiting unread when the timer fires, so the verdict waits for this turn's I/O (setImmediate).
       const timer = setTimeout(
@@ -168,6 +173,7 @@ export class KerberosHelper {
       this.pending.set(id, { resolve, reject, timer });
       child.stdin.write(`${JSON.stringify({ ...msg, id })}\n`);
     });
+    return { id, reply };
   }
 
   private start(): Child {
