@@ -10,15 +10,19 @@
  * every command on an export waits for first) and a full `spn dupes` on it (what the command then
  * does: the compact scan, the candidates read back), each and together, against the baseline of
  * issue 15: the file read through a stream with its lines and `dn:` lines counted. Rounds
- * alternate baseline, index, dupes in one process; medians. Then heap and RSS, `spn list` /
- * `spn query` latency, and (with dist/bin built) the real CLI as a process against a node process
- * doing the baseline, with peak RSS. The export is cached in CACHE_DIR.
+ * alternate baseline, index on one thread, index on the default threads (KRBOPS_LDIF_THREADS or the
+ * cores, at most 4; the workers run the compiled dist/src/directory/ldif-worker.js), dupes, in one
+ * process; medians, with the CPU time of the process (all threads). Then heap and RSS, `spn list` /
+ * `spn query` latency, and (with dist/bin built) the real CLI as a process, on one thread and on the
+ * default threads, against a node process doing the baseline, with peak RSS. The export is cached in
+ * CACHE_DIR.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LdifDirectory } from '../src/directory/ldif-directory.js';
+import { defaultIndexThreads } from '../src/directory/ldif-parallel.js';
 import { SpnScan } from '../src/spn/spn-scan.js';
 import { CACHE_DIR, load, machine, median, timed } from './lib.js';
 
@@ -94,8 +98,18 @@ async function main(): Promise<void> {
   execFileSync('grep', ['-c', '^dn: ', file]);
   const grepMs = performance.now() - t;
 
-  // Alternating rounds: baseline (stream + count), index build, spn dupes on it; the last index is kept.
+  // Alternating rounds: baseline (stream + count), index on one thread, index build, spn dupes on it; the last index is kept.
+  const threads = Number(process.env.KRBOPS_LDIF_THREADS) || Math.max(2, defaultIndexThreads());
+  const worker = new URL('../dist/src/directory/ldif-worker.js', import.meta.url);
+  if (threads > 1 && !existsSync(worker)) throw new Error('run `npm run build` first: the index workers run dist/src/directory/ldif-worker.js');
+  const cpu = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
   const base: number[] = [];
+  const oneThread: number[] = [];
+  const cpuOne: number[] = [];
+  const cpuBuilt: number[] = [];
   const built: number[] = [];
   const scanned: number[] = [];
   const both: number[] = [];
@@ -112,12 +126,20 @@ async function main(): Promise<void> {
     if (counted.dns !== n) throw new Error(`counted ${counted.dns} dn: lines, expected ${n}`);
     d = undefined;
     global.gc?.();
+    let c = cpu();
+    t = performance.now();
+    await LdifDirectory.open(file, { threads: 1 });
+    oneThread.push(performance.now() - t);
+    cpuOne.push(cpu() - c);
+    global.gc?.();
     const heap0 = held();
     peakRss = 0;
     const sampler = setInterval(sample, 10);
+    c = cpu();
     t = performance.now();
-    d = await LdifDirectory.open(file);
+    d = await LdifDirectory.open(file, { threads, worker });
     built.push(performance.now() - t);
+    cpuBuilt.push(cpu() - c);
     sample();
     global.gc?.();
     heapGrowth = held() - heap0;
@@ -146,26 +168,32 @@ async function main(): Promise<void> {
   const cliRows: string[] = [];
   if (existsSync(cli)) {
     const pb: number[] = [];
-    const pc: number[] = [];
-    let rss = 0;
+    const runs = { one: { ms: [] as number[], cpu: [] as number[], rss: 0 }, all: { ms: [] as number[], cpu: [] as number[], rss: 0 } };
     for (let i = 0; i < rounds; i++) {
       pb.push(timed(process.execPath, ['-e', BASELINE_PROCESS, file]).ms);
-      const r = timed(process.execPath, [cli, 'spn', 'dupes', '--ldif', file, '--json']);
-      pc.push(r.ms);
-      rss = Math.max(rss, r.rssMb ?? 0);
-      if ((JSON.parse(r.stdout) as { duplicates: unknown[] }).duplicates.length !== found.duplicates) throw new Error('the CLI found other duplicates');
+      for (const [k, n] of [['one', 1], ['all', threads]] as const) {
+        const r = timed(process.execPath, [cli, 'spn', 'dupes', '--ldif', file, '--json'], { env: { ...process.env, KRBOPS_LDIF_THREADS: String(n) } });
+        runs[k].ms.push(r.ms);
+        runs[k].cpu.push(r.cpuMs ?? 0);
+        runs[k].rss = Math.max(runs[k].rss, r.rssMb ?? 0);
+        if ((JSON.parse(r.stdout) as { duplicates: unknown[] }).duplicates.length !== found.duplicates) throw new Error('the CLI found other duplicates');
+      }
     }
     cliRows.push(`| the baseline as a node process (start-up included) | ${Math.round(median(pb))} ms (rounds ${pb.map(Math.round).join(', ')}) |`);
-    cliRows.push(`| \`krbops spn dupes --ldif <export> --json\` (dist/bin, a process) | ${x(median(pc), median(pb))} (rounds ${pc.map(Math.round).join(', ')}), peak RSS ${rss.toFixed(0)} MB |`);
+    for (const [k, n] of [['one', 1], ['all', threads]] as const) {
+      const r = runs[k];
+      cliRows.push(`| \`KRBOPS_LDIF_THREADS=${n} krbops spn dupes --ldif <export> --json\` (dist/bin, a process) | ${x(median(r.ms), median(pb))} (rounds ${r.ms.map(Math.round).join(', ')}; CPU ${Math.round(median(r.cpu))} ms), peak RSS ${r.rss.toFixed(0)} MB |`);
+    }
   } else cliRows.push('| the CLI as a process | not measured: run `npm run build` first |');
 
-  console.log(`${rounds} alternating rounds, medians; load ${load0} → ${load()}`);
+  console.log(`${rounds} alternating rounds, medians; load ${load0} → ${load()}; index threads: ${threads}`);
   console.log(`| measurement | value |\n| --- | ---: |`);
   console.log(`| export file (${d.counts.objects} objects, ${d.counts.accounts} accounts) | ${mib(size)} |`);
   console.log(`| baseline: the file through a stream, lines and dn: counted | ${Math.round(baseMs)} ms (rounds ${base.map(Math.round).join(', ')}; grep -c: ${Math.round(grepMs)} ms) |`);
-  console.log(`| index build (one pass over the file) | ${x(median(built), baseMs)} the baseline (rounds ${built.map(Math.round).join(', ')}) |`);
+  console.log(`| index build on one thread | ${x(median(oneThread), baseMs)} the baseline (rounds ${oneThread.map(Math.round).join(', ')}; CPU ${Math.round(median(cpuOne))} ms) |`);
+  console.log(`| index build on ${threads} threads | ${x(median(built), baseMs)} the baseline (rounds ${built.map(Math.round).join(', ')}; CPU ${Math.round(median(cpuBuilt))} ms) |`);
   console.log(`| spn dupes on the index (${found.scan.accountCount} accounts, ${found.scan.spnCount} SPNs, ${found.duplicates} duplicates) | ${x(median(scanned), baseMs)} (rounds ${scanned.map(Math.round).join(', ')}) |`);
-  console.log(`| **analysed**: index build + spn dupes | **${x(median(both), baseMs)}** (rounds ${both.map(Math.round).join(', ')}) |`);
+  console.log(`| **analysed**: index build (${threads} threads) + spn dupes | **${x(median(both), baseMs)}** (rounds ${both.map(Math.round).join(', ')}) |`);
   console.log(`| memory held by the index after GC (JS heap + typed arrays) | ${mib(heapGrowth)} (${((heapGrowth / size) * 100).toFixed(1)} % of the file) |`);
   console.log(`| peak RSS during the last index build + spn dupes | ${mib(peakRss)} |`);
   console.log(`| spn list + spn query on the index (median of 20; the first builds the name tables) | ${q[10]!.toFixed(1)} ms (the first: ${firstQuery.toFixed(0)} ms) |`);

@@ -14,7 +14,8 @@ export const INLINE = new Set(['zod', 'commander', 'ldapts', 'yaml', 'fast-xml-p
 export function bundleOptions(outdir) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   return {
-    entryPoints: { cli: new URL('./cli-entry.ts', import.meta.url).pathname },
+    // The LDIF index's worker thread is a program of its own (src/directory/ldif-parallel.ts finds it).
+    entryPoints: { cli: new URL('./cli-entry.ts', import.meta.url).pathname, 'ldif-worker': new URL('../src/directory/ldif-worker.ts', import.meta.url).pathname },
     bundle: true,
     splitting: true,
     format: 'esm',

@@ -101,7 +101,7 @@ function buildProgram(config: () => Config, io: Io, setExit: (code: number) => v
         if (cfg.ldap && !cfg.ldap.tlsRejectUnauthorized) io.err('krbops: warning: LDAP_TLS_REJECT_UNAUTHORIZED=false, DC certificates are not verified (set LDAP_CA_FILE instead)\n');
         const log = process.env.LOG_LEVEL ? createLogger(process.env.LOG_LEVEL, process.stderr) : silentLogger;
         // An export is indexed once per process before the command runs, so a big one does not eat the collectors' time budget.
-        if (cfg.ldifFile) await (await import('./directory/ldif-directory.js')).openLdifDirectory(cfg.ldifFile);
+        if (cfg.ldifFile) await (await import('./directory/ldif-directory.js')).openLdifDirectory(cfg.ldifFile, { threads: cfg.ldifThreads });
         // The one plan-and-run path (commands/run.ts), as Slack and Teams use it.
         const outcome = await runCommand({ actor: { surface: 'cli', id: process.env.USER ?? 'cli' }, command: cmd, args }, { config: cfg, log });
         if (!outcome.ok) throw outcome.error;

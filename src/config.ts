@@ -45,6 +45,8 @@ export interface Config {
   ldap?: LdapConfig;
   /** An LDIF export read instead of a DC (`LDAP_URL=file:<path>`, or `--ldif <path>` on the CLI). */
   ldifFile?: string;
+  /** Threads that index a large export (KRBOPS_LDIF_THREADS; 1: no worker thread); default: the cores, at most 4. */
+  ldifThreads?: number;
   /** The local playground page on `/` (KRBOPS_PLAYGROUND=true, or demo mode). Loopback only. */
   playground: boolean;
   /** Started with nothing configured: the demo domain (see src/demo.ts). */
@@ -289,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ldap,
     ...(ldifFile ? { ldifFile } : {}),
+    ...(env.KRBOPS_LDIF_THREADS ? { ldifThreads: parseVar(env, 'KRBOPS_LDIF_THREADS', intVar('KRBOPS_LDIF_THREADS', 1, 64), 1) } : {}),
     playground: parseVar(env, 'KRBOPS_PLAYGROUND', boolVar('KRBOPS_PLAYGROUND'), false),
     ...(env.KRBOPS_DEMO === 'true' ? { demo: true } : {}),
     dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],

@@ -73,6 +73,11 @@ export class Greatest {
   text(): string {
     return Buffer.from(this.v.buffer, 0, this.n).toString('utf8');
   }
+
+  /** The value's bytes (a copy): what a worker sends (./ldif-pieces.ts). */
+  bytes(): Uint8Array<ArrayBuffer> {
+    return this.v.slice(0, this.n);
+  }
 }
 
 const isUsn = (b: Uint8Array, s: number, e: number) => {

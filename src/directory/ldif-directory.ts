@@ -17,9 +17,10 @@ import path from 'node:path';
 import { AccountNotFoundError, DirectoryProtocolError } from '../errors.js';
 import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore, type Slot } from './ldif-index.js';
-import { IndexBuilder, INDEX_ATTRS, isAccount, one, vals } from './ldif-build.js';
+import { isAccount, one, vals } from './ldif-build.js';
+import { indexLdif, type ParallelIndexOptions } from './ldif-parallel.js';
 import { openRecords, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
-import { scanLdifFile, scanLdifRanges } from './ldif-files.js';
+import { scanLdifRanges } from './ldif-files.js';
 import type { FastRecord } from './ldif-scan.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
@@ -66,20 +67,19 @@ export class LdifDirectory implements DirectoryReader {
   ) {}
 
   /** Reads the export once and builds the index. Throws LdifError naming the line of a bad record. */
-  static async open(file: string, options: { spnStoreBytes?: number } = {}): Promise<LdifDirectory> {
+  static async open(file: string, options: ParallelIndexOptions = {}): Promise<LdifDirectory> {
     const label = path.basename(file);
     const dir = new LdifDirectory(file, label);
-    await dir.index(options.spnStoreBytes);
+    await dir.index(options);
     return dir;
   }
 
-  private async index(spnStoreBytes?: number): Promise<void> {
+  private async index(options: ParallelIndexOptions): Promise<void> {
     const st = await stat(this.file).catch((e: NodeJS.ErrnoException) => {
       throw new DirectoryProtocolError(`the export ${this.file} cannot be read (${e.code ?? 'error'})`, { server: `file:${this.file}` });
     });
     this.stamp = `${st.size}:${st.mtimeMs}`;
-    const x = new IndexBuilder(spnStoreBytes);
-    await scanLdifFile(this.file, this.label, INDEX_ATTRS, x);
+    const x = await indexLdif(this.file, this.label, options);
     Object.assign(this, { slots: x.slots, bySam: x.bySam, byUpn: x.byUpn, byHost: x.byHost, byDn: x.byDn, bySpn: x.bySpn, names: x.names, spns: x.spns, counts: x.counts, created: x.created, protectedUsersDn: x.protectedUsersDn });
     this.mappings = x.mappings;
     if (x.rodcGroup) this.rodcGroup = { dn: x.rodcGroup.dn, whenCreated: generalizedTimeToIso(x.rodcGroup.whenCreated) };
@@ -374,7 +374,7 @@ const opened = new Map<string, { key: string; dir: Promise<LdifDirectory> }>();
  * The directory for an export, indexed once per process and re-indexed when the file changes
  * (a bot serves many requests from one export; each must not read the whole file again).
  */
-export async function openLdifDirectory(file: string): Promise<LdifDirectory> {
+export async function openLdifDirectory(file: string, options: { threads?: number } = {}): Promise<LdifDirectory> {
   const abs = path.resolve(file);
   const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
     throw new DirectoryProtocolError(`the export ${file} cannot be read (${e.code ?? 'error'})`, { server: `file:${file}` });
@@ -382,7 +382,7 @@ export async function openLdifDirectory(file: string): Promise<LdifDirectory> {
   const key = `${st.size}:${st.mtimeMs}`;
   const cur = opened.get(abs);
   if (cur && cur.key === key) return cur.dir;
-  const dir = LdifDirectory.open(abs);
+  const dir = LdifDirectory.open(abs, options);
   opened.set(abs, { key, dir });
   dir.catch(() => opened.delete(abs));
   return dir;

@@ -2,26 +2,39 @@
  * The LDIF scanner (./ldif-scan.ts) over a file: the index pass reads the whole export, one chunk
  * ahead; `spn dupes` past the SPN store's budget reads only the SPN holders' records.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { KrbopsError } from '../errors.js';
 import { LdifError } from './ldif-parse.js';
 import { bomLength, Scanner, type ScanSink } from './ldif-scan.js';
+
+/** One work buffer per thread, reused by the next scan (a fresh 8 MiB buffer costs its page faults each time). */
+let spare: Buffer | undefined;
 
 /**
  * Runs the scanner over an LDIF file read `chunk` bytes at a time into one buffer of 8 chunks: the
  * next chunk is read after the bytes read so far while they are scanned (a read of the page cache
  * costs about what scanning it does), and the unscanned rest moves to the front only when the buffer
- * is full (a record being at most a few KB, that copies little).
+ * is full (a record being at most a few KB, that copies little). With `range`, only the bytes
+ * [start, end) — whole records (./ldif-pieces.ts) — with line numbers counted from its start.
+ * Returns how many lines it read.
  */
-export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20): Promise<void> {
+export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20, range?: { start: number; end: number }): Promise<number> {
   let fh;
   let reading: Promise<{ bytesRead: number }> | undefined;
+  let work = spare && spare.length >= 8 * chunk ? spare : Buffer.allocUnsafe(8 * chunk);
+  spare = undefined;
   try {
     fh = await open(path, 'r');
     const file = fh;
     const scanner = new Scanner(label, keep, sink);
-    let work = Buffer.allocUnsafe(8 * chunk);
-    const readAt = (at: number) => file.read(work, at, chunk, null);
+    const from = range?.start ?? 0;
+    const to = range?.end ?? Infinity;
+    let pos = from; // the file offset of the next read
+    const readAt = (at: number) => {
+      const len = Math.min(chunk, to - pos);
+      const r = len > 0 ? file.read(work, at, len, pos) : Promise.resolve({ bytesRead: 0 });
+      return r.then((x) => ((pos += x.bytesRead), x));
+    };
     let head = 0; // the first byte not scanned
     let tail = 0; // the end of the bytes read
     let first = true;
@@ -33,13 +46,13 @@ export async function scanLdifFile(path: string, label: string, keep: ReadonlySe
       const last = bytesRead === 0;
       if (!last && tail + chunk <= work.length) reading = readAt(tail);
       if (first) {
-        if (tail < 3 && !last && reading) continue;
+        if (from === 0 && tail < 3 && !last && reading) continue;
         first = false;
-        head = bomLength(label, work.subarray(0, tail));
-        scanner.base = head;
+        head = from === 0 ? bomLength(label, work.subarray(0, tail)) : 0;
+        scanner.base = from + head;
       }
       head += scanner.push(work.subarray(head, tail), last);
-      if (last) return;
+      if (last) return scanner.line;
       if (!reading) {
         // The buffer is full: the unscanned rest to the front (into a bigger buffer for a huge record).
         if (tail - head + chunk > work.length) {
@@ -58,7 +71,29 @@ export async function scanLdifFile(path: string, label: string, keep: ReadonlySe
   } finally {
     await reading?.catch(() => undefined); // the read ahead, when a record stopped the scan
     await fh?.close();
+    spare = work;
   }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * The first record boundary at or after `guess`: the offset just past a blank line (an empty line,
+ * or a lone CR, after an LF), where the scanner starts a fresh block whatever came before; `size`
+ * if there is none. A continuation line starts with a space, so it is never blank.
+ */
+export async function recordBoundary(fh: FileHandle, guess: number, size: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(64 << 10);
+  for (let at = Math.max(0, guess - 3); at < size; ) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - at), at);
+    for (let i = buf.indexOf(LF, Math.max(0, guess - at - 1)); i !== -1 && i < bytesRead; i = buf.indexOf(LF, i + 1)) {
+      if (at + i + 1 >= guess && i >= 1 && (buf[i - 1] === LF || (i >= 2 && buf[i - 1] === CR && buf[i - 2] === LF))) return at + i + 1;
+    }
+    if (bytesRead <= 3) break;
+    at += bytesRead - 3; // the last bytes again: a blank line across two reads is found in the next
+  }
+  return size;
 }
 
 /**

@@ -42,11 +42,43 @@ export class Slots {
   }
   get(i: number): Slot | undefined {
     if (!(i >= 0 && i < this.length)) return undefined;
-    return { start: this.a[3 * i]!, end: this.a[3 * i + 1]!, line: this.a[3 * i + 2]! };
+    return { start: this.a[3 * i]!, end: this.a[3 * i + 1]!, line: this.a[3 * i + 2]! + this.linesBefore(i) };
   }
   flags(i: number): number {
     return i >= 0 && i < this.length ? this.f[i]! : 0;
   }
+  /** The arrays as they are (to transfer from a worker, ./ldif-pieces.ts). */
+  dump(): SlotsDump {
+    return { a: this.a, f: this.f, n: this.length };
+  }
+  /** From slot shifts[2k] on, line numbers are shifts[2k + 1] further on (the pieces after the first). */
+  private readonly shifts: number[] = [];
+  private linesBefore(i: number): number {
+    for (let k = this.shifts.length - 2; k >= 0; k -= 2) if (i >= this.shifts[k]!) return this.shifts[k + 1]!;
+    return 0;
+  }
+  /** Appends the slots of a later byte range (copied whole), their line numbers moved on by `lines`. */
+  absorb(d: SlotsDump, lines: number): void {
+    const n = this.length + d.n;
+    if (n > this.f.length) {
+      const size = Math.max(n, 2 * this.f.length);
+      const a = new Float64Array(3 * size);
+      a.set(this.a.subarray(0, 3 * this.length));
+      this.a = a;
+      const f = new Uint8Array(size);
+      f.set(this.f.subarray(0, this.length));
+      this.f = f;
+    }
+    this.a.set(d.a.subarray(0, 3 * d.n), 3 * this.length);
+    this.f.set(d.f.subarray(0, d.n), this.length);
+    if (lines) this.shifts.push(this.length, lines);
+    this.length = n;
+  }
+}
+export interface SlotsDump {
+  a: Float64Array<ArrayBuffer>;
+  f: Uint8Array<ArrayBuffer>;
+  n: number;
 }
 
 /** ASCII lower case of a byte (other bytes unchanged). */
@@ -93,11 +125,13 @@ function mix(h: number): number {
 export class HashIndex {
   private pairs = new Int32Array(2048);
   private n = 0;
+  /** The pairs of later byte ranges (./ldif-pieces.ts), as they came, with what their entries are moved on by. */
+  private readonly more: { pairs: Int32Array; n: number; base: number }[] = [];
   private table: Int32Array | undefined;
   private mask = 0;
 
   get size(): number {
-    return this.n;
+    return this.more.reduce((n, m) => n + m.n, this.n);
   }
 
   add(key: number, idx: number): void {
@@ -105,6 +139,16 @@ export class HashIndex {
     this.pairs[2 * this.n] = key;
     this.pairs[2 * this.n + 1] = idx;
     this.n++;
+    this.table = undefined;
+  }
+
+  dump(): { pairs: Int32Array<ArrayBuffer>; n: number } {
+    return { pairs: this.pairs, n: this.n };
+  }
+
+  /** Appends the pairs of a later byte range (kept as they are), their entries moved on by `entries`; only after the last add(). */
+  absorb(d: { pairs: Int32Array; n: number }, entries: number): void {
+    this.more.push({ pairs: d.pairs, n: d.n, base: entries });
     this.table = undefined;
   }
 
@@ -122,21 +166,22 @@ export class HashIndex {
   /** The table from the pairs, in insertion order; a pair already present (same key, same entry) is left out. Entries are stored + 1 (0: empty). */
   private build(): Int32Array {
     let size = 1024;
-    while (size < 2 * this.n + 2) size *= 2;
+    while (size < 2 * this.size + 2) size *= 2;
     const t = new Int32Array(2 * size);
-    this.mask = size - 1;
-    const p = this.pairs;
-    for (let j = 0; j < this.n; j++) {
-      const k = p[2 * j]!;
-      const v = p[2 * j + 1]! + 1;
-      for (let i = mix(k) & this.mask; ; i = (i + 1) & this.mask) {
-        const cur = t[2 * i + 1]!;
-        if (cur === 0) {
-          t[2 * i] = k;
-          t[2 * i + 1] = v;
-          break;
+    const mask = (this.mask = size - 1);
+    for (const { pairs: p, n, base } of [{ pairs: this.pairs, n: this.n, base: 0 }, ...this.more]) {
+      for (let j = 0; j < n; j++) {
+        const k = p[2 * j]!;
+        const v = p[2 * j + 1]! + base + 1;
+        for (let i = mix(k) & mask; ; i = (i + 1) & mask) {
+          const cur = t[2 * i + 1]!;
+          if (cur === 0) {
+            t[2 * i] = k;
+            t[2 * i + 1] = v;
+            break;
+          }
+          if (cur === v && t[2 * i] === k) break;
         }
-        if (cur === v && t[2 * i] === k) break;
       }
     }
     return (this.table = t);
@@ -147,32 +192,62 @@ export class HashIndex {
 export class NameList {
   private bytes = new Uint8Array(1 << 16);
   private used = 0;
-  private readonly ends: number[] = [];
-  private readonly idx: number[] = [];
+  /** Per name: the end of its bytes and its entry. */
+  private ends = new Int32Array(1024);
+  private idx = new Int32Array(1024);
+  private n = 0;
 
   add(b: Uint8Array, s: number, e: number, idx: number): void {
-    while (this.used + e - s > this.bytes.length) {
-      const bigger = new Uint8Array(this.bytes.length * 2);
-      bigger.set(this.bytes.subarray(0, this.used));
-      this.bytes = bigger;
-    }
+    this.room(e - s);
     for (let i = s; i < e; i++) this.bytes[this.used++] = LOWER[b[i]!]!;
-    this.ends.push(this.used);
-    this.idx.push(idx);
+    this.push(this.used, idx);
+  }
+
+  private room(more: number): void {
+    if (this.used + more <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.used + more));
+    bigger.set(this.bytes.subarray(0, this.used));
+    this.bytes = bigger;
+  }
+
+  private push(end: number, idx: number): void {
+    this.ends = withRoom(this.ends, this.n + 1);
+    this.idx = withRoom(this.idx, this.n + 1);
+    this.ends[this.n] = end;
+    this.idx[this.n++] = idx;
+  }
+
+  dump(): NameListDump {
+    return { bytes: this.bytes, used: this.used, ends: this.ends, idx: this.idx, n: this.n };
+  }
+
+  /** The names of later byte ranges (kept as they are), their entries moved on by `entries`; only after the last add(). */
+  private readonly more: { d: NameListDump; entries: number }[] = [];
+  absorb(d: NameListDump, entries: number): void {
+    this.more.push({ d, entries });
   }
 
   /** Entries whose name starts with `prefix` (lower case), the first `max` in file order. */
   startingWith(prefix: string, max: number): number[] {
     const p = Buffer.from(prefix, 'utf8');
     const out: number[] = [];
-    for (let k = 0, s = 0; k < this.ends.length && out.length < max; s = this.ends[k++]!) {
-      if (this.ends[k]! - s < p.length) continue;
-      let i = 0;
-      while (i < p.length && this.bytes[s + i] === p[i]) i++;
-      if (i === p.length) out.push(this.idx[k]!);
+    for (const { d, entries } of [{ d: this.dump(), entries: 0 }, ...this.more]) {
+      for (let k = 0, s = 0; k < d.n && out.length < max; s = d.ends[k++]!) {
+        if (d.ends[k]! - s < p.length) continue;
+        let i = 0;
+        while (i < p.length && d.bytes[s + i] === p[i]) i++;
+        if (i === p.length) out.push(d.idx[k]! + entries);
+      }
     }
     return out;
   }
+}
+export interface NameListDump {
+  bytes: Uint8Array<ArrayBuffer>;
+  used: number;
+  ends: Int32Array<ArrayBuffer>;
+  idx: Int32Array<ArrayBuffer>;
+  n: number;
 }
 
 /**
@@ -186,28 +261,34 @@ export class SpnStore {
   /** End offsets of the pieces (a holder's DN, then its SPNs); `firsts[k]`: holder k's first piece. */
   private ends = new Int32Array(1024);
   private pieces = 0;
-  private firsts: number[] = [];
+  private firsts = new Int32Array(256);
+  private nHolders = 0;
   dropped = false;
 
   constructor(private readonly budget = 32 << 20) {}
 
   get holders(): number {
-    return this.firsts.length;
+    return this.nHolders + this.moreHolders;
   }
 
   /** Starts a holder; then `piece` its DN and each SPN. */
   holder(): void {
-    if (!this.dropped) this.firsts.push(this.pieces);
+    if (this.dropped) return;
+    this.firsts = withRoom(this.firsts, this.nHolders + 1);
+    this.firsts[this.nHolders++] = this.pieces;
+  }
+
+  private room(more: number): void {
+    if (this.used + more <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.min(this.budget, Math.max(2 * this.bytes.length, this.used + more)));
+    bigger.set(this.bytes.subarray(0, this.used));
+    this.bytes = bigger;
   }
 
   piece(b: Uint8Array, s: number, e: number): void {
     if (this.dropped) return;
     if (this.used + e - s > this.budget) return this.drop();
-    if (this.used + e - s > this.bytes.length) {
-      const bigger = new Uint8Array(Math.min(this.budget, Math.max(2 * this.bytes.length, this.used + e - s)));
-      bigger.set(this.bytes.subarray(0, this.used));
-      this.bytes = bigger;
-    }
+    this.room(e - s);
     const bytes = this.bytes;
     let at = this.used;
     for (let i = s; i < e; i++) bytes[at++] = b[i]!; // short pieces: no subarray object each
@@ -220,17 +301,58 @@ export class SpnStore {
     this.dropped = true;
     this.bytes = new Uint8Array(0);
     this.ends = new Int32Array(0);
-    this.firsts = [];
+    this.firsts = new Int32Array(0);
+    this.nHolders = 0;
+  }
+
+  dump(): SpnStoreDump {
+    return { bytes: this.bytes, used: this.used, ends: this.ends, pieces: this.pieces, firsts: this.firsts, holders: this.nHolders, dropped: this.dropped };
+  }
+
+  /** The holders of later byte ranges (kept as they are), from holder `from` on; only after the last piece(). */
+  private readonly more: { d: SpnStoreDump; from: number }[] = [];
+  private moreHolders = 0;
+  private moreUsed = 0;
+  absorb(d: SpnStoreDump): void {
+    if (this.dropped) return;
+    this.moreUsed += d.used;
+    if (d.dropped || this.used + this.moreUsed > this.budget) {
+      this.more.length = this.moreHolders = 0;
+      return this.drop(); // as one store would, past the budget
+    }
+    this.more.push({ d, from: this.holders });
+    this.moreHolders += d.holders;
   }
 
   /** Holder k as text: its DN and SPNs. */
   get(k: number): { dn: string; servicePrincipalName: string[] } {
-    const buf = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.used);
-    const from = this.firsts[k]!;
-    const to = k + 1 < this.firsts.length ? this.firsts[k + 1]! : this.pieces;
-    const text = (p: number) => buf.toString('utf8', p ? this.ends[p - 1]! : 0, this.ends[p]!);
-    const spns: string[] = [];
-    for (let p = from + 1; p < to; p++) spns.push(text(p));
-    return { dn: text(from), servicePrincipalName: spns };
+    if (k < this.nHolders) return holderText(this.dump(), k);
+    let lo = 0;
+    for (let hi = this.more.length - 1; lo < hi; ) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.more[mid]!.from <= k) lo = mid;
+      else hi = mid - 1;
+    }
+    const m = this.more[lo]!;
+    return holderText(m.d, k - m.from);
   }
+}
+
+function holderText(d: SpnStoreDump, k: number): { dn: string; servicePrincipalName: string[] } {
+  const buf = Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.used);
+  const from = d.firsts[k]!;
+  const to = k + 1 < d.holders ? d.firsts[k + 1]! : d.pieces;
+  const text = (p: number) => buf.toString('utf8', p ? d.ends[p - 1]! : 0, d.ends[p]!);
+  const spns: string[] = [];
+  for (let p = from + 1; p < to; p++) spns.push(text(p));
+  return { dn: text(from), servicePrincipalName: spns };
+}
+export interface SpnStoreDump {
+  bytes: Uint8Array<ArrayBuffer>;
+  used: number;
+  ends: Int32Array<ArrayBuffer>;
+  pieces: number;
+  firsts: Int32Array<ArrayBuffer>;
+  holders: number;
+  dropped: boolean;
 }

@@ -31,8 +31,13 @@ export interface LdifRecord {
 
 /** The export file cannot be read as LDIF; `line` names where. */
 export class LdifError extends KrbopsError {
-  constructor(file: string, message: string, line?: number) {
-    super(ErrorCode.InvalidInput, `${file}${line ? ` line ${line}` : ''}: ${message}`, { details: { file, ...(line ? { line } : {}) } });
+  constructor(
+    file: string,
+    /** The message without the file and line (a worker's error is made again with the line in the whole file). */
+    readonly reason: string,
+    readonly line?: number,
+  ) {
+    super(ErrorCode.InvalidInput, `${file}${line ? ` line ${line}` : ''}: ${reason}`, { details: { file, ...(line ? { line } : {}) } });
   }
 }
 

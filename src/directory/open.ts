@@ -9,7 +9,7 @@ import type { LdapPool, LdapPoolStats, LdapSearcher } from './ldap-pool.js';
 import type { DirectoryReader } from './types.js';
 
 export async function openConfiguredDirectory(config: Config, log: Logger): Promise<DirectoryReader> {
-  if (config.ldifFile) return (await import('./ldif-directory.js')).openLdifDirectory(config.ldifFile);
+  if (config.ldifFile) return (await import('./ldif-directory.js')).openLdifDirectory(config.ldifFile, { threads: config.ldifThreads });
   const ldap = requireLdap(config);
   return (await import('./ldap-directory.js')).openDirectory(ldap, log);
 }
