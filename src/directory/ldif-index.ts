@@ -339,13 +339,20 @@ export class SpnStore {
 }
 
 function holderText(d: SpnStoreDump, k: number): { dn: string; servicePrincipalName: string[] } {
-  const buf = Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.used);
+  const buf = bufferOf(d);
   const from = d.firsts[k]!;
   const to = k + 1 < d.holders ? d.firsts[k + 1]! : d.pieces;
-  const text = (p: number) => buf.toString('utf8', p ? d.ends[p - 1]! : 0, d.ends[p]!);
   const spns: string[] = [];
-  for (let p = from + 1; p < to; p++) spns.push(text(p));
-  return { dn: text(from), servicePrincipalName: spns };
+  for (let p = from + 1; p < to; p++) spns.push(buf.toString('utf8', d.ends[p - 1]!, d.ends[p]!));
+  return { dn: buf.toString('utf8', from ? d.ends[from - 1]! : 0, d.ends[from]!), servicePrincipalName: spns };
+}
+
+/** One Buffer view per arena (not one per holder read). */
+const views = new WeakMap<Uint8Array, Buffer>();
+function bufferOf(d: SpnStoreDump): Buffer {
+  let b = views.get(d.bytes);
+  if (!b || b.length !== d.used) views.set(d.bytes, (b = Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.used)));
+  return b;
 }
 export interface SpnStoreDump {
   bytes: Uint8Array<ArrayBuffer>;

@@ -80,8 +80,11 @@ function rdnEnd(dn: string): number {
   return -1;
 }
 
-/** A copy that does not keep the whole source string alive (V8 slices share their parent). */
-const own = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
+/**
+ * A copy that does not keep the whole source string alive (V8 slices share their parent). V8 copies a
+ * slice shorter than 13 characters anyway, so those (most RDNs) are taken as they are.
+ */
+const own = (s: string) => (s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8'));
 
 /** One account of a candidate re-read: the reference plus every SPN it holds now. */
 export type CandidateAccount = AccountRef & { servicePrincipalName: string[] };
@@ -98,6 +101,10 @@ export class SpnScan {
   /** Further service holders per alias hash (rare: two service classes or accounts naming one host SPN). */
   private readonly moreAliasHolders = new Map<string, number[]>();
   private readonly candidateSet = new Set<number>();
+  /** Service class as written → its sPNMappings target ('' when none): one lower-casing per class, not per SPN. */
+  private readonly classTargets = new Map<string, string>();
+  /** The trimmed SPNs of the account being added (instead of a Set per account). */
+  private readonly seen: string[] = [];
   spnCount = 0;
 
   /** `mappings`: alias class (lower case) → target class, from the forest's sPNMappings. */
@@ -136,11 +143,14 @@ export class SpnScan {
       this.rdns.push(own(dn.slice(0, cut)));
       this.parentOf.push(p);
     }
-    const seen = new Set<string>();
+    const seen = this.seen;
+    seen.length = 0;
+    const many = spns.length > 16 ? new Set<string>() : undefined; // a few SPNs: a scan of the array is cheaper
     for (const raw of spns) {
       const spn = raw.trim();
-      if (!spn || seen.has(spn)) continue;
-      seen.add(spn);
+      if (!spn || (many ? many.has(spn) : seen.includes(spn))) continue;
+      if (many) many.add(spn);
+      else seen.push(spn);
       this.spnCount++;
       const [a, b] = spnHash(spn);
       const first = this.holders.putIfAbsent(a, b, idx);
@@ -158,7 +168,7 @@ export class SpnScan {
       }
       // A service SPN (http/x): is its HOST/ alias held elsewhere already? Remember it for later ones.
       const slash = spn.indexOf('/');
-      const target = slash > 0 ? this.mappings.get(spn.slice(0, slash).toLowerCase()) : undefined;
+      const target = slash > 0 ? this.targetOf(spn.slice(0, slash)) : undefined;
       if (target) {
         const [ha, hb] = spnHash(`${target}${spn.slice(slash)}`);
         const host = this.holders.get(ha, hb);
@@ -172,6 +182,20 @@ export class SpnScan {
         }
       }
     }
+  }
+
+  private lastClass = '';
+  private lastTarget = '';
+  private targetOf(cls: string): string | undefined {
+    if (cls === this.lastClass) return this.lastTarget || undefined; // SPNs of one class come in runs (HOST/x, HOST/X)
+    let t = this.classTargets.get(cls);
+    if (t === undefined) {
+      t = this.mappings.get(cls.toLowerCase()) ?? '';
+      if (this.classTargets.size < 10_000) this.classTargets.set(cls, t);
+    }
+    this.lastClass = cls;
+    this.lastTarget = t;
+    return t || undefined;
   }
 
   /** DNs to re-read in full, in scan order: every holder of an SPN seen twice or of a possible alias collision. */
