@@ -70,7 +70,7 @@ const BASELINE_PROCESS = `let l=0,d=0,s=1;(async()=>{for await(const c of requir
 /** What `spn dupes` does (commands/spn-dupes.ts): the compact scan over pages, then the candidates read back. */
 async function dupes(d: LdifDirectory): Promise<{ scan: SpnScan; duplicates: number }> {
   const scan = new SpnScan(await d.spnMappings());
-  for await (const page of d.scanSpnPages()) for (const a of page) scan.add(a.dn, a.servicePrincipalName);
+  if (!(await d.scanSpnsInto(scan))) for await (const page of d.scanSpnPages()) for (const a of page) scan.add(a.dn, a.servicePrincipalName);
   const { duplicates } = scan.result(await d.accountsByDn(scan.candidates()), []);
   return { scan, duplicates: duplicates.length };
 }

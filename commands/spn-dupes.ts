@@ -19,7 +19,7 @@ const spnDupes: CommandSpec<SpnDupesResult> = {
     ctx.progress?.('Scanning every account with an SPN…');
     // Compact keys while streaming; full detail only for the holders of possible duplicates.
     const scan = new SpnScan(await dir.spnMappings());
-    for await (const page of dir.scanSpnPages()) for (const a of page) scan.add(a.dn, a.servicePrincipalName);
+    if (!(await dir.scanSpnsInto?.(scan))) for await (const page of dir.scanSpnPages()) for (const a of page) scan.add(a.dn, a.servicePrincipalName);
     const { duplicates, aliasCollisions } = scan.result(await dir.accountsByDn(scan.candidates()), allowList);
     const info = await dir.info();
     return {

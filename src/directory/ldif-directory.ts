@@ -21,6 +21,8 @@ import { isAccount, one, vals } from './ldif-build.js';
 import { indexLdif, type ParallelIndexOptions } from './ldif-parallel.js';
 import { openRecords, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
 import { scanLdifRanges } from './ldif-files.js';
+import { feedSpnScan } from './ldif-dupes.js';
+import type { SpnScan } from '../spn/spn-scan.js';
 import type { FastRecord } from './ldif-scan.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
@@ -257,6 +259,14 @@ export class LdifDirectory implements DirectoryReader {
       while (out.length >= 500) yield out.splice(0, 500);
     }
     if (out.length) yield out;
+  }
+
+  /** spn dupes' scan from the SPN store, no string per SPN (./ldif-dupes.ts); false (read the pages) past its budget or if the file changed. */
+  async scanSpnsInto(scan: SpnScan): Promise<boolean> {
+    const st = await stat(this.file).catch(() => undefined);
+    if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp || this.spns.dropped) return false;
+    feedSpnScan(this.spns, scan, this.bySpn.size);
+    return true;
   }
 
   private async *streamSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {

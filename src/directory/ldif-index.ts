@@ -324,6 +324,11 @@ export class SpnStore {
     this.moreHolders += d.holders;
   }
 
+  /** The arenas, in holder order (this store's own, then the later byte ranges'). */
+  segments(): SpnStoreDump[] {
+    return [this.dump(), ...this.more.map((m) => m.d)];
+  }
+
   /** Holder k as text: its DN and SPNs. */
   get(k: number): { dn: string; servicePrincipalName: string[] } {
     if (k < this.nHolders) return holderText(this.dump(), k);

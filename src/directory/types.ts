@@ -2,6 +2,7 @@
  * The directory port: what the rest of krbops may ask Active Directory. The plain data it returns
  * lives in src/model/directory.ts.
  */
+import type { SpnScan } from '../spn/spn-scan.js';
 import type { AccountFacts, AccountRef, DirectoryInfo, DomainKeyFacts, EncryptionScanAccount, SpnHolder } from '../model/directory.js';
 
 
@@ -29,6 +30,8 @@ export interface DirectoryReader {
   scanSpns(options?: { changedAfterUsn?: string; scope?: 'forest' | 'dc' }): AsyncIterable<AccountRef & { servicePrincipalName: string[]; uSNChanged?: string }>;
   /** Every account with an SPN, forest-wide, as DN and SPNs only, a page at a time (`spn dupes`). */
   scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]>;
+  /** Optional: feeds every account with an SPN to `scan` directly (an export's index: no page of strings); false if the caller must read scanSpnPages(). */
+  scanSpnsInto?(scan: SpnScan): Promise<boolean>;
   /**
    * Accounts by DN with every SPN, 100 DNs per search; DNs that no longer exist are left out.
    * Forest-wide (the GC when configured), or `scope: 'dc'` on the DC info() describes.

@@ -11,7 +11,7 @@ import { SpnIndex } from './duplicates.js';
 import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js';
 
 /** Two 32-bit hashes (FNV-1a and a murmur-style mix) of the lower-cased text, without building it. */
-function spnHash(text: string): [number, number] {
+export function spnHash(text: string): [number, number] {
   // eslint-disable-next-line no-control-regex -- the range \x00-\x7f is ASCII: only non-ASCII text needs toLowerCase()
   const s = /[^\x00-\x7f]/.test(text) ? text.toLowerCase() : text;
   let h1 = 0x811c9dc5;
@@ -24,6 +24,29 @@ function spnHash(text: string): [number, number] {
     h2 ^= h2 >>> 15;
   }
   return [h1 >>> 0, h2 >>> 0];
+}
+
+/**
+ * spnHash over ASCII bytes (`prefix`, then b[s, e)) into `out.h1`, `out.h2`: the two numbers spnHash
+ * gives for the same text, for a caller that holds SPNs as bytes (an export's index,
+ * src/directory/ldif-dupes.ts), without an array per SPN.
+ */
+export function spnHashBytes(out: { h1: number; h2: number }, b: Uint8Array, s: number, e: number, prefix?: Uint8Array): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let part = prefix ? 0 : 1; part < 2; part++) {
+    const src = part ? b : prefix!;
+    const to = part ? e : prefix!.length;
+    for (let i = part ? s : 0; i < to; i++) {
+      let c = src[i]!;
+      if (c >= 65 && c <= 90) c += 32;
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+  }
+  out.h1 = h1 >>> 0;
+  out.h2 = h2 >>> 0;
 }
 
 /** Open addressing, linear probing: 64-bit hash → account index (first one stored wins). */
@@ -40,6 +63,11 @@ class HashTable {
       if (v === -1) return undefined;
       if (this.h1[i] === a && this.h2[i] === b) return v;
     }
+  }
+
+  /** Room for `n` keys without growing on the way. */
+  reserve(n: number): void {
+    while (n * 10 > (this.mask + 1) * 6) this.grow();
   }
 
   /** Stores idx unless the key is present; returns the index stored before, if any. */
@@ -114,10 +142,34 @@ export class SpnScan {
     return this.rdns.length;
   }
 
-  /** `i` is an account index add() assigned: rdns and parentOf have an entry for it, parentNames for its parent. */
+  /** `i` is an account index add() or addRef() assigned: rdns and parentOf have an entry for it, parentNames for its parent. */
   private dnOf(i: number): string {
     const p = this.parentOf[i]!;
+    if (p <= -2) return this.resolve!(-2 - p);
     return p < 0 ? this.rdns[i]! : `${this.rdns[i]!},${this.parentNames[p]!}`;
+  }
+
+  private resolve?: (ref: number) => string;
+  /** For addRef(): how the caller's reference becomes the DN, when candidates() asks. */
+  resolveWith(resolve: (ref: number) => string): void {
+    this.resolve = resolve;
+  }
+
+  /** Starts an account known by the caller's reference `ref` (its DN asked of resolveWith's function only if it is a candidate); returns its index. */
+  addRef(ref: number): number {
+    this.rdns.push('');
+    this.parentOf.push(-2 - ref);
+    return this.rdns.length - 1;
+  }
+
+  /** Room for about `spns` SPNs (a caller that knows how many): the tables do not grow on the way. */
+  reserve(spns: number): void {
+    this.holders.reserve(spns);
+  }
+
+  /** The service class's sPNMappings target, or undefined: for a caller that hashes SPNs itself. */
+  classTarget(cls: string): string | undefined {
+    return this.targetOf(cls);
   }
 
   private pair(a: number, b: number): void {
@@ -151,35 +203,43 @@ export class SpnScan {
       if (!spn || (many ? many.has(spn) : seen.includes(spn))) continue;
       if (many) many.add(spn);
       else seen.push(spn);
-      this.spnCount++;
       const [a, b] = spnHash(spn);
-      const first = this.holders.putIfAbsent(a, b, idx);
-      if (first !== undefined) {
-        // Seen before: on another account a duplicate; on this one the same SPN in other case
-        // (SpnIndex sorts that out). Either way the holders are candidates.
-        this.candidateSet.add(first);
-        this.candidateSet.add(idx);
-      }
-      // This SPN is the HOST/ alias of service SPNs seen earlier on other accounts?
-      const service = this.aliasHolders.get(a, b);
-      if (service !== undefined) {
-        this.pair(service, idx);
-        for (const s of this.moreAliasHolders.get(`${a}:${b}`) ?? []) this.pair(s, idx);
-      }
-      // A service SPN (http/x): is its HOST/ alias held elsewhere already? Remember it for later ones.
       const slash = spn.indexOf('/');
       const target = slash > 0 ? this.targetOf(spn.slice(0, slash)) : undefined;
-      if (target) {
-        const [ha, hb] = spnHash(`${target}${spn.slice(slash)}`);
-        const host = this.holders.get(ha, hb);
-        if (host !== undefined) this.pair(host, idx);
-        const earlier = this.aliasHolders.putIfAbsent(ha, hb, idx);
-        if (earlier !== undefined && earlier !== idx) {
-          const key = `${ha}:${hb}`;
-          const more = this.moreAliasHolders.get(key);
-          if (more) more.push(idx);
-          else this.moreAliasHolders.set(key, [idx]);
-        }
+      const alias = target ? spnHash(`${target}${spn.slice(slash)}`) : undefined;
+      this.addSpnHash(idx, a, b, alias?.[0], alias?.[1]);
+    }
+  }
+
+  /**
+   * One SPN of account `idx` (trimmed, not empty, not seen before on it), as spnHash gives it, with the
+   * hash (ha, hb) of its HOST/ alias when its class is mapped (sPNMappings).
+   */
+  addSpnHash(idx: number, a: number, b: number, ha?: number, hb?: number): void {
+    this.spnCount++;
+    const first = this.holders.putIfAbsent(a, b, idx);
+    if (first !== undefined) {
+      // Seen before: on another account a duplicate; on this one the same SPN in other case
+      // (SpnIndex sorts that out). Either way the holders are candidates.
+      this.candidateSet.add(first);
+      this.candidateSet.add(idx);
+    }
+    // This SPN is the HOST/ alias of service SPNs seen earlier on other accounts?
+    const service = this.aliasHolders.get(a, b);
+    if (service !== undefined) {
+      this.pair(service, idx);
+      for (const s of this.moreAliasHolders.get(`${a}:${b}`) ?? []) this.pair(s, idx);
+    }
+    // A service SPN (http/x): is its HOST/ alias held elsewhere already? Remember it for later ones.
+    if (ha !== undefined && hb !== undefined) {
+      const host = this.holders.get(ha, hb);
+      if (host !== undefined) this.pair(host, idx);
+      const earlier = this.aliasHolders.putIfAbsent(ha, hb, idx);
+      if (earlier !== undefined && earlier !== idx) {
+        const key = `${ha}:${hb}`;
+        const more = this.moreAliasHolders.get(key);
+        if (more) more.push(idx);
+        else this.moreAliasHolders.set(key, [idx]);
       }
     }
   }
