@@ -10,11 +10,11 @@
  * every command on an export waits for first) and a full `spn dupes` on it (what the command then
  * does: the compact scan, the candidates read back), each and together, against the baseline of
  * issue 15: the file read through a stream with its lines and `dn:` lines counted. Rounds
- * alternate baseline, index on one thread, index on the default threads (KRBOPS_LDIF_THREADS or the
- * cores, at most 4; the workers run the compiled dist/src/directory/ldif-worker.js), dupes, in one
+ * alternate baseline, index on one thread (the default), index on KRBOPS_LDIF_THREADS threads (2 if
+ * unset; the workers run the compiled dist/src/directory/ldif-worker.js), dupes, in one
  * process; medians, with the CPU time of the process (all threads). Then heap and RSS, `spn list` /
- * `spn query` latency, and (with dist/bin built) the real CLI as a process, on one thread and on the
- * default threads, against a node process doing the baseline, with peak RSS. The export is cached in
+ * `spn query` latency, and (with dist/bin built) the real CLI as a process, on one thread and on
+ * those threads, against a node process doing the baseline, with peak RSS. The export is cached in
  * CACHE_DIR.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,7 +22,6 @@ import { createReadStream, createWriteStream, existsSync, renameSync, statSync }
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LdifDirectory } from '../src/directory/ldif-directory.js';
-import { defaultIndexThreads } from '../src/directory/ldif-parallel.js';
 import { SpnScan } from '../src/spn/spn-scan.js';
 import { CACHE_DIR, load, machine, median, timed } from './lib.js';
 
@@ -106,7 +105,7 @@ async function main(): Promise<void> {
   const grepMs = performance.now() - t;
 
   // Alternating rounds: baseline (stream + count), index on one thread, index build, spn dupes on it; the last index is kept.
-  const threads = Number(process.env.KRBOPS_LDIF_THREADS) || Math.max(2, defaultIndexThreads());
+  const threads = Number(process.env.KRBOPS_LDIF_THREADS) || 2;
   const worker = new URL('../dist/src/directory/ldif-worker.js', import.meta.url);
   if (threads > 1 && !existsSync(worker)) throw new Error('run `npm run build` first: the index workers run dist/src/directory/ldif-worker.js');
   const cpu = () => {

@@ -45,7 +45,7 @@ export interface Config {
   ldap?: LdapConfig;
   /** An LDIF export read instead of a DC (`LDAP_URL=file:<path>`, or `--ldif <path>` on the CLI). */
   ldifFile?: string;
-  /** Threads that index a large export (KRBOPS_LDIF_THREADS; 1: no worker thread); default: the cores, at most 4. */
+  /** Threads that index a large export (KRBOPS_LDIF_THREADS, 1–16; 1: no worker thread); default 1 (src/directory/ldif-parallel.ts). */
   ldifThreads?: number;
   /** The local playground page on `/` (KRBOPS_PLAYGROUND=true, or demo mode). Loopback only. */
   playground: boolean;
@@ -291,7 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ldap,
     ...(ldifFile ? { ldifFile } : {}),
-    ...(env.KRBOPS_LDIF_THREADS ? { ldifThreads: parseVar(env, 'KRBOPS_LDIF_THREADS', intVar('KRBOPS_LDIF_THREADS', 1, 64), 1) } : {}),
+    ...(env.KRBOPS_LDIF_THREADS ? { ldifThreads: parseVar(env, 'KRBOPS_LDIF_THREADS', intVar('KRBOPS_LDIF_THREADS', 1, 16), 1) } : {}),
     playground: parseVar(env, 'KRBOPS_PLAYGROUND', boolVar('KRBOPS_PLAYGROUND'), false),
     ...(env.KRBOPS_DEMO === 'true' ? { demo: true } : {}),
     dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],

@@ -15,6 +15,11 @@ describe('loadConfig', () => {
     expect(c.dupesAllowList).toEqual(['kadmin/changepw']);
     expect(c.server).toEqual({ port: 3978, host: '127.0.0.1' });
   });
+  it('reads KRBOPS_LDIF_THREADS (1–16; unset: the index chooses, one thread) and names it when wrong', () => {
+    expect(loadConfig(base).ldifThreads).toBeUndefined();
+    expect(loadConfig({ ...base, KRBOPS_LDIF_THREADS: '3' }).ldifThreads).toBe(3);
+    for (const bad of ['0', '17', 'two']) expect(() => loadConfig({ ...base, KRBOPS_LDIF_THREADS: bad }), bad).toThrow(/KRBOPS_LDIF_THREADS/);
+  });
   it('reads the password from a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'krbops-'));
     writeFileSync(join(dir, 'pw'), 'from-file\n');

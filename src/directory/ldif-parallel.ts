@@ -12,7 +12,6 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import { IndexBuilder, INDEX_ATTRS } from './ldif-build.js';
@@ -23,12 +22,11 @@ import { indexPiece, mergePieces, type IndexDump, type PieceResult } from './ldi
 /** Below this, one thread: starting a worker (30–60 ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 /**
- * Threads by default: one core left to the rest (the file reads, V8's compiler and GC threads, the
- * bot's requests), at most 4: on 2 cores one thread. Each worker pays V8's warm-up of the scanner
- * again (≈ 150–200 ms of CPU on a 181 MiB export), so on 2 busy cores a worker cost more than it
- * saved (BENCHMARKS.md); KRBOPS_LDIF_THREADS sets it.
+ * Threads when KRBOPS_LDIF_THREADS is not set: one. Each worker pays V8's warm-up of the scanner
+ * again (≈ 150–200 ms of CPU on a 181 MiB export, Node 20), and on the 2-core machine of BENCHMARKS.md
+ * two threads were 1.4–1.8× slower than one at every load measured; more cores are not measured yet.
  */
-export const defaultIndexThreads = () => Math.max(1, Math.min(4, availableParallelism() - 1));
+export const DEFAULT_INDEX_THREADS = 1;
 
 /** A worker thread of the index pass stopped or could not start. */
 export class IndexWorkerError extends KrbopsError {
@@ -71,7 +69,7 @@ function workerProgram(label: string, override?: URL): { program: string | URL; 
 
 /** Indexes the export: on one thread when small or `threads` is 1, else in pieces on several. */
 export async function indexLdif(path: string, label: string, options: ParallelIndexOptions = {}): Promise<IndexBuilder> {
-  const threads = Math.max(1, Math.floor(options.threads ?? defaultIndexThreads()));
+  const threads = Math.max(1, Math.floor(options.threads ?? DEFAULT_INDEX_THREADS));
   const fileSize = (await stat(path).catch(() => undefined))?.size ?? 0;
   if (threads === 1 || fileSize < (options.minBytes ?? PARALLEL_MIN_BYTES)) {
     const x = new IndexBuilder(options.spnStoreBytes);
