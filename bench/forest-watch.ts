@@ -77,7 +77,7 @@ export async function benchWatch(lab: Lab, n: number, rounds: number, timeoutMs:
       chat.clear();
       const r = await tick();
       inc.push(r.ms);
-      perRound.push(`| ${round + 1} | ${fmt(f.ms)} (${floorHits.at(-1)} objects) | ${fmt(r.ms)} | ${r.s.accountsRead} | ${r.s.rechecked} | ${r.s.appeared} |`);
+      perRound.push(`| ${round + 1} | ${fmt(f.ms)} (${floorHits.at(-1)} objects) | ${fmt(r.ms)} | ${r.s.accountsRead} | ${r.s.rechecked} (${r.s.recheckedAccounts} accounts read) | ${r.s.appeared} |`);
       last = r.s;
       const got = chat.alerts.map((a) => /^New duplicate SPN: (.*)$/.exec(a.title)?.[1]?.toLowerCase()).filter(Boolean) as string[];
       const ok = r.s.mode === 'incremental' && r.s.appeared === 5 && got.length === 5 && expected.every((e) => got.includes(e));

@@ -53,6 +53,8 @@ export interface Config {
   demo?: boolean;
   /** SPNs ignored by `spn dupes` (case-insensitive); default `kadmin/changepw`. */
   dupesAllowList: string[];
+  /** Standing duplicates' accounts the watch reads again per incremental run (in turn); default 500. */
+  dupesRecheckPerRun: number;
   dnsServers: string[];
   inventoryFile?: string;
   kerberos?: { keytab?: string; principal: string; password?: string; krb5Config?: string };
@@ -295,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playground: parseVar(env, 'KRBOPS_PLAYGROUND', boolVar('KRBOPS_PLAYGROUND'), false),
     ...(env.KRBOPS_DEMO === 'true' ? { demo: true } : {}),
     dupesAllowList: env.KRBOPS_DUPES_ALLOW ? csv(env.KRBOPS_DUPES_ALLOW) : ['kadmin/changepw'],
+    dupesRecheckPerRun: parseVar(env, 'KRBOPS_DUPES_RECHECK_PER_RUN', intVar('KRBOPS_DUPES_RECHECK_PER_RUN', 1, 1_000_000), 500),
     dnsServers: csv(env.KRBOPS_DNS_SERVERS),
     inventoryFile: env.KRBOPS_INVENTORY || undefined,
     kerberos: kerberosPrincipal

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     expect(c.ldap).toMatchObject({ urls: ['ldaps://dc1.contoso.test:636', 'ldaps://dc2.contoso.test'], timeoutMs: 5000, scanTimeoutMs: 300_000, pageSize: 500, tlsRejectUnauthorized: true });
     expect(loadConfig({ ...base, LDAP_SCAN_TIMEOUT_MS: '900000' }).ldap?.scanTimeoutMs).toBe(900_000);
     expect(c.dupesAllowList).toEqual(['kadmin/changepw']);
+    expect(c.dupesRecheckPerRun).toBe(500);
     expect(c.server).toEqual({ port: 3978, host: '127.0.0.1' });
   });
   it('reads KRBOPS_LDIF_THREADS (1–16; unset: the index chooses, one thread) and names it when wrong', () => {
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
     [{ ...base, LDAP_TIMEOUT_MS: 'soon' }, 'LDAP_TIMEOUT_MS'],
     [{ ...base, LDAP_PAGE_SIZE: '5000' }, 'LDAP_PAGE_SIZE'],
     [{ ...base, LDAP_SCAN_TIMEOUT_MS: '2h' }, 'LDAP_SCAN_TIMEOUT_MS'],
+    [{ ...base, KRBOPS_DUPES_RECHECK_PER_RUN: '0' }, 'KRBOPS_DUPES_RECHECK_PER_RUN'],
     [{ ...base, LDAP_TLS_REJECT_UNAUTHORIZED: 'nope' }, 'LDAP_TLS_REJECT_UNAUTHORIZED'],
     [{ ...base, LDAP_CA_FILE: '/nonexistent/ca.pem' }, 'LDAP_CA_FILE'],
     [{ MicrosoftAppId: 'x', MicrosoftAppType: 'SingleTenant' }, 'MicrosoftAppTenantId'],

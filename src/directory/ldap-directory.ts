@@ -20,6 +20,13 @@ import type { DirectoryReader } from './types.js';
 import { generalizedTimeToIso } from './uac.js';
 
 
+/**
+ * DNs per OR filter when accounts are read by DN. A DC matches every entry it finds against the
+ * whole OR, so the cost per DN grows with the batch: on Samba 2 000 DNs took 2.1–2.4 s in
+ * batches of 100 and 1.3–1.6 s in batches of 25 (BENCHMARKS.md, incremental watch).
+ */
+const DNS_PER_SEARCH = 25;
+
 export class LdapDirectory implements DirectoryReader {
   private infoCache?: Promise<DirectoryInfo>;
   private mappingsCache?: Promise<Map<string, string>>;
@@ -252,12 +259,15 @@ export class LdapDirectory implements DirectoryReader {
     }
   }
 
-  /** Accounts by DN with every SPN (the re-read of a compact scan's candidates, the watch's re-check); a DN that is gone is left out. */
+  /**
+   * Accounts by DN with every SPN (the re-read of a compact scan's candidates, the watch's re-check);
+   * a DN that is gone is left out. DNS_PER_SEARCH DNs per OR filter.
+   */
   async accountsByDn(dns: string[], options: { scope?: 'forest' | 'dc' } = {}): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
     const { conn, base } = options.scope === 'dc' ? await this.dc() : await this.forest();
     const found = new Map<string, AccountRef & { servicePrincipalName: string[] }>();
-    for (let i = 0; i < dns.length; i += 100) {
-      const filters = dns.slice(i, i + 100).map((dn) => eq('distinguishedName', dn));
+    for (let i = 0; i < dns.length; i += DNS_PER_SEARCH) {
+      const filters = dns.slice(i, i + DNS_PER_SEARCH).map((dn) => eq('distinguishedName', dn));
       for (const e of await conn.search({ base, filter: filters.length === 1 ? filters[0] : or(...filters), attributes: SCAN_ATTRIBUTES })) {
         found.set(e.dn.toLowerCase(), { ...toRef(e), servicePrincipalName: await this.allSpns(conn, e) });
       }

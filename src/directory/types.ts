@@ -33,7 +33,7 @@ export interface DirectoryReader {
   /** Optional: feeds every account with an SPN to `scan` directly (an export's index: no page of strings); false if the caller must read scanSpnPages(). */
   scanSpnsInto?(scan: SpnScan): Promise<boolean>;
   /**
-   * Accounts by DN with every SPN, 100 DNs per search; DNs that no longer exist are left out.
+   * Accounts by DN with every SPN, a batch of DNs per search; DNs that no longer exist are left out.
    * Forest-wide (the GC when configured), or `scope: 'dc'` on the DC info() describes.
    */
   accountsByDn(dns: string[], options?: { scope?: 'forest' | 'dc' }): Promise<(AccountRef & { servicePrincipalName: string[] })[]>;

@@ -8,8 +8,10 @@
  *   into the SPN owner map kept in the store. A full scan again when the DC (dsServiceName) or its
  *   invocation ID changes, when its highestCommittedUSN went back, and at least every
  *   `fullScanEveryMs`.
- * - Issues whose accounts did not change in this delta are re-checked with `spnHolders` (a deleted
- *   account is not returned by the delta: without this its duplicate would never resolve).
+ * - The accounts of standing issues that did not change in this delta are read again by DN (a
+ *   deleted account is not returned by the delta: without this its duplicate would never resolve),
+ *   at most `recheckPerRun` of them per run, in turn: a forest with thousands of standing
+ *   duplicates sees a deletion within a few runs instead of paying for every account every run.
  *
  * Nothing is written until the end: the owner map (full scans are staged under a separate scope and
  * swapped in) and the state commit in one transaction, after the alerts. A run cut off anywhere
@@ -41,6 +43,8 @@ export interface DupesState {
   baselinePosted: boolean;
   issues: Record<string, RememberedIssue>;
   episodes: Record<string, number>;
+  /** Lower-cased DN of the last standing-issue account re-read; the next run goes on after it. */
+  recheckCursor?: string;
 }
 
 export interface DupesWatchSummary {
@@ -49,8 +53,10 @@ export interface DupesWatchSummary {
   scope: string;
   /** Accounts read from the directory in this run. */
   accountsRead: number;
-  /** Standing issues re-checked with spnHolders (incremental runs). */
+  /** Standing issues with accounts outside this run's delta (incremental runs). */
   rechecked: number;
+  /** Of those issues' accounts, how many this run read again by DN (at most `recheckPerRun`). */
+  recheckedAccounts: number;
   duplicates: number;
   aliasCollisions: number;
   appeared: number;
@@ -66,6 +72,8 @@ export interface DupesWatchOptions {
   fullScanEveryMs?: number;
   /** Accounts per staging write during a full scan (bounded memory); default 500. */
   batchSize?: number;
+  /** Standing issues' accounts read again per incremental run; default `config.dupesRecheckPerRun`. */
+  recheckPerRun?: number;
   /**
    * Test seam: called after the alerts and just before the state commit. A test that kills the
    * replica here proves that a run cut off before its commit loses nothing.
@@ -99,11 +107,20 @@ export function fullScanReason(prev: DupesState | undefined, dc: DupesState['dc'
 
 /**
  * Corrects stale owner-map entries for the accounts of standing issues that this delta did not
- * cover (deleted accounts, or a missed change): those accounts are read again by DN, 100 per search
- * (not one search per issue: a forest has hundreds of standing duplicates), and what the directory
- * holds now wins; an account that is gone holds nothing.
+ * cover (deleted accounts, or a missed change): those accounts are read again by DN, and what the
+ * directory holds now wins; an account that is gone holds nothing. At most `perRun` of them, in
+ * DN order from the one after `cursor` (wrapping): on Samba each account read by DN costs ≈ 0.6 ms
+ * of the DC's time (BENCHMARKS.md), and a forest with a thousand standing duplicates would spend
+ * more on this than on the delta itself.
  */
-async function recheck(dir: DirectoryReader, issues: SpnIssue[], view: Map<string, SpnOwner>, fresh: Set<string>, signal: AbortSignal): Promise<{ checked: number; corrected: Map<string, SpnOwner> }> {
+async function recheck(
+  dir: DirectoryReader,
+  issues: SpnIssue[],
+  view: Map<string, SpnOwner>,
+  fresh: Set<string>,
+  turn: { perRun: number; cursor?: string },
+  signal: AbortSignal,
+): Promise<{ checked: number; read: number; cursor?: string; corrected: Map<string, SpnOwner> }> {
   const corrected = new Map<string, SpnOwner>();
   const stale = new Map<string, string>(); // lower-cased DN → DN as the owner map has it
   let checked = 0;
@@ -114,10 +131,12 @@ async function recheck(dir: DirectoryReader, issues: SpnIssue[], view: Map<strin
     checked++;
     for (const a of notInDelta) stale.set(a.dn.toLowerCase(), a.dn);
   }
-  if (!stale.size) return { checked, corrected };
+  const { keys, cursor } = inTurn([...stale.keys()], turn);
+  if (!keys.length) return { checked, read: 0, cursor, corrected };
   signal.throwIfAborted();
-  const now = new Map((await dir.accountsByDn([...stale.values()], { scope: 'dc' })).map((a) => [a.dn.toLowerCase(), a]));
-  for (const [key, dn] of stale) {
+  const now = new Map((await dir.accountsByDn(keys.map((k) => stale.get(k)!), { scope: 'dc' })).map((a) => [a.dn.toLowerCase(), a]));
+  for (const key of keys) {
+    const dn = stale.get(key)!;
     const before = view.get(dn);
     const current = now.get(key);
     const next: SpnOwner | undefined = current ? { ...toOwner(current), dn } : before && { ...before, spns: [] };
@@ -125,7 +144,17 @@ async function recheck(dir: DirectoryReader, issues: SpnIssue[], view: Map<strin
     corrected.set(dn, next);
     view.set(dn, next);
   }
-  return { checked, corrected };
+  return { checked, read: keys.length, cursor, corrected };
+}
+
+/** This run's turn of the keys: all of them if they fit, else `perRun` in order after `cursor`, wrapping. */
+export function inTurn(all: string[], turn: { perRun: number; cursor?: string }): { keys: string[]; cursor?: string } {
+  if (all.length <= turn.perRun) return { keys: all, cursor: turn.cursor };
+  const sorted = all.sort();
+  const after = turn.cursor === undefined ? 0 : sorted.findIndex((k) => k > turn.cursor!);
+  const start = after < 0 ? 0 : after;
+  const keys = Array.from({ length: turn.perRun }, (_, i) => sorted[(start + i) % sorted.length]!);
+  return { keys, cursor: keys.at(-1) };
 }
 
 const sameOwner = (a: SpnOwner, b: SpnOwner) =>
@@ -134,6 +163,7 @@ const sameOwner = (a: SpnOwner, b: SpnOwner) =>
 export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): Job {
   const fullEvery = options.fullScanEveryMs ?? 24 * 3600_000;
   const batchSize = options.batchSize ?? 500;
+  const recheckPerRun = options.recheckPerRun ?? config.dupesRecheckPerRun;
   return {
     name: DUPES_JOB,
     schedule: config.schedules.dupes,
@@ -155,6 +185,8 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
       let issues: SpnIssue[];
       let accountsRead = 0;
       let rechecked = 0;
+      let recheckedAccounts = 0;
+      let recheckCursor = prev?.recheckCursor;
       let maxSeen: string | undefined;
       let ownerWrites: SpnOwner[] = [];
 
@@ -192,8 +224,10 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
         for (const [dn, o] of delta) view.set(dn, o);
         issues = findSpnIssues(view.values(), issueOptions);
         const fresh = new Set([...delta.keys()].map((dn) => dn.toLowerCase()));
-        const r = await recheck(dir, issues, view, fresh, signal);
+        const r = await recheck(dir, issues, view, fresh, { perRun: recheckPerRun, cursor: recheckCursor }, signal);
         rechecked = r.checked;
+        recheckedAccounts = r.read;
+        recheckCursor = r.cursor;
         if (r.corrected.size) issues = findSpnIssues(view.values(), issueOptions);
         ownerWrites = [...delta.values(), ...r.corrected.values()];
       }
@@ -251,6 +285,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
         baselinePosted,
         issues: current,
         episodes,
+        ...(recheckCursor === undefined ? {} : { recheckCursor }),
       };
       await store.transaction(async (tx) => {
         if (reason) await tx.moveSpnOwners(stagingScope(scope, ctx.tick), scope);
@@ -264,6 +299,7 @@ export function dupesWatchJob(config: Config, options: DupesWatchOptions = {}): 
         scope,
         accountsRead,
         rechecked,
+        recheckedAccounts,
         duplicates: issues.filter((i) => i.kind === 'duplicate').length,
         aliasCollisions: issues.filter((i) => i.kind === 'alias').length,
         appeared: prev ? diff.appeared.length : 0,

@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import { RecordingNotifier } from '../helpers/recording-notifier.js';
 import { openStore } from '../../src/store/index.js';
+import type { SpnIssue } from '../../src/model/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { startPostgres, type PgCluster } from '../helpers/postgres.js';
@@ -56,14 +57,14 @@ const counted = <T extends object>(dir: T): T =>
     },
   });
 
-async function replica(dbUrl: string, o: { holder?: string; beforeCommit?: () => Promise<void> } = {}): Promise<Replica> {
+async function replica(dbUrl: string, o: { holder?: string; beforeCommit?: () => Promise<void>; recheckPerRun?: number } = {}): Promise<Replica> {
   const store = await openStore(dbUrl);
   const chat = new RecordingNotifier('chat');
   const metrics = new Metrics();
   const scheduler = new Scheduler({
     config,
     store,
-    jobs: [dupesWatchJob(config, { beforeCommit: o.beforeCommit })],
+    jobs: [dupesWatchJob(config, { beforeCommit: o.beforeCommit, recheckPerRun: o.recheckPerRun })],
     log: silentLogger,
     notifiers: [chat],
     openDirectory: async () => counted(await openDirectory(requireLdap(config), silentLogger)),
@@ -172,6 +173,41 @@ describe('dupes-watch on SQLite against the lab', () => {
     expect(s).toMatchObject({ mode: 'incremental', resolved: 1 });
     expect(s.rechecked).toBeGreaterThanOrEqual(1);
     expect(r.chat.alerts.map((a) => a.title)).toEqual(['Resolved: HTTP/intranet.contoso.test is no longer a duplicate']);
+  });
+
+  it('reads the standing issues\' accounts again in turn, KRBOPS_DUPES_RECHECK_PER_RUN at a time, and still sees a deletion', async () => {
+    const x = await replica(join(root, 'turns.db'), { recheckPerRun: 1 });
+    try {
+      expect(ran(await x.scheduler.runTick('dupes-watch', nextTick()))).toMatchObject({ mode: 'full' });
+      await lab.addUser('watch-f', { ou: OU, spns: ['HTTP/turns.contoso.test'] });
+      await lab.addUser('watch-g', { ou: OU });
+      await lab.addDuplicateSpn('watch-g', 'HTTP/turns.contoso.test');
+      expect(ran(await x.scheduler.runTick('dupes-watch', nextTick()))).toMatchObject({ mode: 'incremental', appeared: 1 });
+      await lab.deleteObject('watch-g');
+      const state = async () => (await x.store.getState<DupesState>(dupesStateKey(SCOPE)))!;
+      // Every DN of a standing issue, as the runs will take them: in order after the cursor.
+      const accountsOf = (i: SpnIssue) => (i.kind === 'duplicate' ? i.accounts : [...(i.serviceAccounts ?? []), ...(i.hostAccounts ?? [])]);
+      const standing = [...new Set(Object.values((await state()).issues).flatMap((i) => accountsOf(i).map((a) => a.dn.toLowerCase())))].sort();
+      expect(standing).toContain('cn=watch-g,ou=service accounts,dc=contoso,dc=test');
+      const cursors: string[] = [];
+      let resolvedAfter = 0;
+      while (!resolvedAfter && cursors.length <= standing.length) {
+        x.chat.clear();
+        const s = ran(await x.scheduler.runTick('dupes-watch', nextTick()));
+        expect(s).toMatchObject({ mode: 'incremental', recheckedAccounts: 1 });
+        cursors.push((await state()).recheckCursor!);
+        if (s.resolved) resolvedAfter = cursors.length;
+      }
+      // One account per run, a different one each run, and the deleted holder's turn came within one lap.
+      expect(resolvedAfter).toBeGreaterThan(0);
+      expect(resolvedAfter).toBeLessThanOrEqual(standing.length);
+      expect(new Set(cursors).size).toBe(cursors.length);
+      expect(cursors.at(-1)).toBe('cn=watch-g,ou=service accounts,dc=contoso,dc=test');
+      expect(x.chat.alerts.map((a) => a.title)).toEqual(['Resolved: HTTP/turns.contoso.test is no longer a duplicate']);
+    } finally {
+      await lab.deleteObject('watch-f').catch(() => undefined);
+      await x.close();
+    }
   });
 
   it('falls back to a full scan when the DC changes, without re-posting what is known', async () => {
