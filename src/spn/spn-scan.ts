@@ -10,17 +10,23 @@
 import { SpnIndex } from './duplicates.js';
 import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js';
 
+// The two hashes' seeds and multipliers: spnHash (text) and spnHashBytes (bytes) must give the same numbers.
+const H1_SEED = 0x811c9dc5; // FNV-1a offset basis
+const H1_MUL = 0x01000193; // FNV prime
+const H2_SEED = 0x9747b28c;
+const H2_MUL = 0x5bd1e995; // murmur's m
+
 /** Two 32-bit hashes (FNV-1a and a murmur-style mix) of the lower-cased text, without building it. */
 export function spnHash(text: string): [number, number] {
   // eslint-disable-next-line no-control-regex -- the range \x00-\x7f is ASCII: only non-ASCII text needs toLowerCase()
   const s = /[^\x00-\x7f]/.test(text) ? text.toLowerCase() : text;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
+  let h1 = H1_SEED;
+  let h2 = H2_SEED;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c >= 65 && c <= 90) c += 32; // ASCII lower case, as toLowerCase() does for these
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h1 = Math.imul(h1 ^ c, H1_MUL);
+    h2 = Math.imul(h2 ^ c, H2_MUL);
     h2 ^= h2 >>> 15;
   }
   return [h1 >>> 0, h2 >>> 0];
@@ -32,16 +38,16 @@ export function spnHash(text: string): [number, number] {
  * src/directory/ldif-dupes.ts), without an array per SPN.
  */
 export function spnHashBytes(out: { h1: number; h2: number }, b: Uint8Array, s: number, e: number, prefix?: Uint8Array): void {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9747b28c;
+  let h1 = H1_SEED;
+  let h2 = H2_SEED;
   for (let part = prefix ? 0 : 1; part < 2; part++) {
     const src = part ? b : prefix!;
     const to = part ? e : prefix!.length;
     for (let i = part ? s : 0; i < to; i++) {
       let c = src[i]!;
       if (c >= 65 && c <= 90) c += 32;
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h1 = Math.imul(h1 ^ c, H1_MUL);
+      h2 = Math.imul(h2 ^ c, H2_MUL);
       h2 ^= h2 >>> 15;
     }
   }
@@ -167,11 +173,6 @@ export class SpnScan {
     this.holders.reserve(spns);
   }
 
-  /** The service class's sPNMappings target, or undefined: for a caller that hashes SPNs itself. */
-  classTarget(cls: string): string | undefined {
-    return this.targetOf(cls);
-  }
-
   private pair(a: number, b: number): void {
     if (a === b) return;
     this.candidateSet.add(a);
@@ -205,7 +206,7 @@ export class SpnScan {
       else seen.push(spn);
       const [a, b] = spnHash(spn);
       const slash = spn.indexOf('/');
-      const target = slash > 0 ? this.targetOf(spn.slice(0, slash)) : undefined;
+      const target = slash > 0 ? this.classTarget(spn.slice(0, slash)) : undefined;
       const alias = target ? spnHash(`${target}${spn.slice(slash)}`) : undefined;
       this.addSpnHash(idx, a, b, alias?.[0], alias?.[1]);
     }
@@ -246,7 +247,8 @@ export class SpnScan {
 
   private lastClass = '';
   private lastTarget = '';
-  private targetOf(cls: string): string | undefined {
+  /** The service class's sPNMappings target, or undefined (also for a caller that hashes SPNs itself). */
+  classTarget(cls: string): string | undefined {
     if (cls === this.lastClass) return this.lastTarget || undefined; // SPNs of one class come in runs (HOST/x, HOST/X)
     let t = this.classTargets.get(cls);
     if (t === undefined) {
