@@ -1,14 +1,15 @@
 /**
  * The index pass over an LDIF export (./ldif-directory.ts): one scan of the file (./ldif-scan.ts)
  * that keeps, per account or SPN holder, its byte range and the hashes of its keys. A record in the
- * scanner's fast path is indexed from its bytes (no string made); any other record, and any record
+ * scanner's fast path is indexed from its byte ranges and the key hashes the scanner computed
+ * (./ldif-scan.c: the same FNV-1a as keyHash, no string made); any other record, and any record
  * with a non-ASCII key, a DN starting with DC= or objectClass group, is indexed from the full
  * reader's LdifRecord. Both paths give the same index (test/directory/ldif-scan.test.ts).
  */
 import { normaliseSpn } from '../spn/parse.js';
-import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, Hasher, keyHash, NameList, Slots, SpnStore } from './ldif-index.js';
+import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore } from './ldif-index.js';
 import type { LdifRecord } from './ldif-parse.js';
-import { CLASS_ANY, CLASS_COMPUTER, CLASS_GROUP, CLASS_USER, type FastRecord, type ScanSink } from './ldif-scan.js';
+import { CLASS_COMPUTER, type FastRecord, type ScanSink } from './ldif-scan.js';
 
 /** What the index pass reads of each entry in the full reader; the rest is read back per account when asked. */
 export const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname']);
@@ -32,24 +33,6 @@ function domainOf(dn: string): string | undefined {
   const m = /((?:^|,)\s*DC=[^,]+)+$/i.exec(dn);
   return m ? m[0].replace(/^,\s*/, '') : undefined;
 }
-const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
-
-/** domainOf over the ASCII bytes [s, e): where the domain begins, or -1. */
-function domainStart(b: Buffer, s: number, e: number): number {
-  let found = -1;
-  let end = e;
-  for (let i = e - 1; i >= s - 1; i--) {
-    if (i >= s && b[i] !== 0x2c) continue;
-    // The component (i, end): optional spaces, DC= in any case, at least one byte.
-    let p = i + 1;
-    while (p < end && isSpace(b[p]!)) p++;
-    if (!(end - p >= 4 && (b[p]! | 0x20) === 0x64 && (b[p + 1]! | 0x20) === 0x63 && b[p + 2] === 0x3d)) break;
-    found = i < s ? s : p;
-    end = i;
-  }
-  return found;
-}
-
 /** The greatest value seen, as bytes in one reused buffer: as text (whenChanged), or as digits, longer being larger (uSNChanged). */
 export class Greatest {
   private v = new Uint8Array(32);
@@ -108,8 +91,6 @@ export class IndexBuilder implements ScanSink {
   /** The newest whenChanged and the highest uSNChanged, as bytes. */
   readonly newest = new Greatest();
   readonly highestUsn = new Greatest();
-  private readonly h = new Hasher();
-  private spnKeys = new Int32Array(16);
   private lastDomain = new Uint8Array(0);
   private lastCount: { n: number } = { n: 0 };
 
@@ -118,58 +99,31 @@ export class IndexBuilder implements ScanSink {
   }
 
   fast(b: Buffer, r: FastRecord): boolean {
-    if (r.classes & CLASS_GROUP) return false;
-    const { dnS, dnE } = r;
-    if (dnE - dnS >= 3 && (b[dnS]! | 0x20) === 0x64 && (b[dnS + 1]! | 0x20) === 0x63 && b[dnS + 2] === 0x3d) return false;
-    const account = r.classes & CLASS_ANY ? (r.classes & (CLASS_USER | CLASS_COMPUTER)) !== 0 : r.samS >= 0;
-    const h = this.h;
-    h.high = 0;
-    let dnKey = 0;
-    let samKey = 0;
-    let upnKey = 0;
-    let hostKey = 0;
-    let dom = -1;
-    if (account || r.spnN) {
-      dnKey = h.hash(b, dnS, dnE);
-      if (r.spnN > this.spnKeys.length) this.spnKeys = new Int32Array(2 * r.spnN);
-      for (let i = 0; i < r.spnN; i++) {
-        let s = r.spn[2 * i]!;
-        let e = r.spn[2 * i + 1]!;
-        while (s < e && isSpace(b[s]!)) s++;
-        while (e > s && isSpace(b[e - 1]!)) e--;
-        this.spnKeys[i] = h.hash(b, s, e);
-      }
-      if (account) {
-        if (r.samE > r.samS) samKey = h.hash(b, r.samS, r.samE);
-        if (r.upnE > r.upnS) upnKey = h.hash(b, r.upnS, r.upnE);
-        if (r.hostE > r.hostS) hostKey = h.hash(b, r.hostS, r.hostE);
-        dom = domainStart(b, dnS, dnE);
-      }
-      if (h.high) return false; // non-ASCII: lower-cased as text by the full reader's path
-    }
+    const account = r.account;
+    if (account < 0) return false; // a group, a DC= head, a key that is not ASCII: lower-cased as text by the full reader's path
     this.counts.objects++;
     if (r.whenE > r.whenS) this.newest.offer(b, r.whenS, r.whenE, false);
     if (isUsn(b, r.usnS, r.usnE)) this.highestUsn.offer(b, r.usnS, r.usnE, true);
     if (!account && !r.spnN) return true;
     const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (r.classes & CLASS_COMPUTER ? F_COMPUTER : 0) | (r.spnN ? F_SPN : 0));
-    this.byDn.add(dnKey, idx);
+    this.byDn.add(r.dnKey, idx);
     if (r.spnN) {
       this.spns.holder();
-      this.spns.piece(b, dnS, dnE);
+      this.spns.piece(b, r.dnS, r.dnE);
       for (let i = 0; i < r.spnN; i++) {
-        this.bySpn.add(this.spnKeys[i]!, idx);
-        this.spns.piece(b, r.spn[2 * i]!, r.spn[2 * i + 1]!);
+        this.bySpn.add(r.spn[3 * i + 2]!, idx);
+        this.spns.piece(b, r.spn[3 * i]!, r.spn[3 * i + 1]!);
       }
     }
     if (!account) return true;
     this.counts.accounts++;
-    if (dom >= 0) this.domain(b, dom, dnE);
+    if (r.dom >= 0) this.domain(b, r.dom, r.dnE);
     if (r.samE > r.samS) {
-      this.bySam.add(samKey, idx);
+      this.bySam.add(r.samKey, idx);
       this.names.add(b, r.samS, r.samE, idx);
     }
-    if (r.upnE > r.upnS) this.byUpn.add(upnKey, idx);
-    if (r.hostE > r.hostS) this.byHost.add(hostKey, idx);
+    if (r.upnE > r.upnS) this.byUpn.add(r.upnKey, idx);
+    if (r.hostE > r.hostS) this.byHost.add(r.hostKey, idx);
     return true;
   }
 

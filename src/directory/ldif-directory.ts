@@ -246,7 +246,7 @@ export class LdifDirectory implements DirectoryReader {
     const sink = {
       fast: (b: Buffer, r: FastRecord) => {
         const spns: string[] = [];
-        for (let i = 0; i < r.spnN; i++) spns.push(b.toString('utf8', r.spn[2 * i]!, r.spn[2 * i + 1]!));
+        for (let i = 0; i < r.spnN; i++) spns.push(b.toString('utf8', r.spn[3 * i]!, r.spn[3 * i + 1]!));
         if (spns.length) out.push({ dn: b.toString('utf8', r.dnS, r.dnE), servicePrincipalName: spns });
         return true;
       },

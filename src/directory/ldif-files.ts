@@ -7,9 +7,6 @@ import { KrbopsError } from '../errors.js';
 import { LdifError } from './ldif-parse.js';
 import { bomLength, Scanner, type ScanSink } from './ldif-scan.js';
 
-/** One work buffer per thread, reused by the next scan (a fresh 8 MiB buffer costs its page faults each time). */
-let spare: Buffer | undefined;
-
 /**
  * Runs the scanner over an LDIF file read `chunk` bytes at a time into one buffer of 8 chunks: the
  * next chunk is read after the bytes read so far while they are scanned (a read of the page cache
@@ -21,12 +18,11 @@ let spare: Buffer | undefined;
 export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20, range?: { start: number; end: number }): Promise<number> {
   let fh;
   let reading: Promise<{ bytesRead: number }> | undefined;
-  let work = spare && spare.length >= 8 * chunk ? spare : Buffer.allocUnsafe(8 * chunk);
-  spare = undefined;
+  const scanner = new Scanner(label, keep, sink);
+  let work = scanner.buffer(8 * chunk); // in the scanner's own memory: scanned where it is read
   try {
     fh = await open(path, 'r');
     const file = fh;
-    const scanner = new Scanner(label, keep, sink);
     const from = range?.start ?? 0;
     const to = range?.end ?? Infinity;
     let pos = from; // the file offset of the next read
@@ -56,9 +52,9 @@ export async function scanLdifFile(path: string, label: string, keep: ReadonlySe
       if (!reading) {
         // The buffer is full: the unscanned rest to the front (into a bigger buffer for a huge record).
         if (tail - head + chunk > work.length) {
-          const bigger = Buffer.allocUnsafe(2 * (tail - head + chunk));
-          work.copy(bigger, 0, head, tail);
-          work = bigger;
+          const rest = Buffer.from(work.subarray(head, tail)); // (a bigger buffer may move)
+          work = scanner.buffer(2 * (tail - head + chunk));
+          rest.copy(work);
         } else work.copy(work, 0, head, tail);
         tail -= head;
         head = 0;
@@ -71,7 +67,7 @@ export async function scanLdifFile(path: string, label: string, keep: ReadonlySe
   } finally {
     await reading?.catch(() => undefined); // the read ahead, when a record stopped the scan
     await fh?.close();
-    spare = work;
+    scanner.release();
   }
 }
 
@@ -119,8 +115,8 @@ export async function* scanLdifRanges(path: string, label: string, keep: Readonl
   };
   let w = ranges.length ? windowAt(0) : undefined;
   let reading = w && read(w, 0);
+  const scanner = new Scanner(label, keep, sink);
   try {
-    const scanner = new Scanner(label, keep, sink);
     for (let turn = 0; w; turn ^= 1) {
       const { bytesRead, buffer } = await reading!;
       if (bytesRead < w.size) throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', ranges.at(w.k).line);
@@ -138,5 +134,6 @@ export async function* scanLdifRanges(path: string, label: string, keep: Readonl
   } finally {
     await reading?.catch(() => undefined);
     await fh.close();
+    scanner.release();
   }
 }
