@@ -102,8 +102,6 @@ export class IndexBuilder implements ScanSink {
     const account = r.account;
     if (account < 0) return false; // a group, a DC= head, a key that is not ASCII: lower-cased as text by the full reader's path
     this.counts.objects++;
-    if (r.whenE > r.whenS) this.newest.offer(b, r.whenS, r.whenE, false);
-    if (isUsn(b, r.usnS, r.usnE)) this.highestUsn.offer(b, r.usnS, r.usnE, true);
     if (!account && !r.spnN) return true;
     const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (r.classes & CLASS_COMPUTER ? F_COMPUTER : 0) | (r.spnN ? F_SPN : 0));
     this.byDn.add(r.dnKey, idx);
@@ -125,6 +123,12 @@ export class IndexBuilder implements ScanSink {
     if (r.upnE > r.upnS) this.byUpn.add(r.upnKey, idx);
     if (r.hostE > r.hostS) this.byHost.add(r.hostKey, idx);
     return true;
+  }
+
+  /** The greatest whenChanged and uSNChanged of a chunk's fast records (the scanner compares them). */
+  greatest(b: Buffer, whenS: number, whenE: number, usnS: number, usnE: number): void {
+    if (whenE > whenS) this.newest.offer(b, whenS, whenE, false);
+    if (usnE > usnS) this.highestUsn.offer(b, usnS, usnE, true);
   }
 
   /** One more account in the domain [s, e) of the chunk; the last domain's bytes are compared, not decoded. */

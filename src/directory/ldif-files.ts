@@ -8,14 +8,15 @@ import { LdifError } from './ldif-parse.js';
 import { bomLength, Scanner, type ScanSink } from './ldif-scan.js';
 
 /**
- * Runs the scanner over an LDIF file read `chunk` bytes at a time into one buffer of 8 chunks: the
+ * Runs the scanner over an LDIF file read `chunk` bytes at a time (2 MiB: 1 MiB reads cost 15 % more
+ * wall time at 200 000 objects, 4 MiB no less) into one buffer of 8 chunks: the
  * next chunk is read after the bytes read so far while they are scanned (a read of the page cache
  * costs about what scanning it does), and the unscanned rest moves to the front only when the buffer
  * is full (a record being at most a few KB, that copies little). With `range`, only the bytes
  * [start, end) — whole records (./ldif-pieces.ts) — with line numbers counted from its start.
  * Returns how many lines it read.
  */
-export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 1 << 20, range?: { start: number; end: number }): Promise<number> {
+export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 2 << 20, range?: { start: number; end: number }): Promise<number> {
   let fh;
   let reading: Promise<{ bytesRead: number }> | undefined;
   const scanner = new Scanner(label, keep, sink);

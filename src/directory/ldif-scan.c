@@ -21,6 +21,8 @@
  *   bytes, ./ldif-index.ts)  26 where the dn's domain (its trailing DC= components) begins, or -1
  *   27 1: an account, 0: not, -1: the index declines the record (a group, a DC= head, a key that is
  *   not ASCII: ./ldif-build.ts reads those from the full reader's text)
+ * and in `greatest()` the ranges of the greatest whenChanged and uSNChanged among the records the
+ * index takes (row 27 not -1), for the index's "newest change" and highest USN.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -36,7 +38,11 @@ static int32_t spn_n;
 static int32_t full;
 static int32_t line_no;
 
+/* The greatest whenChanged and uSNChanged of this call's accepted records: start, end of each (-1: none). */
+static int32_t best[4];
+
 int32_t *recs(void) { return rec; }
+int32_t *greatest(void) { return best; }
 int32_t *spns(void) { return spn; }
 int32_t rec_count(void) { return rec_n; }
 int32_t stopped_full(void) { return full; }
@@ -169,6 +175,37 @@ static int32_t domain_start(const uint8_t *b, int32_t s, int32_t e) {
   return found;
 }
 
+/* Whether [s, e) comes after [bs, be): the first differing byte, or the longer. */
+static int after(const uint8_t *b, int32_t s, int32_t e, int32_t bs, int32_t be) {
+  int32_t n = e - s < be - bs ? e - s : be - bs;
+  for (int32_t i = 0; i < n; i++)
+    if (b[s + i] != b[bs + i]) return b[s + i] > b[bs + i];
+  return e - s > be - bs;
+}
+
+/* A uSNChanged the index counts: digits, the first not 0. */
+static int is_usn(const uint8_t *b, int32_t s, int32_t e) {
+  if (e <= s || b[s] < '1' || b[s] > '9') return 0;
+  for (int32_t i = s + 1; i < e; i++)
+    if (b[i] < '0' || b[i] > '9') return 0;
+  return 1;
+}
+
+/* The greatest values so far (Greatest in ./ldif-build.ts: whenChanged as text, uSNChanged as a number). */
+static void offer(const uint8_t *b, const int32_t *o) {
+  int32_t s = o[15], e = o[16];
+  if (e > s && (best[0] < 0 || after(b, s, e, best[0], best[1]))) {
+    best[0] = s;
+    best[1] = e;
+  }
+  s = o[17];
+  e = o[18];
+  if (is_usn(b, s, e) && (best[2] < 0 || e - s > best[3] - best[2] || (e - s == best[3] - best[2] && after(b, s, e, best[2], best[3])))) {
+    best[2] = s;
+    best[3] = e;
+  }
+}
+
 /* The record's keys (rows 22-27), as ./ldif-build.ts would hash them. */
 static void keys(const uint8_t *b, int32_t *o) {
   int32_t dn_s = o[7], dn_e = o[8], classes = o[19];
@@ -209,6 +246,7 @@ static void block(const uint8_t *b, int32_t bs, int32_t be, int32_t b_line, int 
     o[5] = end;
     o[0] = 1;
     keys(b, o);
+    if (o[27] >= 0) offer(b, o);
   }
   o[1] = bs;
   o[2] = be;
@@ -225,6 +263,7 @@ int32_t scan(const uint8_t *b, int32_t n, int32_t last, int32_t all_slow) {
   rec_n = 0;
   spn_n = 0;
   full = 0;
+  best[0] = best[1] = best[2] = best[3] = -1;
   int32_t pos = 0;
   int32_t line = line_no;
   int32_t bs = 0;

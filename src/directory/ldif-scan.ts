@@ -63,12 +63,19 @@ export interface ScanSink {
   /** A record in the fast path; return false to have it read by the full reader instead (then `slow` gets it). */
   fast(b: Buffer, r: FastRecord): boolean;
   slow(r: LdifRecord): void;
+  /**
+   * After the fast records of `b`: the greatest whenChanged value among those with `account` not -1
+   * (as text), and the greatest uSNChanged (digits, the first not 0; as a number), as byte ranges of
+   * `b` (-1: none).
+   */
+  greatest?(b: Buffer, whenS: number, whenE: number, usnS: number, usnE: number): void;
 }
 
 interface ScanExports {
   memory: WebAssembly.Memory;
   scan(at: number, n: number, last: number, allSlow: number): number;
   recs(): number;
+  greatest(): number;
   spns(): number;
   rec_count(): number;
   stopped_full(): number;
@@ -163,6 +170,8 @@ export class Scanner {
     const spn = new Int32Array(x.memory.buffer, x.spns());
     const r = this.r;
     const base = this.base;
+    const g = new Int32Array(x.memory.buffer, x.greatest(), 4);
+    if (g[0]! >= 0 || g[2]! >= 0) this.sink.greatest?.(b, g[0]!, g[1]!, g[2]!, g[3]!);
     for (let k = 0, i = 0; k < n; k++, i += REC_W) {
       if (o[i] === 1) {
         r.start = base + o[i + 4]!;

@@ -18,7 +18,7 @@ import { exportText, snapshot } from '../helpers/ldif-export.js';
 let fastRecords = 0;
 function build(text: string | Buffer, chunk = Infinity, allSlow = false): IndexBuilder {
   const x = new IndexBuilder();
-  const sink = { fast: (b: Buffer, r: FastRecord) => x.fast(b, r) && ++fastRecords > 0, slow: (r: LdifRecord) => x.slow(r) };
+  const sink = { fast: (b: Buffer, r: FastRecord) => x.fast(b, r) && ++fastRecords > 0, slow: (r: LdifRecord) => x.slow(r), greatest: x.greatest.bind(x) };
   fastRecords = 0;
   scanLdifBytes(Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8'), 'x.ldf', INDEX_ATTRS, sink, chunk, allSlow);
   return x;
