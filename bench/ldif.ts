@@ -10,18 +10,20 @@
  * every command on an export waits for first) and a full `spn dupes` on it (what the command then
  * does: the compact scan, the candidates read back), each and together, against the baseline of
  * issue 15: the file read through a stream with its lines and `dn:` lines counted. Rounds
- * alternate baseline, index on one thread (the default), index on KRBOPS_LDIF_THREADS threads (2 if
- * unset; the workers run the compiled dist/src/directory/ldif-worker.js), dupes, in one
- * process; medians, with the CPU time of the process (all threads). Then heap and RSS, `spn list` /
- * `spn query` latency, and (with dist/bin built) the real CLI as a process, on one thread and on
- * those threads, against a node process doing the baseline, with peak RSS. The export is cached in
- * CACHE_DIR.
+ * alternate baseline, the scanner alone (a sink that keeps nothing: the floor of the index pass),
+ * index on one thread (the default), index on KRBOPS_LDIF_THREADS threads (2 if unset; the workers
+ * run the compiled dist/src/directory/ldif-worker.js), dupes, in one process; medians, with the
+ * CPU time of the process (all threads). Then heap and RSS, `spn list` / `spn query` latency, and
+ * (with dist/bin built) the real CLI as a process, on one thread and on those threads, against a
+ * node process doing the baseline, with peak RSS. The export is cached in CACHE_DIR.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { INDEX_ATTRS } from '../src/directory/ldif-build.js';
 import { LdifDirectory } from '../src/directory/ldif-directory.js';
+import { scanLdifFile } from '../src/directory/ldif-files.js';
 import { SpnScan } from '../src/spn/spn-scan.js';
 import { CACHE_DIR, load, machine, median, timed } from './lib.js';
 
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
     return (c.user + c.system) / 1000;
   };
   const base: number[] = [];
+  const scanOnly: number[] = [];
   const oneThread: number[] = [];
   const cpuOne: number[] = [];
   const cpuBuilt: number[] = [];
@@ -131,6 +134,10 @@ async function main(): Promise<void> {
     const counted = await readAndCount(file);
     base.push(performance.now() - t);
     if (counted.dns !== n) throw new Error(`counted ${counted.dns} dn: lines, expected ${n}`);
+    // The scanner alone (the file read into its memory, every line looked at, keys hashed), with a sink that keeps nothing.
+    t = performance.now();
+    await scanLdifFile(file, 'bench.ldf', INDEX_ATTRS, { fast: () => true, slow: () => undefined });
+    scanOnly.push(performance.now() - t);
     d = undefined;
     global.gc?.();
     let c = cpu();
@@ -198,6 +205,7 @@ async function main(): Promise<void> {
   console.log(`| measurement | value |\n| --- | ---: |`);
   console.log(`| export file (${d.counts.objects} objects, ${d.counts.accounts} accounts) | ${mib(size)} |`);
   console.log(`| baseline: the file through a stream, lines and dn: counted | ${Math.round(baseMs)} ms (rounds ${base.map(Math.round).join(', ')}; grep -c: ${Math.round(grepMs)} ms) |`);
+  console.log(`| the scanner alone (reads, lines, key hashes; a sink that keeps nothing) | ${x(median(scanOnly), baseMs)} the baseline (rounds ${scanOnly.map(Math.round).join(', ')}) |`);
   console.log(`| index build on one thread | ${x(median(oneThread), baseMs)} the baseline (rounds ${oneThread.map(Math.round).join(', ')}; CPU ${Math.round(median(cpuOne))} ms) |`);
   console.log(`| index build on ${threads} threads | ${x(median(built), baseMs)} the baseline (rounds ${built.map(Math.round).join(', ')}; CPU ${Math.round(median(cpuBuilt))} ms) |`);
   console.log(`| spn dupes on the index (${found.scan.accountCount} accounts, ${found.scan.spnCount} SPNs, ${found.duplicates} duplicates) | ${x(median(scanned), baseMs)} (rounds ${scanned.map(Math.round).join(', ')}) |`);
