@@ -16,6 +16,7 @@
  * `fast` callback declines. Lines the index does not read are not checked here: a bad one is named
  * when its record is read back or scanned in full.
  */
+import { ErrorCode, KrbopsError } from '../errors.js';
 import { withRoom } from './int32-room.js';
 import { LdifError, parseRecordBytes, type LdifRecord } from './ldif-parse.js';
 import { LDIF_SCAN_WASM } from './ldif-scan-wasm.js';
@@ -89,18 +90,22 @@ const REC_W = 28;
 const PAGE = 65536;
 
 let compiled: WebAssembly.Module | undefined;
-/** Instances whose scan ended, with their memory (a fresh 8 MiB costs its page faults each time). */
-const spares: ScanExports[] = [];
-function instance(): ScanExports {
+/** An instance whose scan ended, with its memory (a fresh 8 MiB costs its page faults each time). */
+let spare: ScanExports | undefined;
+function instance(label: string): ScanExports {
+  const x = spare;
+  spare = undefined;
+  if (x) return x;
+  if (typeof WebAssembly !== 'object') throw new KrbopsError(ErrorCode.Internal, `${label}: reading an LDIF export needs WebAssembly, which this Node.js has switched off (--jitless?)`);
   compiled ??= new WebAssembly.Module(Buffer.from(LDIF_SCAN_WASM, 'base64'));
-  return spares.pop() ?? (new WebAssembly.Instance(compiled).exports as unknown as ScanExports);
+  return new WebAssembly.Instance(compiled).exports as unknown as ScanExports;
 }
 
 /** Lines → records over a growing window of the file; `push` returns how many bytes it consumed. */
 export class Scanner {
   /** File offset of the window's first byte. */
   base = 0;
-  private x: ScanExports | undefined = instance();
+  private x: ScanExports | undefined;
   private readonly r: FastRecord = { start: 0, end: 0, line: 0, dnS: -1, dnE: -1, samS: -1, samE: -1, upnS: -1, upnE: -1, hostS: -1, hostE: -1, whenS: -1, whenE: -1, usnS: -1, usnE: -1, spn: new Int32Array(24), spnN: 0, classes: 0, dnKey: 0, samKey: 0, upnKey: 0, hostKey: 0, dom: -1, account: 0 };
 
   constructor(
@@ -110,11 +115,12 @@ export class Scanner {
     /** Tests: every record through the full reader. */
     private readonly allSlow = false,
   ) {
-    this.exports.set_lines(0);
+    this.x = instance(label);
+    this.x.set_lines(0);
   }
 
   private get exports(): ScanExports {
-    if (!this.x) throw new Error('LDIF scanner used after release()');
+    if (!this.x) throw new KrbopsError(ErrorCode.Internal, `${this.label}: the LDIF scanner was used after release()`);
     return this.x;
   }
 
@@ -141,7 +147,7 @@ export class Scanner {
 
   /** Gives the scanner's memory to the next scanner. */
   release(): void {
-    if (this.x && spares.length < 2) spares.push(this.x);
+    spare ??= this.x;
     this.x = undefined;
   }
 

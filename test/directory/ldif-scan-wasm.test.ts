@@ -4,9 +4,10 @@
  * Needs clang-14 and lld-14 (.ci/run installs them); without them this fails, it does not skip.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = path.join(import.meta.dirname, '..', '..');
@@ -29,5 +30,17 @@ describe('the LDIF scanner module', () => {
     const m = new WebAssembly.Module(Buffer.from(LDIF_SCAN_WASM, 'base64'));
     expect(WebAssembly.Module.imports(m)).toEqual([]);
     expect(WebAssembly.Module.exports(m).map((e) => e.name).sort()).toEqual(['greatest', 'heap_base', 'lines', 'memory', 'rec_count', 'recs', 'scan', 'set_lines', 'spns', 'stopped_full']);
+  });
+
+  it('says by a coded error, not a stack trace, that a Node.js without WebAssembly cannot read an export', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'krbops-jitless-'));
+    const script = path.join(dir, 'scan.mts');
+    const scanner = pathToFileURL(path.join(root, 'src', 'directory', 'ldif-scan.ts')).href;
+    writeFileSync(script, `import { scanLdifBytes } from ${JSON.stringify(scanner)};
+try { scanLdifBytes(Buffer.from('dn: CN=a\\n\\n'), 'x.ldf', new Set(), { fast: () => true, slow: () => {} }); console.log('scanned'); }
+catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
+`);
+    const out = execFileSync(process.execPath, ['--jitless', '--import', 'tsx', script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(out.trim())).toEqual({ code: 'INTERNAL', message: 'x.ldf: reading an LDIF export needs WebAssembly, which this Node.js has switched off (--jitless?)' });
   });
 });
