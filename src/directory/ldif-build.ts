@@ -9,7 +9,7 @@
 import { normaliseSpn } from '../spn/parse.js';
 import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore } from './ldif-index.js';
 import type { LdifRecord } from './ldif-parse.js';
-import { CLASS_COMPUTER, type FastRecord, type ScanSink } from './ldif-scan.js';
+import { CLASS_COMPUTER, SPN_W, type FastRecord, type ScanSink } from './ldif-scan.js';
 
 /** What the index pass reads of each entry in the full reader; the rest is read back per account when asked. */
 export const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname']);
@@ -109,8 +109,8 @@ export class IndexBuilder implements ScanSink {
       this.spns.holder();
       this.spns.piece(b, r.dnS, r.dnE);
       for (let i = 0; i < r.spnN; i++) {
-        this.bySpn.add(r.spn[3 * i + 2]!, idx);
-        this.spns.piece(b, r.spn[3 * i]!, r.spn[3 * i + 1]!);
+        this.bySpn.add(r.spn[SPN_W * i + 2]!, idx);
+        this.spns.piece(b, r.spn[SPN_W * i]!, r.spn[SPN_W * i + 1]!);
       }
     }
     if (!account) return true;

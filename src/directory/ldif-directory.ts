@@ -23,7 +23,7 @@ import { openRecords, readLdif, readRecordAt, type LdifRecord } from './ldif-par
 import { scanLdifRanges } from './ldif-files.js';
 import { feedSpnScan } from './ldif-dupes.js';
 import type { SpnScan } from '../spn/spn-scan.js';
-import type { FastRecord } from './ldif-scan.js';
+import { SPN_W, type FastRecord } from './ldif-scan.js';
 import { accountKind, holderOrder, pickExact } from './ldap-entry.js';
 import type { DirectoryReader } from './types.js';
 import { decodeEncryptionTypes, decodeUac, fileTimeToIso, generalizedTimeToIso } from './uac.js';
@@ -246,7 +246,7 @@ export class LdifDirectory implements DirectoryReader {
     const sink = {
       fast: (b: Buffer, r: FastRecord) => {
         const spns: string[] = [];
-        for (let i = 0; i < r.spnN; i++) spns.push(b.toString('utf8', r.spn[3 * i]!, r.spn[3 * i + 1]!));
+        for (let i = 0; i < r.spnN; i++) spns.push(b.toString('utf8', r.spn[SPN_W * i]!, r.spn[SPN_W * i + 1]!));
         if (spns.length) out.push({ dn: b.toString('utf8', r.dnS, r.dnE), servicePrincipalName: spns });
         return true;
       },

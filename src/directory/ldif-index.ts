@@ -84,27 +84,16 @@ export interface SlotsDump {
 /** ASCII lower case of a byte (other bytes unchanged). */
 const LOWER = Uint8Array.from({ length: 256 }, (_, c) => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c));
 
-/** FNV-1a over bytes in ASCII lower case; `high` collects the bytes' top bits (non-zero: not ASCII). */
-export class Hasher {
-  high = 0;
-  hash(b: Uint8Array, s: number, e: number): number {
-    let h = 0x811c9dc5;
-    let o = 0;
-    for (let i = s; i < e; i++) {
-      const c = b[i]!;
-      o |= c;
-      h = Math.imul(h ^ LOWER[c]!, 0x01000193);
-    }
-    this.high |= o & 0x80;
-    return h;
-  }
-}
-
-const keyHasher = new Hasher();
-/** The hash of a key given as text (already lower-cased as the index lower-cases it: toLowerCase, normaliseSpn). */
+/**
+ * The hash of a key given as text (already lower-cased as the index lower-cases it: toLowerCase,
+ * normaliseSpn): FNV-1a over its UTF-8 bytes in ASCII lower case. The index pass computes the same
+ * over the file's bytes in ./ldif-scan.c (`fnv`); test/directory/ldif-scan.test.ts fails if the two differ.
+ */
 export function keyHash(key: string): number {
   const b = Buffer.from(key, 'utf8');
-  return keyHasher.hash(b, 0, b.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ LOWER[b[i]!]!, 0x01000193);
+  return h;
 }
 
 /** Murmur3's finaliser: spreads FNV's bits before masking to a table slot. */

@@ -100,9 +100,8 @@ static int is_word(const uint8_t *b, int32_t s, int32_t e, const char *w, int32_
 }
 #define IS_WORD(s, e, w) is_word(b, s, e, w, sizeof(w) - 1)
 
-/* The record being read (a row of `rec` once its block ends). */
+/* The record being read (a row of `rec` once its block ends); r[20]: its first SPN. */
 static int32_t r[REC_W];
-static int32_t r_spn0;
 
 /* Records the value [s, e) of `field`; 0: the full reader must take the record. */
 static int value(const uint8_t *b, int field, int32_t s, int32_t e) {
@@ -140,7 +139,6 @@ static void reset(int32_t pos, int32_t line) {
   r[19] = 0;
   r[20] = spn_n;
   r[21] = 0;
-  r_spn0 = spn_n;
 }
 
 static uint32_t high;
@@ -239,7 +237,7 @@ static void block(const uint8_t *b, int32_t bs, int32_t be, int32_t b_line, int 
   if (!slow && !started) return;
   int32_t *o = rec + rec_n * REC_W;
   if (slow) {
-    spn_n = started ? r_spn0 : spn_n; /* its SPN ranges are not needed */
+    if (started) spn_n = r[20]; /* its SPN ranges are not needed */
     o[0] = 2;
   } else {
     for (int i = 4; i < 22; i++) o[i] = r[i];

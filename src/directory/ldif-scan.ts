@@ -39,10 +39,10 @@ export interface FastRecord {
   whenE: number;
   usnS: number;
   usnE: number;
-  /** servicePrincipalName values: start, end and key hash (as dnKey) of each; `spnN` of them. */
+  /** servicePrincipalName values: start, end and key hash (as dnKey) of each, SPN_W numbers apiece; `spnN` of them. */
   spn: Int32Array<ArrayBuffer>;
   spnN: number;
-  /** objectClass values seen: CLASS_* bits. */
+  /** objectClass values seen, bits: 1 any, 2 user, CLASS_COMPUTER, 8 group (./ldif-scan.c). */
   classes: number;
   /** The index's key hashes (./ldif-index.ts: FNV-1a of the ASCII-lower-cased bytes; 0 if absent), computed only for an account or an SPN holder. */
   dnKey: number;
@@ -55,10 +55,9 @@ export interface FastRecord {
   account: number;
 }
 
-export const CLASS_ANY = 1;
-export const CLASS_USER = 2;
 export const CLASS_COMPUTER = 4;
-export const CLASS_GROUP = 8;
+/** Numbers per SPN in FastRecord.spn. */
+export const SPN_W = 3;
 
 export interface ScanSink {
   /** A record in the fast path; return false to have it read by the full reader instead (then `slow` gets it). */
@@ -196,12 +195,12 @@ export class Scanner {
         r.usnS = o[i + 17]!;
         r.usnE = o[i + 18]!;
         r.classes = o[i + 19]!;
-        const first = 3 * o[i + 20]!;
+        const first = SPN_W * o[i + 20]!;
         const count = o[i + 21]!;
         r.spnN = count;
         if (count) {
-          r.spn = withRoom(r.spn, 3 * count);
-          for (let j = 0; j < 3 * count; j++) r.spn[j] = spn[first + j]!;
+          r.spn = withRoom(r.spn, SPN_W * count);
+          for (let j = 0; j < SPN_W * count; j++) r.spn[j] = spn[first + j]!;
         }
         r.dnKey = o[i + 22]!;
         r.samKey = o[i + 23]!;
