@@ -9,7 +9,7 @@
 import { normaliseSpn } from '../spn/parse.js';
 import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore } from './ldif-index.js';
 import type { LdifRecord } from './ldif-parse.js';
-import { CLASS_COMPUTER, SPN_W, type FastRecord, type ScanSink } from './ldif-scan.js';
+import type { ScanSink, TablesAt, Taken } from './ldif-scan.js';
 
 /** What the index pass reads of each entry in the full reader; the rest is read back per account when asked. */
 export const INDEX_ATTRS = new Set(['spnmappings', 'netbiosname', 'ncname', 'objectsid', 'objectclass', 'whenchanged', 'whencreated', 'usnchanged', 'serviceprincipalname', 'samaccountname', 'userprincipalname', 'dnshostname']);
@@ -91,58 +91,42 @@ export class IndexBuilder implements ScanSink {
   /** The newest whenChanged and the highest uSNChanged, as bytes. */
   readonly newest = new Greatest();
   readonly highestUsn = new Greatest();
-  private lastDomain = new Uint8Array(0);
-  private lastCount: { n: number } = { n: 0 };
 
   constructor(spnStoreBytes?: number) {
     this.spns = new SpnStore(spnStoreBytes);
   }
 
-  fast(b: Buffer, r: FastRecord): boolean {
-    const account = r.account;
-    if (account < 0) return false; // a group, a DC= head, a key that is not ASCII: lower-cased as text by the full reader's path
-    this.counts.objects++;
-    if (!account && !r.spnN) return true;
-    const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (r.classes & CLASS_COMPUTER ? F_COMPUTER : 0) | (r.spnN ? F_SPN : 0));
-    this.byDn.add(r.dnKey, idx);
-    if (r.spnN) {
-      this.spns.holder();
-      this.spns.piece(b, r.dnS, r.dnE);
-      for (let i = 0; i < r.spnN; i++) {
-        this.bySpn.add(r.spn[SPN_W * i + 2]!, idx);
-        this.spns.piece(b, r.spn[SPN_W * i]!, r.spn[SPN_W * i + 1]!);
-      }
+  /** Index mode (./ldif-scan.ts ScanSink.index): where the tables stand, and the records the scanner took. */
+  readonly index = {
+    at: (): TablesAt => {
+      const store = this.spns.at;
+      return { entry: this.slots.length, names: this.names.bytesUsed, store: store.used, pieces: store.pieces, holders: store.holders };
+    },
+    take: (t: Taken) => this.take(t),
+  };
+
+  private take(t: Taken): void {
+    this.counts.objects += t.objects;
+    if (!t.objects) return;
+    this.counts.accounts += t.accounts;
+    const [a, f] = t.slots();
+    this.slots.append(a, f);
+    const tables = [this.byDn, this.bySam, this.byUpn, this.byHost, this.bySpn];
+    for (let i = 0; i < 5; i++) tables[i]!.append(t.pairs(i));
+    this.names.append(...t.names());
+    this.spns.append(...t.store());
+    for (const [bytes, n] of t.domains()) {
+      const name = bytes.toString('latin1');
+      const c = this.domains.get(name) ?? { n: 0 };
+      this.domains.set(name, c);
+      c.n += n;
     }
-    if (!account) return true;
-    this.counts.accounts++;
-    if (r.dom >= 0) this.domain(b, r.dom, r.dnE);
-    if (r.samE > r.samS) {
-      this.bySam.add(r.samKey, idx);
-      this.names.add(b, r.samS, r.samE, idx);
-    }
-    if (r.upnE > r.upnS) this.byUpn.add(r.upnKey, idx);
-    if (r.hostE > r.hostS) this.byHost.add(r.hostKey, idx);
-    return true;
   }
 
   /** The greatest whenChanged and uSNChanged of a chunk's fast records (the scanner compares them). */
   greatest(b: Buffer, whenS: number, whenE: number, usnS: number, usnE: number): void {
     if (whenE > whenS) this.newest.offer(b, whenS, whenE, false);
     if (usnE > usnS) this.highestUsn.offer(b, usnS, usnE, true);
-  }
-
-  /** One more account in the domain [s, e) of the chunk; the last domain's bytes are compared, not decoded. */
-  private domain(b: Buffer, s: number, e: number): void {
-    const last = this.lastDomain;
-    let same = last.length === e - s;
-    for (let i = 0; same && i < last.length; i++) same = b[s + i] === last[i];
-    if (!same) {
-      const name = b.toString('latin1', s, e);
-      this.lastCount = this.domains.get(name) ?? { n: 0 };
-      this.domains.set(name, this.lastCount);
-      this.lastDomain = Uint8Array.from(b.subarray(s, e));
-    }
-    this.lastCount.n++;
   }
 
   slow(r: LdifRecord): void {
@@ -174,7 +158,7 @@ export class IndexBuilder implements ScanSink {
     const idx = this.slots.push(r.start, r.end, r.line, (account ? F_ACCOUNT : 0) | (isComputer(r) ? F_COMPUTER : 0) | (spns.length ? F_SPN : 0));
     this.byDn.add(keyHash(r.dn), idx);
     if (spns.length) {
-      this.spns.holder();
+      this.spns.holder(idx);
       for (const text of [r.dn, ...spns]) {
         const bytes = Buffer.from(text, 'utf8');
         this.spns.piece(bytes, 0, bytes.length);

@@ -60,6 +60,8 @@ export class LdifDirectory implements DirectoryReader {
   private rodcGroup?: { dn: string; whenCreated?: string };
   /** Objects and accounts read, for `krbops config` and the start banner. */
   counts = { objects: 0, accounts: 0 };
+  /** The last scanSpnsInto's candidates: DN → index entry (accountsByDn reads them back without building the DN table). */
+  private candidates = new Map<string, number>();
   /** The file as indexed (size, mtime): a scan by the index's byte ranges needs the same file. */
   private stamp = '';
 
@@ -265,7 +267,8 @@ export class LdifDirectory implements DirectoryReader {
   async scanSpnsInto(scan: SpnScan): Promise<boolean> {
     const st = await stat(this.file).catch(() => undefined);
     if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp || this.spns.dropped) return false;
-    feedSpnScan(this.spns, scan, this.bySpn.size);
+    const entries = (this.candidates = new Map());
+    feedSpnScan(this.spns, scan, this.bySpn.size, (dn, k) => entries.set(dn, this.spns.entry(k)));
     return true;
   }
 
@@ -287,8 +290,15 @@ export class LdifDirectory implements DirectoryReader {
   async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
     const records = await openRecords(this.file, this.label);
     try {
-      // All at once on one file handle (spn dupes re-reads hundreds of candidates), in the order asked.
-      const found = await Promise.all(dns.map((dn) => this.byDnRead(dn, (slot) => records.read(slot))));
+      // All at once on one file handle (spn dupes re-reads hundreds of candidates), in the order asked;
+      // the candidates of the last scanSpnsInto by their index entry, the rest by the DN table.
+      const read = (slot: Slot) => records.read(slot);
+      const byEntry = async (dn: string, entry: number) => {
+        const r = await read(this.slots.get(entry)!);
+        return r.dn === dn ? r : this.byDnRead(dn, read);
+      };
+      const candidates = this.candidates;
+      const found = await Promise.all(dns.map((dn) => (candidates.has(dn) ? byEntry(dn, candidates.get(dn)!) : this.byDnRead(dn, read))));
       return found.filter((r) => r !== undefined).map((r) => ({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') }));
     } finally {
       await records.close();

@@ -25,20 +25,29 @@ export class Slots {
   private f = new Uint8Array(1024);
   length = 0;
   push(start: number, end: number, line: number, flags: number): number {
-    if (this.length === this.f.length) {
-      const a = new Float64Array(this.a.length * 2);
-      a.set(this.a);
-      this.a = a;
-      const f = new Uint8Array(this.f.length * 2);
-      f.set(this.f);
-      this.f = f;
-    }
+    if (this.length === this.f.length) this.resize(2 * this.f.length);
     const at = 3 * this.length;
     this.a[at] = start;
     this.a[at + 1] = end;
     this.a[at + 2] = line;
     this.f[this.length] = flags;
     return this.length++;
+  }
+  /** Appends the slots the scanner took (./ldif-scan.c index mode): start, end and line per slot, and the flags. */
+  append(a: Float64Array, f: Uint8Array): void {
+    const n = this.length + f.length;
+    if (n > this.f.length) this.resize(Math.max(n, 2 * this.f.length));
+    this.a.set(a, 3 * this.length);
+    this.f.set(f, this.length);
+    this.length = n;
+  }
+  private resize(size: number): void {
+    const a = new Float64Array(3 * size);
+    a.set(this.a.subarray(0, 3 * this.length));
+    this.a = a;
+    const f = new Uint8Array(size);
+    f.set(this.f.subarray(0, this.length));
+    this.f = f;
   }
   get(i: number): Slot | undefined {
     if (!(i >= 0 && i < this.length)) return undefined;
@@ -60,15 +69,7 @@ export class Slots {
   /** Appends the slots of a later byte range (copied whole), their line numbers moved on by `lines`. */
   absorb(d: SlotsDump, lines: number): void {
     const n = this.length + d.n;
-    if (n > this.f.length) {
-      const size = Math.max(n, 2 * this.f.length);
-      const a = new Float64Array(3 * size);
-      a.set(this.a.subarray(0, 3 * this.length));
-      this.a = a;
-      const f = new Uint8Array(size);
-      f.set(this.f.subarray(0, this.length));
-      this.f = f;
-    }
+    if (n > this.f.length) this.resize(Math.max(n, 2 * this.f.length));
     this.a.set(d.a.subarray(0, 3 * d.n), 3 * this.length);
     this.f.set(d.f.subarray(0, d.n), this.length);
     if (lines) this.shifts.push(this.length, lines);
@@ -128,6 +129,14 @@ export class HashIndex {
     this.pairs[2 * this.n] = key;
     this.pairs[2 * this.n + 1] = idx;
     this.n++;
+    this.table = undefined;
+  }
+
+  /** Appends (key, entry) pairs as add() would one by one (the scanner's, ./ldif-scan.c index mode). */
+  append(pairs: Int32Array): void {
+    this.pairs = withRoom(this.pairs, 2 * this.n + pairs.length);
+    this.pairs.set(pairs, 2 * this.n);
+    this.n += pairs.length >> 1;
     this.table = undefined;
   }
 
@@ -192,6 +201,23 @@ export class NameList {
     this.push(this.used, idx);
   }
 
+  /** The byte arena's offset after the last name (the scanner writes its names' ends from there). */
+  get bytesUsed(): number {
+    return this.used;
+  }
+
+  /** Appends names the scanner lower-cased (./ldif-scan.c index mode): their bytes, ends (from bytesUsed on) and entries. */
+  append(bytes: Uint8Array, ends: Int32Array, idx: Int32Array): void {
+    this.room(bytes.length);
+    this.bytes.set(bytes, this.used);
+    this.used += bytes.length;
+    this.ends = withRoom(this.ends, this.n + ends.length);
+    this.idx = withRoom(this.idx, this.n + idx.length);
+    this.ends.set(ends, this.n);
+    this.idx.set(idx, this.n);
+    this.n += ends.length;
+  }
+
   private room(more: number): void {
     if (this.used + more <= this.bytes.length) return;
     const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.used + more));
@@ -239,18 +265,36 @@ export interface NameListDump {
   n: number;
 }
 
+/** Numbers per piece in SpnStore's hashes (./ldif-scan.c HASH_W): spn dupes' hashes of an SPN and of its HOST/ alias, its class's key hash, flags. */
+export const HASH_W = 6;
+/** Piece flags (./ldif-scan.c): an SPN to leave out (empty, or written twice on the holder); one with a service class; on a DN piece, its holder's SPNs carry hashes. */
+export const P_SKIP = 1;
+export const P_CLASS = 2;
+export const P_HASHED = 4;
+
+function u32Room(a: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<ArrayBuffer> {
+  if (needed <= a.length) return a;
+  const bigger = new Uint32Array(Math.max(needed, 2 * a.length));
+  bigger.set(a);
+  return bigger;
+}
+
 /**
  * The SPN holders' DNs and SPNs as UTF-8 bytes in one arena, in file order, kept by the index pass
- * so that `spn dupes` needs no second read of the file. Up to `budget` bytes; past it the store
- * drops itself (`dropped`) and the scan reads the holders' records from the file instead.
+ * so that `spn dupes` needs no second read of the file, with each holder's entry and, for the
+ * holders the scanner took, spn dupes' hashes of each SPN (HASH_W numbers per piece). Up to
+ * `budget` bytes; past it the store drops itself (`dropped`) and the scan reads the holders'
+ * records from the file instead.
  */
 export class SpnStore {
   private bytes = new Uint8Array(1 << 16);
   private used = 0;
   /** End offsets of the pieces (a holder's DN, then its SPNs); `firsts[k]`: holder k's first piece. */
   private ends = new Int32Array(1024);
+  private hashes = new Uint32Array(HASH_W * 1024);
   private pieces = 0;
   private firsts = new Int32Array(256);
+  private slots = new Int32Array(256);
   private nHolders = 0;
   dropped = false;
 
@@ -260,11 +304,18 @@ export class SpnStore {
     return this.nHolders + this.moreHolders;
   }
 
-  /** Starts a holder; then `piece` its DN and each SPN. */
-  holder(): void {
+  /** Where the arena and the piece and holder counts stand (the scanner writes its pieces from there). */
+  get at(): { used: number; pieces: number; holders: number } {
+    return { used: this.used, pieces: this.pieces, holders: this.nHolders };
+  }
+
+  /** Starts holder of entry `idx`; then `piece` its DN and each SPN (without hashes: spn dupes reads them as text). */
+  holder(idx: number): void {
     if (this.dropped) return;
     this.firsts = withRoom(this.firsts, this.nHolders + 1);
-    this.firsts[this.nHolders++] = this.pieces;
+    this.slots = withRoom(this.slots, this.nHolders + 1);
+    this.firsts[this.nHolders] = this.pieces;
+    this.slots[this.nHolders++] = idx;
   }
 
   private room(more: number): void {
@@ -278,49 +329,69 @@ export class SpnStore {
     if (this.dropped) return;
     if (this.used + e - s > this.budget) return this.drop();
     this.room(e - s);
-    const bytes = this.bytes;
-    let at = this.used;
-    for (let i = s; i < e; i++) bytes[at++] = b[i]!; // short pieces: no subarray object each
-    this.used = at;
+    this.bytes.set(b.subarray(s, e), this.used);
+    this.used += e - s;
     this.ends = withRoom(this.ends, this.pieces + 1);
+    this.hashes = u32Room(this.hashes, HASH_W * (this.pieces + 1));
+    this.hashes.fill(0, HASH_W * this.pieces, HASH_W * (this.pieces + 1));
     this.ends[this.pieces++] = this.used;
+  }
+
+  /** Appends the holders the scanner took (./ldif-scan.c index mode): bytes, piece ends (from `at.used` on), hashes, first pieces, entries. */
+  append(bytes: Uint8Array, ends: Int32Array, hashes: Uint32Array, firsts: Int32Array, slots: Int32Array): void {
+    if (this.dropped || !firsts.length) return;
+    if (this.used + bytes.length > this.budget) return this.drop();
+    this.room(bytes.length);
+    this.bytes.set(bytes, this.used);
+    this.used += bytes.length;
+    this.ends = withRoom(this.ends, this.pieces + ends.length);
+    this.ends.set(ends, this.pieces);
+    this.hashes = u32Room(this.hashes, HASH_W * (this.pieces + ends.length));
+    this.hashes.set(hashes, HASH_W * this.pieces);
+    this.pieces += ends.length;
+    this.firsts = withRoom(this.firsts, this.nHolders + firsts.length);
+    this.slots = withRoom(this.slots, this.nHolders + slots.length);
+    this.firsts.set(firsts, this.nHolders);
+    this.slots.set(slots, this.nHolders);
+    this.nHolders += firsts.length;
   }
 
   private drop(): void {
     this.dropped = true;
     this.bytes = new Uint8Array(0);
     this.ends = new Int32Array(0);
+    this.hashes = new Uint32Array(0);
     this.firsts = new Int32Array(0);
+    this.slots = new Int32Array(0);
     this.nHolders = 0;
   }
 
   dump(): SpnStoreDump {
-    return { bytes: this.bytes, used: this.used, ends: this.ends, pieces: this.pieces, firsts: this.firsts, holders: this.nHolders, dropped: this.dropped };
+    return { bytes: this.bytes, used: this.used, ends: this.ends, hashes: this.hashes, pieces: this.pieces, firsts: this.firsts, slots: this.slots, holders: this.nHolders, dropped: this.dropped, entries: 0 };
   }
 
-  /** The holders of later byte ranges (kept as they are), from holder `from` on; only after the last piece(). */
+  /** The holders of later byte ranges (kept as they are), from holder `from` on, their entries moved on by `entries`; only after the last piece(). */
   private readonly more: { d: SpnStoreDump; from: number }[] = [];
   private moreHolders = 0;
   private moreUsed = 0;
-  absorb(d: SpnStoreDump): void {
+  absorb(d: SpnStoreDump, entries: number): void {
     if (this.dropped) return;
     this.moreUsed += d.used;
     if (d.dropped || this.used + this.moreUsed > this.budget) {
       this.more.length = this.moreHolders = 0;
       return this.drop(); // as one store would, past the budget
     }
-    this.more.push({ d, from: this.holders });
+    this.more.push({ d: { ...d, entries }, from: this.holders });
     this.moreHolders += d.holders;
   }
 
-  /** The arenas, in holder order (this store's own, then the later byte ranges'). */
+  /** The arenas, in holder order (this store's own, then the later byte ranges'); a segment's holder k is entry `slots[k] + entries`. */
   segments(): SpnStoreDump[] {
     return [this.dump(), ...this.more.map((m) => m.d)];
   }
 
-  /** Holder k as text: its DN and SPNs. */
-  get(k: number): { dn: string; servicePrincipalName: string[] } {
-    if (k < this.nHolders) return holderText(this.dump(), k);
+  private segment(k: number): { d: SpnStoreDump; k: number } {
+    if (k < this.nHolders) return { d: this.dump(), k };
     let lo = 0;
     for (let hi = this.more.length - 1; lo < hi; ) {
       const mid = (lo + hi + 1) >> 1;
@@ -328,7 +399,19 @@ export class SpnStore {
       else hi = mid - 1;
     }
     const m = this.more[lo]!;
-    return holderText(m.d, k - m.from);
+    return { d: m.d, k: k - m.from };
+  }
+
+  /** Holder k as text: its DN and SPNs. */
+  get(k: number): { dn: string; servicePrincipalName: string[] } {
+    const s = this.segment(k);
+    return holderText(s.d, s.k);
+  }
+
+  /** Holder k's index entry. */
+  entry(k: number): number {
+    const s = this.segment(k);
+    return s.d.slots[s.k]! + s.d.entries;
   }
 }
 
@@ -352,8 +435,12 @@ export interface SpnStoreDump {
   bytes: Uint8Array<ArrayBuffer>;
   used: number;
   ends: Int32Array<ArrayBuffer>;
+  hashes: Uint32Array<ArrayBuffer>;
   pieces: number;
   firsts: Int32Array<ArrayBuffer>;
+  /** Per holder, its index entry (moved on by `entries` in a later byte range's store). */
+  slots: Int32Array<ArrayBuffer>;
   holders: number;
   dropped: boolean;
+  entries: number;
 }

@@ -14,7 +14,7 @@
 import { open } from 'node:fs/promises';
 import { IndexBuilder, INDEX_ATTRS } from './ldif-build.js';
 import { recordBoundary, scanLdifFile } from './ldif-files.js';
-import type { NameListDump, SlotsDump, SpnStoreDump } from './ldif-index.js';
+import { HASH_W, type NameListDump, type SlotsDump, type SpnStoreDump } from './ldif-index.js';
 import { LdifError } from './ldif-parse.js';
 
 /** What one piece's builder holds, as plain data and typed arrays (structured-clone safe). */
@@ -74,7 +74,7 @@ export function trimmed(d: IndexDump): IndexDump {
     slots: { a: d.slots.a.slice(0, 3 * d.slots.n), f: d.slots.f.slice(0, d.slots.n), n: d.slots.n },
     keys: d.keys.map((k) => ({ pairs: k.pairs.slice(0, 2 * k.n), n: k.n })),
     names: { ...d.names, bytes: d.names.bytes.slice(0, d.names.used), ends: d.names.ends.slice(0, d.names.n), idx: d.names.idx.slice(0, d.names.n) },
-    spns: { ...d.spns, bytes: d.spns.bytes.slice(0, d.spns.used), ends: d.spns.ends.slice(0, d.spns.pieces), firsts: d.spns.firsts.slice(0, d.spns.holders) },
+    spns: { ...d.spns, bytes: d.spns.bytes.slice(0, d.spns.used), ends: d.spns.ends.slice(0, d.spns.pieces), hashes: d.spns.hashes.slice(0, HASH_W * d.spns.pieces), firsts: d.spns.firsts.slice(0, d.spns.holders), slots: d.spns.slots.slice(0, d.spns.holders) },
   };
 }
 
@@ -87,7 +87,7 @@ export function mergePieces(dumps: IndexDump[], spnStoreBytes?: number): IndexBu
     x.slots.absorb(d.slots, lines);
     tables(x).forEach((t, i) => t.absorb(d.keys[i]!, entries));
     x.names.absorb(d.names, entries);
-    x.spns.absorb(d.spns);
+    x.spns.absorb(d.spns, entries);
     for (const [k, v] of d.mappings) x.mappings.set(k, v);
     for (const [k, v] of d.netbios) x.netbios.set(k, v);
     for (const [k, n] of d.domains) {

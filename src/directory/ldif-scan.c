@@ -30,6 +30,16 @@
 #define REC_W 28
 #define REC_CAP 4096
 #define SPN_CAP 16384
+/* Index mode's output arenas: the SPN holders' bytes, the lower-cased sAMAccountNames, the domains. */
+#define STORE_CAP (1 << 20)
+#define NAME_CAP (1 << 18)
+#define DOMAIN_CAP (1 << 16)
+#define PIECE_CAP (REC_CAP + SPN_CAP)
+/* Numbers per piece in `piece_hash`: spn dupes' two hashes of the trimmed SPN and of its HOST/ alias, its class's key hash, flags. */
+#define HASH_W 6
+#define P_SKIP 1
+#define P_CLASS 2
+#define P_HASHED 4 /* on a holder's DN piece: its SPN pieces carry the hashes */
 
 static int32_t rec[REC_CAP * REC_W];
 static int32_t spn[SPN_CAP * 3];
@@ -40,6 +50,70 @@ static int32_t line_no;
 
 /* The greatest whenChanged and uSNChanged of this call's accepted records: start, end of each (-1: none). */
 static int32_t best[4];
+
+/*
+ * Index mode (index_at() before each scan(); ./ldif-build.ts IndexBuilder.bulk): a record the index
+ * takes is appended here, to tables shaped as the index's own, and gets no row in `rec`; the call
+ * stops after the first block it hands to the full reader, so entry numbers stay in file order.
+ */
+static int32_t index_mode;
+static double base_off;  /* the file offset of the bytes' first byte */
+static int32_t next_idx, names_at, store_at, pieces_at, holders_at; /* where the index's own tables stand */
+static int32_t stop_after;
+
+static double slot[REC_CAP * 3];      /* start, end, line (Slots) */
+static uint8_t slot_flag[REC_CAP];
+static int32_t pairs[5][SPN_CAP * 2]; /* key, entry: dn, sAMAccountName, userPrincipalName, dNSHostName, SPN (HashIndex) */
+static uint8_t name_byte[NAME_CAP];   /* NameList */
+static int32_t name_end[REC_CAP], name_idx[REC_CAP];
+static uint8_t store_byte[STORE_CAP]; /* SpnStore: a holder's DN, then its SPNs as written */
+static int32_t piece_end[PIECE_CAP];
+static uint32_t piece_hash[PIECE_CAP * HASH_W];
+static int32_t holder_first[REC_CAP], holder_slot[REC_CAP];
+static uint8_t domain_byte[DOMAIN_CAP]; /* runs of accounts in one domain: start, length, count */
+static int32_t domain_run[REC_CAP * 3];
+
+/* Counts of this call's output, in this order (IndexBuilder.bulk reads them with the tables' addresses). */
+static int32_t n_slots, n_pairs[5], n_names, name_used, n_pieces, store_used, n_holders, n_domains, domain_used, n_objects, n_accounts;
+static int32_t out_table[32];
+
+void index_at(double base, int32_t idx, int32_t names, int32_t store, int32_t pieces, int32_t holders) {
+  index_mode = 1;
+  base_off = base;
+  next_idx = idx;
+  names_at = names;
+  store_at = store;
+  pieces_at = pieces;
+  holders_at = holders;
+}
+
+int32_t *index_out(void) {
+  int32_t *t = out_table, k = 0;
+  t[k++] = n_slots;
+  for (int i = 0; i < 5; i++) t[k++] = n_pairs[i];
+  t[k++] = n_names;
+  t[k++] = name_used;
+  t[k++] = n_pieces;
+  t[k++] = store_used;
+  t[k++] = n_holders;
+  t[k++] = n_domains;
+  t[k++] = n_objects;
+  t[k++] = n_accounts;
+  t[k++] = (int32_t)slot;
+  t[k++] = (int32_t)slot_flag;
+  for (int i = 0; i < 5; i++) t[k++] = (int32_t)pairs[i];
+  t[k++] = (int32_t)name_byte;
+  t[k++] = (int32_t)name_end;
+  t[k++] = (int32_t)name_idx;
+  t[k++] = (int32_t)store_byte;
+  t[k++] = (int32_t)piece_end;
+  t[k++] = (int32_t)piece_hash;
+  t[k++] = (int32_t)holder_first;
+  t[k++] = (int32_t)holder_slot;
+  t[k++] = (int32_t)domain_byte;
+  t[k++] = (int32_t)domain_run;
+  return t;
+}
 
 int32_t *recs(void) { return rec; }
 int32_t *greatest(void) { return best; }
@@ -69,13 +143,34 @@ uint32_t heap_base(void) { return (uint32_t)&__heap_base; }
 #define K_SKIPPED 2
 #define K_READ 3
 
-/* The first LF at or after `p`, or -1. */
-static int32_t find_lf(const uint8_t *b, int32_t p, int32_t n) {
+/* The LFs among the 64 bytes at `b`, one bit each (bit i: b[i]). */
+static uint64_t lf_mask(const uint8_t *b) {
   const v128_t lf = wasm_i8x16_splat(LF);
-  while (p + 16 <= n) {
-    uint32_t m = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b + p), lf));
-    if (m) return p + __builtin_ctz(m);
-    p += 16;
+  uint64_t m0 = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b), lf));
+  uint64_t m1 = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b + 16), lf));
+  uint64_t m2 = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b + 32), lf));
+  uint64_t m3 = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b + 48), lf));
+  return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+
+/* The 64-byte block find_lf looked at last: its offset and its LF bits (reset by each scan()). */
+static int32_t blk;
+static uint64_t blk_lf;
+
+/*
+ * The first LF at or after `p`, or -1. Lines are short (40-odd bytes): one 64-byte block's LF bits
+ * serve the next line or two, so a line costs a shift and a count of trailing zeros, not a load.
+ */
+static int32_t find_lf(const uint8_t *b, int32_t p, int32_t n) {
+  for (;;) {
+    if (p >= blk && p < blk + 64) {
+      uint64_t m = blk_lf >> (p - blk);
+      if (m) return p + (int32_t)__builtin_ctzll(m);
+      p = blk + 64;
+    }
+    if (p + 64 > n) break;
+    blk = p;
+    blk_lf = lf_mask(b + p);
   }
   for (; p < n; p++)
     if (b[p] == LF) return p;
@@ -232,6 +327,145 @@ static void keys(const uint8_t *b, int32_t *o) {
   if (high) o[27] = -1;
 }
 
+/* spn dupes' hashes (src/spn/spn-scan.ts spnHash: FNV-1a and a murmur-style mix) over [s, e) in ASCII lower case, from (h1, h2). */
+static void spn_hash(const uint8_t *b, int32_t s, int32_t e, uint32_t h1, uint32_t h2, uint32_t *out) {
+  for (int32_t i = s; i < e; i++) {
+    uint32_t c = b[i];
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    h1 = (h1 ^ c) * 0x01000193u;
+    h2 = (h2 ^ c) * 0x5bd1e995u;
+    h2 ^= h2 >> 15;
+  }
+  out[0] = h1;
+  out[1] = h2;
+}
+#define H1_SEED 0x811c9dc5u
+#define H2_SEED 0x9747b28cu
+/* The hashes' state after "host", the target of every class in AD's sPNMappings (spn dupes hashes another target itself). */
+static uint32_t host_state[2];
+
+static void pair(int t, int32_t key, int32_t idx) {
+  int32_t *p = pairs[t] + 2 * n_pairs[t]++;
+  p[0] = key;
+  p[1] = idx;
+}
+
+/* One more piece of the SPN store: b[s, e) as written. */
+static uint32_t *piece(const uint8_t *b, int32_t s, int32_t e) {
+  for (int32_t i = s; i < e; i++) store_byte[store_used++] = b[i];
+  piece_end[n_pieces] = store_at + store_used;
+  uint32_t *h = piece_hash + HASH_W * n_pieces++;
+  for (int i = 0; i < HASH_W; i++) h[i] = 0;
+  return h;
+}
+
+/* Trimmed SPN ranges of the record being taken, to leave out an SPN written twice on it (as SpnScan.add does). */
+static int32_t trimmed[SPN_CAP * 2];
+
+/* The SPNs of the fast record `o` as pieces after its DN's, each with spn dupes' hashes. */
+static void spn_pieces(const uint8_t *b, const int32_t *o) {
+  uint32_t *first = piece_hash + HASH_W * n_pieces;
+  for (int32_t k = 0, n = o[21]; k < n; k++) {
+    const int32_t *v = spn + 3 * (o[20] + k);
+    uint32_t *h = piece(b, v[0], v[1]);
+    int32_t s = v[0], e = v[1];
+    while (s < e && is_space(b[s])) s++;
+    while (e > s && is_space(b[e - 1])) e--;
+    trimmed[2 * k] = s;
+    trimmed[2 * k + 1] = e;
+    h[5] = P_SKIP;
+    if (s == e) continue;
+    spn_hash(b, s, e, H1_SEED, H2_SEED, h);
+    int dup = 0;
+    for (int32_t j = 0; j < k && !dup; j++) {
+      const uint32_t *g = first + HASH_W * j;
+      int32_t js = trimmed[2 * j], je = trimmed[2 * j + 1];
+      if ((g[5] & P_SKIP) || g[0] != h[0] || g[1] != h[1] || je - js != e - s) continue;
+      dup = 1;
+      for (int32_t i = 0; i < e - s && dup; i++) dup = b[js + i] == b[s + i];
+    }
+    if (dup) continue;
+    h[5] = 0;
+    int32_t slash = s;
+    while (slash < e && b[slash] != '/') slash++;
+    if (slash > s && slash < e) {
+      h[5] = P_CLASS;
+      h[4] = (uint32_t)fnv(b, s, slash);
+      spn_hash(b, slash, e, host_state[0], host_state[1], h + 2);
+    }
+  }
+}
+
+/* One more account in the domain b[s, e): a new run unless it is the last run's domain. */
+static void domain(const uint8_t *b, int32_t s, int32_t e) {
+  if (n_domains) {
+    int32_t *run = domain_run + 3 * (n_domains - 1);
+    int same = run[1] == e - s;
+    for (int32_t i = 0; same && i < e - s; i++) same = domain_byte[run[0] + i] == b[s + i];
+    if (same) {
+      run[2]++;
+      return;
+    }
+  }
+  int32_t *run = domain_run + 3 * n_domains++;
+  run[0] = domain_used;
+  run[1] = e - s;
+  run[2] = 1;
+  for (int32_t i = s; i < e; i++) domain_byte[domain_used++] = b[i];
+}
+
+/*
+ * Index mode: the fast record `o` into the index's tables (IndexBuilder.fast did this per record in
+ * JavaScript). 0: it does not fit in what is left of the output; the full reader takes it.
+ */
+static int take(const uint8_t *b, const int32_t *o) {
+  int32_t account = o[27], n = o[21];
+  if (!account && !n) {
+    n_objects++;
+    return 1;
+  }
+  int32_t bytes = n ? o[8] - o[7] : 0;
+  for (int32_t k = 0; k < n; k++) bytes += spn[3 * (o[20] + k) + 1] - spn[3 * (o[20] + k)];
+  int32_t sam = account && o[10] > o[9] ? o[10] - o[9] : 0;
+  int32_t dom = account && o[26] >= 0 ? o[8] - o[26] : 0;
+  if (store_used + bytes > STORE_CAP || name_used + sam > NAME_CAP || domain_used + dom > DOMAIN_CAP || n_pairs[4] + n > SPN_CAP) return 0;
+  n_objects++;
+  int32_t idx = next_idx + n_slots;
+  double *sl = slot + 3 * n_slots;
+  sl[0] = base_off + o[4];
+  sl[1] = base_off + o[5];
+  sl[2] = o[6];
+  slot_flag[n_slots++] = (account ? 1 : 0) | (o[19] & CLASS_COMPUTER ? 2 : 0) | (n ? 4 : 0);
+  pair(0, o[22], idx);
+  if (n) {
+    holder_first[n_holders] = pieces_at + n_pieces;
+    holder_slot[n_holders++] = idx;
+    piece(b, o[7], o[8])[5] = P_HASHED;
+    for (int32_t k = 0; k < n; k++) pair(4, spn[3 * (o[20] + k) + 2], idx);
+    spn_pieces(b, o);
+  }
+  if (!account) return 1;
+  n_accounts++;
+  if (dom) domain(b, o[26], o[8]);
+  if (sam) {
+    pair(1, o[23], idx);
+    for (int32_t i = o[9]; i < o[10]; i++) {
+      uint8_t c = b[i];
+      name_byte[name_used++] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    }
+    name_end[n_names] = names_at + name_used;
+    name_idx[n_names++] = idx;
+  }
+  if (o[12] > o[11]) pair(2, o[24], idx);
+  if (o[14] > o[13]) pair(3, o[25], idx);
+  return 1;
+}
+
+/* Whether index mode's output has less than half of any table left (checked between blocks). */
+static int index_full(void) {
+  return n_slots >= REC_CAP / 2 || n_pairs[4] >= SPN_CAP / 2 || store_used >= STORE_CAP / 2 || name_used >= NAME_CAP / 2 || domain_used >= DOMAIN_CAP / 2;
+}
+
 /* A block [bs, be) ended: a fast record, the full reader's block, or nothing (comments only). */
 static void block(const uint8_t *b, int32_t bs, int32_t be, int32_t b_line, int started, int slow, int32_t end) {
   if (!slow && !started) return;
@@ -244,8 +478,15 @@ static void block(const uint8_t *b, int32_t bs, int32_t be, int32_t b_line, int 
     o[5] = end;
     o[0] = 1;
     keys(b, o);
+    if (index_mode && o[27] >= 0 && !take(b, o)) o[27] = -1;
     if (o[27] >= 0) offer(b, o);
+    if (index_mode) {
+      spn_n = r[20]; /* taken, or the full reader's: its SPN ranges are not needed */
+      if (o[27] >= 0) return;
+      o[0] = 2;
+    }
   }
+  stop_after = index_mode;
   o[1] = bs;
   o[2] = be;
   o[3] = b_line;
@@ -261,6 +502,11 @@ int32_t scan(const uint8_t *b, int32_t n, int32_t last, int32_t all_slow) {
   rec_n = 0;
   spn_n = 0;
   full = 0;
+  blk = -64;
+  stop_after = 0;
+  n_slots = n_names = name_used = n_pieces = store_used = n_holders = n_domains = domain_used = n_objects = n_accounts = 0;
+  for (int i = 0; i < 5; i++) n_pairs[i] = 0;
+  if (!host_state[0]) spn_hash((const uint8_t *)"host", 0, 4, H1_SEED, H2_SEED, host_state);
   best[0] = best[1] = best[2] = best[3] = -1;
   int32_t pos = 0;
   int32_t line = line_no;
@@ -288,9 +534,10 @@ int32_t scan(const uint8_t *b, int32_t n, int32_t last, int32_t all_slow) {
       slow = all_slow;
       kind = K_NONE;
       content = 0;
-      if (rec_n >= REC_CAP || spn_n >= SPN_CAP / 2) {
+      if (rec_n >= REC_CAP || spn_n >= SPN_CAP / 2 || stop_after || (index_mode && index_full())) {
         full = 1;
         line_no = b_line;
+        index_mode = 0;
         return bs;
       }
     } else if (slow) {
@@ -365,8 +612,10 @@ int32_t scan(const uint8_t *b, int32_t n, int32_t last, int32_t all_slow) {
   if (last) {
     if (content) block(b, bs, n, b_line, started, slow, end);
     line_no = line;
+    index_mode = 0;
     return n;
   }
   line_no = b_line;
+  index_mode = 0;
   return bs;
 }

@@ -20,6 +20,7 @@ import { ErrorCode, KrbopsError } from '../errors.js';
 import { withRoom } from './int32-room.js';
 import { LdifError, parseRecordBytes, type LdifRecord } from './ldif-parse.js';
 import { LDIF_SCAN_WASM } from './ldif-scan-wasm.js';
+import { HASH_W } from './ldif-index.js';
 
 /** One record in the fast path: byte ranges of the chunk `b` passed with it (-1: absent; values: the first one). */
 export interface FastRecord {
@@ -59,9 +60,69 @@ export const CLASS_COMPUTER = 4;
 /** Numbers per SPN in FastRecord.spn. */
 export const SPN_W = 3;
 
+/**
+ * What the index's tables hold so far, where the scanner's index mode goes on from: the next entry,
+ * the name arena's bytes, and the SPN store's bytes, pieces and holders.
+ */
+export interface TablesAt {
+  entry: number;
+  names: number;
+  store: number;
+  pieces: number;
+  holders: number;
+}
+
+/**
+ * The records the scanner took into the index in one call (./ldif-scan.c index mode), as views of
+ * its memory, shaped as the index's own tables (./ldif-index.ts): valid until the next call.
+ */
+export class Taken {
+  constructor(
+    private readonly m: ArrayBuffer,
+    private readonly t: Int32Array,
+  ) {}
+  get objects(): number {
+    return this.t[12]!;
+  }
+  get accounts(): number {
+    return this.t[13]!;
+  }
+  /** Start, end and line per slot; the flags. */
+  slots(): [Float64Array, Uint8Array] {
+    const n = this.t[0]!;
+    return [new Float64Array(this.m, this.t[14]!, 3 * n), new Uint8Array(this.m, this.t[15]!, n)];
+  }
+  /** (key, entry) pairs of table i: 0 dn, 1 sAMAccountName, 2 userPrincipalName, 3 dNSHostName, 4 SPN. */
+  pairs(i: number): Int32Array {
+    return new Int32Array(this.m, this.t[16 + i]!, 2 * this.t[1 + i]!);
+  }
+  /** Lower-cased sAMAccountNames: bytes, ends, entries. */
+  names(): [Uint8Array, Int32Array, Int32Array] {
+    const n = this.t[6]!;
+    return [new Uint8Array(this.m, this.t[21]!, this.t[7]!), new Int32Array(this.m, this.t[22]!, n), new Int32Array(this.m, this.t[23]!, n)];
+  }
+  /** SPN holders: bytes, piece ends, piece hashes, first pieces, entries. */
+  store(): [Uint8Array, Int32Array, Uint32Array, Int32Array, Int32Array] {
+    const pieces = this.t[8]!;
+    const holders = this.t[10]!;
+    return [new Uint8Array(this.m, this.t[24]!, this.t[9]!), new Int32Array(this.m, this.t[25]!, pieces), new Uint32Array(this.m, this.t[26]!, HASH_W * pieces), new Int32Array(this.m, this.t[27]!, holders), new Int32Array(this.m, this.t[28]!, holders)];
+  }
+  /** Runs of accounts in one domain: the domain's bytes and how many. */
+  *domains(): Iterable<[Buffer, number]> {
+    const runs = new Int32Array(this.m, this.t[30]!, 3 * this.t[11]!);
+    const bytes = Buffer.from(this.m, this.t[29]!);
+    for (let i = 0; i < runs.length; i += 3) yield [bytes.subarray(runs[i]!, runs[i]! + runs[i + 1]!), runs[i + 2]!];
+  }
+}
+
 export interface ScanSink {
   /** A record in the fast path; return false to have it read by the full reader instead (then `slow` gets it). */
-  fast(b: Buffer, r: FastRecord): boolean;
+  fast?(b: Buffer, r: FastRecord): boolean;
+  /**
+   * The index's own sink (./ldif-build.ts): the scanner appends the records it can take to tables
+   * shaped as the index's (index mode, no call per record); `slow` gets the rest, in file order.
+   */
+  index?: { at(): TablesAt; take(t: Taken): void };
   slow(r: LdifRecord): void;
   /**
    * After the fast records of `b`: the greatest whenChanged value among those with `account` not -1
@@ -74,6 +135,8 @@ export interface ScanSink {
 interface ScanExports {
   memory: WebAssembly.Memory;
   scan(at: number, n: number, last: number, allSlow: number): number;
+  index_at(base: number, entry: number, names: number, store: number, pieces: number, holders: number): void;
+  index_out(): number;
   recs(): number;
   greatest(): number;
   spns(): number;
@@ -159,8 +222,16 @@ export class Scanner {
       b.copy(view);
     }
     let done = 0;
+    const index = this.allSlow ? undefined : this.sink.index;
     for (;;) {
+      if (index) {
+        const at = index.at();
+        x.index_at(this.base, at.entry, at.names, at.store, at.pieces, at.holders);
+      }
       const used = x.scan(view.byteOffset + done, view.length - done, last ? 1 : 0, this.allSlow ? 1 : 0);
+      if (index) index.take(new Taken(x.memory.buffer, new Int32Array(x.memory.buffer, x.index_out(), 31)));
+      const g = new Int32Array(x.memory.buffer, x.greatest(), 4);
+      if (g[0]! >= 0 || g[2]! >= 0) this.sink.greatest?.(view.subarray(done), g[0]!, g[1]!, g[2]!, g[3]!);
       if (x.rec_count()) this.blocks(view.subarray(done), x);
       done += used;
       this.base += used;
@@ -175,8 +246,6 @@ export class Scanner {
     const spn = new Int32Array(x.memory.buffer, x.spns());
     const r = this.r;
     const base = this.base;
-    const g = new Int32Array(x.memory.buffer, x.greatest(), 4);
-    if (g[0]! >= 0 || g[2]! >= 0) this.sink.greatest?.(b, g[0]!, g[1]!, g[2]!, g[3]!);
     for (let k = 0, i = 0; k < n; k++, i += REC_W) {
       if (o[i] === 1) {
         r.start = base + o[i + 4]!;
@@ -208,7 +277,7 @@ export class Scanner {
         r.hostKey = o[i + 25]!;
         r.dom = o[i + 26]!;
         r.account = o[i + 27]!;
-        if (this.sink.fast(b, r)) continue;
+        if (this.sink.fast?.(b, r)) continue;
       }
       const bs = o[i + 1]!;
       for (const rec of parseRecordBytes(this.label, this.keep, b.subarray(bs, o[i + 2]!), base + bs, o[i + 3]!)) this.sink.slow(rec);

@@ -142,7 +142,7 @@ export class SpnScan {
   spnCount = 0;
 
   /** `mappings`: alias class (lower case) → target class, from the forest's sPNMappings. */
-  constructor(private readonly mappings: Map<string, string> = new Map()) {}
+  constructor(readonly mappings: Map<string, string> = new Map()) {}
 
   get accountCount(): number {
     return this.rdns.length;

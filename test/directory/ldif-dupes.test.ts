@@ -68,6 +68,23 @@ describe('spn dupes from the SPN store of an export', () => {
     expect(await outcome(pieces, await viaStore(pieces))).toEqual(want);
   });
 
+  it('hashes the alias of a class mapped to a target other than host (not in AD, but sPNMappings allows it)', async () => {
+    const lines = ['dn: CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=test', 'sPNMappings: host=http', 'sPNMappings: srv=web,Www', ''];
+    const spns = [['WEB/a.contoso.test', 'HTTP/b.contoso.test'], ['srv/A.contoso.test'], ['www/b.contoso.test', 'HOST/b.contoso.test'], ['web/c', 'WWW/c'], ['SRV/c']];
+    spns.forEach((list, i) => lines.push(`dn: CN=s${i},OU=Apps,DC=contoso,DC=test`, 'objectClass: user', `sAMAccountName: s${i}`, ...list.map((v) => `servicePrincipalName: ${v}`), ''));
+    const other = path.join(path.dirname(file), 'targets.ldf');
+    writeFileSync(other, lines.join('\n'));
+    const d = await LdifDirectory.open(other, { threads: 1 });
+    const want = await outcome(d, await viaPages(d));
+    expect(want.result.aliasCollisions.map((c) => [c.spn, c.aliasOf])).toEqual([
+      ['HTTP/b.contoso.test', 'HOST/b.contoso.test'],
+      ['WEB/a.contoso.test', 'srv/A.contoso.test'],
+      ['web/c', 'SRV/c'],
+      ['WWW/c', 'SRV/c'],
+    ]);
+    expect(await outcome(d, await viaStore(d))).toEqual(want);
+  });
+
   it('declines past the store budget and for a file changed since it was indexed (the pages are read then)', async () => {
     const small = await LdifDirectory.open(file, { threads: 1, spnStoreBytes: 1000 });
     expect(await small.scanSpnsInto(new SpnScan())).toBe(false);

@@ -11,14 +11,14 @@ import { IndexBuilder, INDEX_ATTRS } from '../../src/directory/ldif-build.js';
 import { LdifDirectory } from '../../src/directory/ldif-directory.js';
 import { LdifError, readLdif, type LdifRecord } from '../../src/directory/ldif-parse.js';
 import { scanLdifFile } from '../../src/directory/ldif-files.js';
-import { scanLdifBytes, type FastRecord } from '../../src/directory/ldif-scan.js';
+import { scanLdifBytes, type Taken } from '../../src/directory/ldif-scan.js';
 import { exportText, snapshot } from '../helpers/ldif-export.js';
 
 /** Records the fast path indexed (the rest went through the full reader). */
 let fastRecords = 0;
 function build(text: string | Buffer, chunk = Infinity, allSlow = false): IndexBuilder {
   const x = new IndexBuilder();
-  const sink = { fast: (b: Buffer, r: FastRecord) => x.fast(b, r) && ++fastRecords > 0, slow: (r: LdifRecord) => x.slow(r), greatest: x.greatest.bind(x) };
+  const sink = { index: { at: x.index.at, take: (t: Taken) => ((fastRecords += t.objects), x.index.take(t)) }, slow: (r: LdifRecord) => x.slow(r), greatest: x.greatest.bind(x) };
   fastRecords = 0;
   scanLdifBytes(Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8'), 'x.ldf', INDEX_ATTRS, sink, chunk, allSlow);
   return x;
