@@ -1,10 +1,12 @@
 /**
- * Room in a growing Int32Array (the LDIF scanner's SPN ranges, the index's key/entry pairs and
- * arena ends): the same array while `needed` fits, else a copy of twice the size (or `needed`).
+ * Room in a growing typed array (the LDIF scanner's SPN ranges, the index's tables): the same array
+ * while `needed` fits, else a copy of twice the size, or `needed`, or the size the caller expects to
+ * end with (the index pass knows how much of the file it has read), whichever is largest.
  */
-export function withRoom(a: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+type Growable = Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
+export function withRoom<T extends Growable>(a: T, needed: number, expected = 0): T {
   if (needed <= a.length) return a;
-  const bigger = new Int32Array(Math.max(needed, 2 * a.length));
-  bigger.set(a);
+  const bigger = new (a.constructor as new (n: number) => T)(Math.max(needed, 2 * a.length, Math.ceil(expected)));
+  bigger.set(a as never);
   return bigger;
 }

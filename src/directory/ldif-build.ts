@@ -109,12 +109,13 @@ export class IndexBuilder implements ScanSink {
     this.counts.objects += t.objects;
     if (!t.objects) return;
     this.counts.accounts += t.accounts;
+    const scale = t.scale;
     const [a, f] = t.slots();
-    this.slots.append(a, f);
+    this.slots.append(a, f, scale);
     const tables = [this.byDn, this.bySam, this.byUpn, this.byHost, this.bySpn];
-    for (let i = 0; i < 5; i++) tables[i]!.append(t.pairs(i));
-    this.names.append(...t.names());
-    this.spns.append(...t.store());
+    for (let i = 0; i < 5; i++) tables[i]!.append(t.pairs(i), scale);
+    this.names.append(...t.names(), scale);
+    this.spns.append(...t.store(), scale);
     for (const [bytes, n] of t.domains()) {
       const name = bytes.toString('latin1');
       const c = this.domains.get(name) ?? { n: 0 };

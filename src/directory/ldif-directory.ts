@@ -19,7 +19,7 @@ import { aliasHostSpn, normaliseSpn } from '../spn/parse.js';
 import { F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore, type Slot } from './ldif-index.js';
 import { isAccount, one, vals } from './ldif-build.js';
 import { indexLdif, type ParallelIndexOptions } from './ldif-parallel.js';
-import { openRecords, readLdif, readRecordAt, type LdifRecord } from './ldif-parse.js';
+import { openRecords, READ_NOW_BYTES, readLdif, readRecordAt, readRecordsNow, type LdifRecord } from './ldif-parse.js';
 import { scanLdifRanges } from './ldif-files.js';
 import { feedSpnScan } from './ldif-dupes.js';
 import type { SpnScan } from '../spn/spn-scan.js';
@@ -288,18 +288,18 @@ export class LdifDirectory implements DirectoryReader {
 
   /** Entries by DN from the index (read back from the file); DNs not in the export are left out. */
   async accountsByDn(dns: string[]): Promise<(AccountRef & { servicePrincipalName: string[] })[]> {
+    const asRef = (r: LdifRecord) => ({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') });
+    // spn dupes' candidates, read moments ago by the index pass: at once, by their index entries.
+    const slots = dns.map((dn) => this.candidates.get(dn)).map((e) => (e === undefined ? undefined : this.slots.get(e)));
+    if (slots.every((s) => s !== undefined) && slots.reduce((n, s) => n + s.end - s.start, 0) <= READ_NOW_BYTES) {
+      const records = readRecordsNow(this.file, this.label, slots);
+      if (records.every((r, i) => r.dn === dns[i])) return records.map(asRef);
+    }
     const records = await openRecords(this.file, this.label);
     try {
-      // All at once on one file handle (spn dupes re-reads hundreds of candidates), in the order asked;
-      // the candidates of the last scanSpnsInto by their index entry, the rest by the DN table.
-      const read = (slot: Slot) => records.read(slot);
-      const byEntry = async (dn: string, entry: number) => {
-        const r = await read(this.slots.get(entry)!);
-        return r.dn === dn ? r : this.byDnRead(dn, read);
-      };
-      const candidates = this.candidates;
-      const found = await Promise.all(dns.map((dn) => (candidates.has(dn) ? byEntry(dn, candidates.get(dn)!) : this.byDnRead(dn, read))));
-      return found.filter((r) => r !== undefined).map((r) => ({ ...ref(r), servicePrincipalName: vals(r, 'servicePrincipalName') }));
+      // All at once on one file handle, in the order asked.
+      const found = await Promise.all(dns.map((dn) => this.byDnRead(dn, (slot) => records.read(slot))));
+      return found.filter((r) => r !== undefined).map(asRef);
     } finally {
       await records.close();
     }

@@ -46,7 +46,8 @@ export async function scanLdifFile(path: string, label: string, keep: ReadonlySe
         if (from === 0 && tail < 3 && !last && reading) continue;
         first = false;
         head = from === 0 ? bomLength(label, work.subarray(0, tail)) : 0;
-        scanner.base = from + head;
+        scanner.base = scanner.from = from + head;
+        scanner.expected = Math.min(to, (await file.stat()).size) - scanner.base;
       }
       head += scanner.push(work.subarray(head, tail), last);
       if (last) return scanner.line;

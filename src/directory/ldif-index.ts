@@ -34,9 +34,9 @@ export class Slots {
     return this.length++;
   }
   /** Appends the slots the scanner took (./ldif-scan.c index mode): start, end and line per slot, and the flags. */
-  append(a: Float64Array, f: Uint8Array): void {
+  append(a: Float64Array, f: Uint8Array, scale = 1): void {
     const n = this.length + f.length;
-    if (n > this.f.length) this.resize(Math.max(n, 2 * this.f.length));
+    if (n > this.f.length) this.resize(Math.max(n, 2 * this.f.length, Math.ceil(n * scale)));
     this.a.set(a, 3 * this.length);
     this.f.set(f, this.length);
     this.length = n;
@@ -133,8 +133,8 @@ export class HashIndex {
   }
 
   /** Appends (key, entry) pairs as add() would one by one (the scanner's, ./ldif-scan.c index mode). */
-  append(pairs: Int32Array): void {
-    this.pairs = withRoom(this.pairs, 2 * this.n + pairs.length);
+  append(pairs: Int32Array, scale = 1): void {
+    this.pairs = withRoom(this.pairs, 2 * this.n + pairs.length, (2 * this.n + pairs.length) * scale);
     this.pairs.set(pairs, 2 * this.n);
     this.n += pairs.length >> 1;
     this.table = undefined;
@@ -207,12 +207,13 @@ export class NameList {
   }
 
   /** Appends names the scanner lower-cased (./ldif-scan.c index mode): their bytes, ends (from bytesUsed on) and entries. */
-  append(bytes: Uint8Array, ends: Int32Array, idx: Int32Array): void {
-    this.room(bytes.length);
+  append(bytes: Uint8Array, ends: Int32Array, idx: Int32Array, scale = 1): void {
+    this.bytes = withRoom(this.bytes, this.used + bytes.length, (this.used + bytes.length) * scale);
     this.bytes.set(bytes, this.used);
     this.used += bytes.length;
-    this.ends = withRoom(this.ends, this.n + ends.length);
-    this.idx = withRoom(this.idx, this.n + idx.length);
+    const n = this.n + ends.length;
+    this.ends = withRoom(this.ends, n, n * scale);
+    this.idx = withRoom(this.idx, n, n * scale);
     this.ends.set(ends, this.n);
     this.idx.set(idx, this.n);
     this.n += ends.length;
@@ -272,13 +273,6 @@ export const P_SKIP = 1;
 export const P_CLASS = 2;
 export const P_HASHED = 4;
 
-function u32Room(a: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<ArrayBuffer> {
-  if (needed <= a.length) return a;
-  const bigger = new Uint32Array(Math.max(needed, 2 * a.length));
-  bigger.set(a);
-  return bigger;
-}
-
 /**
  * The SPN holders' DNs and SPNs as UTF-8 bytes in one arena, in file order, kept by the index pass
  * so that `spn dupes` needs no second read of the file, with each holder's entry and, for the
@@ -332,25 +326,28 @@ export class SpnStore {
     this.bytes.set(b.subarray(s, e), this.used);
     this.used += e - s;
     this.ends = withRoom(this.ends, this.pieces + 1);
-    this.hashes = u32Room(this.hashes, HASH_W * (this.pieces + 1));
+    this.hashes = withRoom(this.hashes, HASH_W * (this.pieces + 1));
     this.hashes.fill(0, HASH_W * this.pieces, HASH_W * (this.pieces + 1));
     this.ends[this.pieces++] = this.used;
   }
 
   /** Appends the holders the scanner took (./ldif-scan.c index mode): bytes, piece ends (from `at.used` on), hashes, first pieces, entries. */
-  append(bytes: Uint8Array, ends: Int32Array, hashes: Uint32Array, firsts: Int32Array, slots: Int32Array): void {
+  append(bytes: Uint8Array, ends: Int32Array, hashes: Uint32Array, firsts: Int32Array, slots: Int32Array, scale = 1): void {
     if (this.dropped || !firsts.length) return;
     if (this.used + bytes.length > this.budget) return this.drop();
-    this.room(bytes.length);
+    const used = this.used + bytes.length;
+    this.bytes = withRoom(this.bytes, used, Math.min(this.budget, used * scale));
     this.bytes.set(bytes, this.used);
-    this.used += bytes.length;
-    this.ends = withRoom(this.ends, this.pieces + ends.length);
+    this.used = used;
+    const pieces = this.pieces + ends.length;
+    this.ends = withRoom(this.ends, pieces, pieces * scale);
     this.ends.set(ends, this.pieces);
-    this.hashes = u32Room(this.hashes, HASH_W * (this.pieces + ends.length));
+    this.hashes = withRoom(this.hashes, HASH_W * pieces, HASH_W * pieces * scale);
     this.hashes.set(hashes, HASH_W * this.pieces);
-    this.pieces += ends.length;
-    this.firsts = withRoom(this.firsts, this.nHolders + firsts.length);
-    this.slots = withRoom(this.slots, this.nHolders + slots.length);
+    this.pieces = pieces;
+    const holders = this.nHolders + firsts.length;
+    this.firsts = withRoom(this.firsts, holders, holders * scale);
+    this.slots = withRoom(this.slots, holders, holders * scale);
     this.firsts.set(firsts, this.nHolders);
     this.slots.set(slots, this.nHolders);
     this.nHolders += firsts.length;

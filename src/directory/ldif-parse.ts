@@ -10,7 +10,7 @@
  * it): every line is checked, but only the values of the attributes the caller keeps are decoded;
  * an attribute name is matched by a hash of its bytes, so a skipped line (memberOf…) makes no string.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ErrorCode, KrbopsError } from '../errors.js';
 import { checkName, equalsLower, hashName, hashOf, isB64 } from './ldif-bytes.js';
@@ -355,6 +355,30 @@ export async function openRecords(path: string, label: string): Promise<{ read(a
     },
     close: () => fh.close(),
   };
+}
+
+/**
+ * Records read back with blocking reads, in the order given: for a few records the index pass has
+ * just read (spn dupes' candidates, at most `READ_NOW_BYTES` in all), which the page cache holds, a
+ * read costs microseconds, less than its round trip through the thread pool.
+ */
+export const READ_NOW_BYTES = 1 << 20;
+export function readRecordsNow(path: string, label: string, ats: At[]): LdifRecord[] {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return ats.map((at) => {
+      const n = at.end - at.start;
+      const buf = Buffer.allocUnsafe(n); // a record's binary values are views of its bytes
+      const r = readSync(fd!, buf, 0, n, at.start) === n ? parseRecordBytes(label, undefined, buf, at.start, at.line - 1)[0] : undefined;
+      if (r) return { ...r, line: at.line, start: at.start, end: at.end };
+      throw new LdifError(label, 'the file changed since it was indexed; restart krbops to read it again', at.line);
+    });
+  } catch (e) {
+    throw readFailure(label, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Reads one record back from the byte range an earlier pass reported. */

@@ -80,6 +80,8 @@ export class Taken {
   constructor(
     private readonly m: ArrayBuffer,
     private readonly t: Int32Array,
+    /** How far the index tables may grow: the bytes to scan in all over the bytes scanned so far (1: unknown). */
+    readonly scale: number,
   ) {}
   get objects(): number {
     return this.t[12]!;
@@ -167,6 +169,9 @@ function instance(label: string): ScanExports {
 export class Scanner {
   /** File offset of the window's first byte. */
   base = 0;
+  /** Where the scan began, and how many bytes it is to read from there (0: unknown): index mode sizes the tables by them. */
+  from = 0;
+  expected = 0;
   private x: ScanExports | undefined;
   private readonly r: FastRecord = { start: 0, end: 0, line: 0, dnS: -1, dnE: -1, samS: -1, samE: -1, upnS: -1, upnE: -1, hostS: -1, hostE: -1, whenS: -1, whenE: -1, usnS: -1, usnE: -1, spn: new Int32Array(24), spnN: 0, classes: 0, dnKey: 0, samKey: 0, upnKey: 0, hostKey: 0, dom: -1, account: 0 };
 
@@ -229,7 +234,11 @@ export class Scanner {
         x.index_at(this.base, at.entry, at.names, at.store, at.pieces, at.holders);
       }
       const used = x.scan(view.byteOffset + done, view.length - done, last ? 1 : 0, this.allSlow ? 1 : 0);
-      if (index) index.take(new Taken(x.memory.buffer, new Int32Array(x.memory.buffer, x.index_out(), 31)));
+      if (index) {
+        const scanned = this.base + used - this.from;
+        const scale = this.expected > scanned && scanned > 0 ? (1.05 * this.expected) / scanned : 1;
+        index.take(new Taken(x.memory.buffer, new Int32Array(x.memory.buffer, x.index_out(), 31), scale));
+      }
       const g = new Int32Array(x.memory.buffer, x.greatest(), 4);
       if (g[0]! >= 0 || g[2]! >= 0) this.sink.greatest?.(view.subarray(done), g[0]!, g[1]!, g[2]!, g[3]!);
       if (x.rec_count()) this.blocks(view.subarray(done), x);
