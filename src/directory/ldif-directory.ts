@@ -268,7 +268,7 @@ export class LdifDirectory implements DirectoryReader {
     const st = await stat(this.file).catch(() => undefined);
     if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp || this.spns.dropped) return false;
     const entries = (this.candidates = new Map());
-    feedSpnScan(this.spns, scan, this.bySpn.size, (dn, k) => entries.set(dn, this.spns.entry(k)));
+    feedSpnScan(this.label, this.spns, scan, (dn, k) => entries.set(dn, this.spns.entry(k)));
     return true;
   }
 

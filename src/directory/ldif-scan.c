@@ -40,6 +40,7 @@
 #define P_SKIP 1
 #define P_CLASS 2
 #define P_HASHED 4 /* on a holder's DN piece: its SPN pieces carry the hashes */
+#define P_ALIAS 8  /* the alias hashes are the SPN's own (./ldif-dupes.ts: a class mapped to another target, a holder read as text) */
 
 static int32_t rec[REC_CAP * REC_W];
 static int32_t spn[SPN_CAP * 3];
@@ -238,16 +239,35 @@ static void reset(int32_t pos, int32_t line) {
 
 static uint32_t high;
 
-/* FNV-1a over [s, e) in ASCII lower case (HashIndex keys, ./ldif-index.ts); `high` collects the top bits. */
+/* ASCII lower case of four bytes at once: bit 5 set in each byte from 'A' to 'Z' (other bytes, and bytes from 0x80, unchanged). */
+static uint32_t lower4(uint32_t w) {
+  uint32_t low7 = w & 0x7f7f7f7fu;
+  uint32_t upper = (low7 + 0x3f3f3f3fu) & ~(low7 + 0x25252525u) & ~w & 0x80808080u;
+  return w | upper >> 2;
+}
+
+/*
+ * The index's key hash of [s, e) in ASCII lower case (HashIndex keys, ./ldif-index.ts keyHash):
+ * FNV-1a's multiply over four bytes (little-endian) at a time, its high bits folded down after each,
+ * then byte by byte; `high` collects the top bits.
+ */
 static int32_t fnv(const uint8_t *b, int32_t s, int32_t e) {
   uint32_t h = 0x811c9dc5u;
   uint32_t o = 0;
-  for (int32_t i = s; i < e; i++) {
+  int32_t i = s;
+  for (; i + 4 <= e; i += 4) {
+    uint32_t w;
+    __builtin_memcpy(&w, b + i, 4);
+    o |= w;
+    h = (h ^ lower4(w)) * 0x01000193u;
+    h ^= h >> 15;
+  }
+  for (; i < e; i++) {
     uint8_t c = b[i];
     o |= c;
     h = (h ^ (c >= 0x41 && c <= 0x5a ? c | 0x20 : c)) * 0x01000193u;
   }
-  high |= o & 0x80;
+  high |= o & 0x80808080u ? 0x80 : 0;
   return (int32_t)h;
 }
 
@@ -619,3 +639,102 @@ int32_t scan(const uint8_t *b, int32_t n, int32_t last, int32_t all_slow) {
   index_mode = 0;
   return bs;
 }
+
+
+/*
+ * spn dupes' candidates over the SPN store's hashes (./ldif-dupes.ts), by SpnScan's rule
+ * (src/spn/spn-scan.ts): every holder of an SPN hash seen twice (on one account too: a case-only
+ * repeat), and both holders of a service SPN whose HOST/ alias another account holds. The first
+ * pass keeps each hash's first holder; the second looks each alias up among all SPNs, so the order
+ * of the holders does not matter. Table: HASH_T numbers per slot (h1, h2, holder + 1; 0: empty).
+ */
+#define HASH_T 3
+static uint32_t *d_table;
+static uint32_t d_mask;
+static uint8_t *d_cand;
+static const uint32_t *d_classes; /* key hashes of the classes mapped to host, ascending */
+static int32_t d_n_classes;
+static int32_t d_spns;
+
+static uint32_t spread(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  return h ^ (h >> 16);
+}
+
+void dupes_begin(uint32_t *table, uint32_t slots, uint8_t *cand, int32_t holders, const uint32_t *classes, int32_t n_classes) {
+  d_table = table;
+  d_mask = slots - 1;
+  d_cand = cand;
+  d_classes = classes;
+  d_n_classes = n_classes;
+  d_spns = 0;
+  __builtin_memset(table, 0, slots * HASH_T * 4);
+  __builtin_memset(cand, 0, holders);
+}
+
+/* Pass 1 over one segment of the store: holders base .. base + holders - 1, their pieces [0, pieces). */
+void dupes_add(const uint32_t *hash, const int32_t *firsts, int32_t holders, int32_t pieces, int32_t base) {
+  for (int32_t k = 0; k < holders; k++) {
+    int32_t to = k + 1 < holders ? firsts[k + 1] : pieces;
+    uint32_t holder = (uint32_t)(base + k);
+    for (int32_t p = firsts[k] + 1; p < to; p++) {
+      const uint32_t *h = hash + HASH_W * p;
+      if (h[5] & P_SKIP) continue;
+      d_spns++;
+      for (uint32_t i = spread(h[0]) & d_mask;; i = (i + 1) & d_mask) {
+        uint32_t *t = d_table + HASH_T * i;
+        if (!t[2]) {
+          t[0] = h[0];
+          t[1] = h[1];
+          t[2] = holder + 1;
+          break;
+        }
+        if (t[0] == h[0] && t[1] == h[1]) {
+          d_cand[t[2] - 1] = 1;
+          d_cand[holder] = 1;
+          break;
+        }
+      }
+    }
+  }
+}
+
+static int mapped_to_host(uint32_t cls) {
+  int32_t lo = 0, hi = d_n_classes - 1;
+  while (lo <= hi) {
+    int32_t mid = (lo + hi) >> 1;
+    if (d_classes[mid] == cls) return 1;
+    if (d_classes[mid] < cls) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/* Pass 2 over the same segment, after pass 1 over all of them: the service SPNs' aliases. */
+void dupes_alias(const uint32_t *hash, const int32_t *firsts, int32_t holders, int32_t pieces, int32_t base) {
+  for (int32_t k = 0; k < holders; k++) {
+    int32_t to = k + 1 < holders ? firsts[k + 1] : pieces;
+    uint32_t holder = (uint32_t)(base + k);
+    for (int32_t p = firsts[k] + 1; p < to; p++) {
+      const uint32_t *h = hash + HASH_W * p;
+      uint32_t f = h[5];
+      if ((f & P_SKIP) || !((f & P_ALIAS) || ((f & P_CLASS) && mapped_to_host(h[4])))) continue;
+      for (uint32_t i = spread(h[2]) & d_mask;; i = (i + 1) & d_mask) {
+        const uint32_t *t = d_table + HASH_T * i;
+        if (!t[2]) break;
+        if (t[0] == h[2] && t[1] == h[3]) {
+          if (t[2] - 1 != holder) {
+            d_cand[t[2] - 1] = 1;
+            d_cand[holder] = 1;
+          }
+          break;
+        }
+      }
+    }
+  }
+}
+
+int32_t dupes_spns(void) { return d_spns; }

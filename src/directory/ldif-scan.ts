@@ -139,6 +139,10 @@ interface ScanExports {
   scan(at: number, n: number, last: number, allSlow: number): number;
   index_at(base: number, entry: number, names: number, store: number, pieces: number, holders: number): void;
   index_out(): number;
+  dupes_begin(table: number, slots: number, cand: number, holders: number, classes: number, nClasses: number): void;
+  dupes_add(hash: number, firsts: number, holders: number, pieces: number, base: number): void;
+  dupes_alias(hash: number, firsts: number, holders: number, pieces: number, base: number): void;
+  dupes_spns(): number;
   recs(): number;
   greatest(): number;
   spns(): number;
@@ -291,6 +295,63 @@ export class Scanner {
       const bs = o[i + 1]!;
       for (const rec of parseRecordBytes(this.label, this.keep, b.subarray(bs, o[i + 2]!), base + bs, o[i + 3]!)) this.sink.slow(rec);
     }
+  }
+}
+
+/** One arena of the SPN store (./ldif-index.ts SpnStore): its pieces' hashes and its holders' first pieces. */
+export interface HashedHolders {
+  hashes: Uint32Array;
+  firsts: Int32Array;
+  holders: number;
+  pieces: number;
+}
+
+/**
+ * spn dupes' candidates over the SPN store's hashes, in the scanner's module (./ldif-scan.c
+ * `dupes_*`: SpnScan's rule, no JavaScript per SPN): a flag per holder, in store order, and how many
+ * SPNs were counted. `hostClasses`: the key hashes of the service classes mapped to host.
+ */
+export function spnCandidates(label: string, segments: HashedHolders[], hostClasses: Uint32Array): { candidates: Uint8Array; spns: number } {
+  const x = instance(label);
+  try {
+    const holders = segments.reduce((n, d) => n + d.holders, 0);
+    const spns = segments.reduce((n, d) => n + d.pieces, 0);
+    let slots = 1024;
+    while (slots < 2 * spns) slots *= 2;
+    const up8 = (n: number) => (n + 7) & ~7;
+    let at = x.heap_base();
+    const table = at;
+    at += slots * 12;
+    const cand = at;
+    at = up8(at + holders);
+    const classes = at;
+    at = up8(at + 4 * hostClasses.length);
+    const placed = segments.map((d) => {
+      const hash = at;
+      at = up8(at + 4 * HASH_W * d.pieces);
+      const firsts = at;
+      at = up8(at + 4 * d.holders);
+      return { hash, firsts };
+    });
+    const need = at - x.memory.buffer.byteLength;
+    if (need > 0) x.memory.grow(Math.ceil(need / PAGE));
+    const mem = x.memory.buffer;
+    new Uint32Array(mem, classes, hostClasses.length).set(Uint32Array.from(hostClasses).sort());
+    segments.forEach((d, i) => {
+      new Uint32Array(mem, placed[i]!.hash, HASH_W * d.pieces).set(d.hashes.subarray(0, HASH_W * d.pieces));
+      new Int32Array(mem, placed[i]!.firsts, d.holders).set(d.firsts.subarray(0, d.holders));
+    });
+    x.dupes_begin(table, slots, cand, holders, classes, hostClasses.length);
+    for (const pass of [x.dupes_add, x.dupes_alias]) {
+      let base = 0;
+      segments.forEach((d, i) => {
+        pass(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base);
+        base += d.holders;
+      });
+    }
+    return { candidates: new Uint8Array(x.memory.buffer, cand, holders).slice(), spns: x.dupes_spns() };
+  } finally {
+    spare ??= x;
   }
 }
 

@@ -145,7 +145,21 @@ export class SpnScan {
   constructor(readonly mappings: Map<string, string> = new Map()) {}
 
   get accountCount(): number {
-    return this.rdns.length;
+    return this.rdns.length + (this.scanned?.accounts ?? 0);
+  }
+
+  /** Accounts a caller scanned by this rule itself (addScanned). */
+  private scanned?: { accounts: number; candidates: number[] };
+  /**
+   * The outcome of the same scan done elsewhere (an export's SPN store in the LDIF scanner's module,
+   * src/directory/ldif-dupes.ts): `accounts` accounts known by references 0 … accounts − 1 (their
+   * DNs from resolveWith's function), `spns` SPNs, and the references of the candidates, ascending,
+   * as add() over the same accounts would have found them. Only on a scan nothing was added to.
+   */
+  addScanned(accounts: number, spns: number, candidates: number[]): void {
+    if (this.rdns.length || this.scanned) throw new Error('SpnScan.addScanned: the scan already has accounts');
+    this.scanned = { accounts, candidates };
+    this.spnCount = spns;
   }
 
   /** `i` is an account index add() or addRef() assigned: rdns and parentOf have an entry for it, parentNames for its parent. */
@@ -262,6 +276,7 @@ export class SpnScan {
 
   /** DNs to re-read in full, in scan order: every holder of an SPN seen twice or of a possible alias collision. */
   candidates(): string[] {
+    if (this.scanned) return this.scanned.candidates.map((k) => this.resolve!(k));
     return [...this.candidateSet].sort((a, b) => a - b).map((i) => this.dnOf(i));
   }
 
