@@ -315,9 +315,9 @@ export function spnCandidates(label: string, segments: HashedHolders[], hostClas
   const x = instance(label);
   try {
     const holders = segments.reduce((n, d) => n + d.holders, 0);
-    const spns = segments.reduce((n, d) => n + d.pieces, 0);
+    const pieces = segments.reduce((n, d) => n + d.pieces, 0);
     let slots = 1024;
-    while (slots < 2 * spns) slots *= 2;
+    while (slots < 2 * pieces) slots *= 2;
     const up8 = (n: number) => (n + 7) & ~7;
     let at = x.heap_base();
     const table = at;
@@ -342,10 +342,11 @@ export function spnCandidates(label: string, segments: HashedHolders[], hostClas
       new Int32Array(mem, placed[i]!.firsts, d.holders).set(d.firsts.subarray(0, d.holders));
     });
     x.dupes_begin(table, slots, cand, holders, classes, hostClasses.length);
-    for (const pass of [x.dupes_add, x.dupes_alias]) {
+    for (const alias of [false, true]) {
       let base = 0;
       segments.forEach((d, i) => {
-        pass(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base);
+        if (alias) x.dupes_alias(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base);
+        else x.dupes_add(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base);
         base += d.holders;
       });
     }
