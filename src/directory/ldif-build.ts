@@ -1,10 +1,12 @@
 /**
  * The index pass over an LDIF export (./ldif-directory.ts): one scan of the file (./ldif-scan.ts)
  * that keeps, per account or SPN holder, its byte range and the hashes of its keys. A record in the
- * scanner's fast path is indexed from its byte ranges and the key hashes the scanner computed
- * (./ldif-scan.c: the same FNV-1a as keyHash, no string made); any other record, and any record
- * with a non-ASCII key, a DN starting with DC= or objectClass group, is indexed from the full
- * reader's LdifRecord. Both paths give the same index (test/directory/ldif-scan.test.ts).
+ * scanner's fast path is appended to the index's tables by the scanner itself (./ldif-scan.c index
+ * mode: byte ranges, the key hashes as keyHash computes them, no string made and no JavaScript per
+ * record), and the builder copies each call's tables in (`index.take`); any other record, and any
+ * record with a non-ASCII key, a DN starting with DC= or objectClass group, is indexed from the full
+ * reader's LdifRecord, in file order between them. Both paths give the same index
+ * (test/directory/ldif-scan.test.ts).
  */
 import { normaliseSpn } from '../spn/parse.js';
 import { F_ACCOUNT, F_COMPUTER, F_SPN, HashIndex, keyHash, NameList, Slots, SpnStore } from './ldif-index.js';

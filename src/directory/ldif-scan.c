@@ -17,12 +17,17 @@
  *   4 record start  5 record end  6 line of its dn:  7-18 value ranges (dn, sAMAccountName,
  *   userPrincipalName, dNSHostName, whenChanged, uSNChanged; -1: absent)  19 objectClass bits
  *   20 first SPN in `spn` (start, end, key hash)  21 SPNs  22-25 key hashes of the dn,
- *   sAMAccountName, userPrincipalName and dNSHostName (the index's FNV-1a over ASCII-lower-cased
- *   bytes, ./ldif-index.ts)  26 where the dn's domain (its trailing DC= components) begins, or -1
+ *   sAMAccountName, userPrincipalName and dNSHostName (the index's key hash over ASCII-lower-cased
+ *   bytes, ./ldif-index.ts keyHash)  26 where the dn's domain (its trailing DC= components) begins, or -1
  *   27 1: an account, 0: not, -1: the index declines the record (a group, a DC= head, a key that is
  *   not ASCII: ./ldif-build.ts reads those from the full reader's text)
  * and in `greatest()` the ranges of the greatest whenChanged and uSNChanged among the records the
  * index takes (row 27 not -1), for the index's "newest change" and highest USN.
+ *
+ * In index mode (index_at() before the call) a record the index takes gets no row: it is appended
+ * to tables shaped as the index's (index_out()), with spn dupes' hashes of its SPNs, and the call
+ * stops after the first block it hands to the full reader. The `dupes_*` functions at the end find
+ * spn dupes' candidates over those hashes.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>

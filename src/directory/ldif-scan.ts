@@ -6,7 +6,9 @@
  * the index reads (dn, changetype, objectClass, sAMAccountName, userPrincipalName, dNSHostName,
  * servicePrincipalName, whenChanged, uSNChanged), and the index's key hashes are computed there too.
  * No string, object or copy per line or per record: a record comes out as byte ranges and hashes in
- * one reused object.
+ * one reused object, or, for the index's own sink (`ScanSink.index`), is appended by the module to
+ * tables shaped as the index's, with spn dupes' hashes of each SPN; `spnCandidates` then finds spn
+ * dupes' candidates over those hashes in the same module.
  *
  * Anything unusual in a record hands the record's block, whole, to the full reader (./ldif-parse.ts),
  * which decodes and checks it as `readLdif` does and names the line of an error: a folded or base64
@@ -160,6 +162,11 @@ const PAGE = 65536;
 let compiled: WebAssembly.Module | undefined;
 /** An instance whose scan ended, with its memory (a fresh 8 MiB costs its page faults each time). */
 let spare: ScanExports | undefined;
+/** A memory grown past this (a huge record, spn dupes over a big store) is not kept for the next scan: the garbage collector frees it. */
+const SPARE_MAX = 32 << 20;
+function keep(x: ScanExports | undefined): void {
+  if (x && x.memory.buffer.byteLength <= SPARE_MAX) spare ??= x;
+}
 function instance(label: string): ScanExports {
   const x = spare;
   spare = undefined;
@@ -218,7 +225,7 @@ export class Scanner {
 
   /** Gives the scanner's memory to the next scanner. */
   release(): void {
-    spare ??= this.x;
+    keep(this.x);
     this.x = undefined;
   }
 
@@ -352,7 +359,7 @@ export function spnCandidates(label: string, segments: HashedHolders[], hostClas
     }
     return { candidates: new Uint8Array(x.memory.buffer, cand, holders).slice(), spns: x.dupes_spns() };
   } finally {
-    spare ??= x;
+    keep(x);
   }
 }
 
