@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IndexBuilder, INDEX_ATTRS } from '../../src/directory/ldif-build.js';
 import { LdifDirectory } from '../../src/directory/ldif-directory.js';
+import { keyHash } from '../../src/directory/ldif-index.js';
 import { LdifError, readLdif, type LdifRecord } from '../../src/directory/ldif-parse.js';
 import { scanLdifFile } from '../../src/directory/ldif-files.js';
 import { scanLdifBytes, type Taken } from '../../src/directory/ldif-scan.js';
@@ -66,6 +67,17 @@ describe('the fast index pass', () => {
     await expect(scanLdifFile(write('two.ldf', Buffer.from('dn')), 'two.ldf', INDEX_ATTRS, new IndexBuilder(), 16)).rejects.toThrow('two.ldf line 1: expected "attribute: value", got "dn"');
     await expect(scanLdifFile(write('u.ldf', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('dn: CN=a', 'utf16le')])), 'u.ldf', INDEX_ATTRS, new IndexBuilder())).rejects.toThrow(/u\.ldf line 1: is UTF-16/);
     await expect(scanLdifFile(path.join(dir, 'missing.ldf'), 'missing.ldf', INDEX_ATTRS, new IndexBuilder())).rejects.toThrow('missing.ldf: cannot be read (ENOENT)');
+  });
+
+  it('hands a holder too big for the module\'s output (over 1 MiB of SPNs) to the full reader, and goes on in file order', () => {
+    const big = Array.from({ length: 9000 }, (_, i) => `servicePrincipalName: HTTP/node${i}.${'with-a-long-name.'.repeat(5)}example.contoso.test`);
+    const text = ['dn: CN=a,OU=S,DC=contoso,DC=test', 'objectClass: user', 'sAMAccountName: a', 'servicePrincipalName: HTTP/a', '', 'dn: CN=big,OU=S,DC=contoso,DC=test', 'objectClass: user', 'sAMAccountName: big', ...big, '', 'dn: CN=z,OU=S,DC=contoso,DC=test', 'objectClass: computer', 'sAMAccountName: z$', 'servicePrincipalName: HOST/z', ''].join('\n');
+    const full = build(text, Infinity, true);
+    const fast = build(text);
+    expect(fastRecords).toBe(2); // a and z; big by the full reader
+    const view = (x: IndexBuilder) => ({ ...snapshot(x), spn: ['http/a', `http/node8999.${'with-a-long-name.'.repeat(5)}example.contoso.test`, 'host/z'].map((k) => x.bySpn.get(keyHash(k))), holders: Array.from({ length: x.spns.holders }, (_, k) => [x.spns.get(k).dn, x.spns.get(k).servicePrincipalName.length, x.spns.entry(k)]) });
+    expect(view(fast)).toEqual(view(full));
+    expect(view(fast).holders).toEqual([['CN=a,OU=S,DC=contoso,DC=test', 1, 0], ['CN=big,OU=S,DC=contoso,DC=test', 9000, 1], ['CN=z,OU=S,DC=contoso,DC=test', 1, 2]]);
   });
 
   it.each([
