@@ -10,7 +10,8 @@
 import { SpnIndex } from './duplicates.js';
 import type { AccountRef, AliasCollision, DuplicateSpn } from '../model/index.js';
 
-// The two hashes' seeds and multipliers: spnHash (text) and spnHashBytes (bytes) must give the same numbers.
+// The two hashes' seeds and multipliers: the LDIF scanner computes the same over an export's bytes
+// (src/directory/ldif-scan.c spn_hash; test/directory/ldif-dupes.test.ts fails if the two differ).
 const H1_SEED = 0x811c9dc5; // FNV-1a offset basis
 const H1_MUL = 0x01000193; // FNV prime
 const H2_SEED = 0x9747b28c;
@@ -32,29 +33,6 @@ export function spnHash(text: string): [number, number] {
   return [h1 >>> 0, h2 >>> 0];
 }
 
-/**
- * spnHash over ASCII bytes (`prefix`, then b[s, e)) into `out.h1`, `out.h2`: the two numbers spnHash
- * gives for the same text, for a caller that holds SPNs as bytes (an export's index,
- * src/directory/ldif-dupes.ts), without an array per SPN.
- */
-export function spnHashBytes(out: { h1: number; h2: number }, b: Uint8Array, s: number, e: number, prefix?: Uint8Array): void {
-  let h1 = H1_SEED;
-  let h2 = H2_SEED;
-  for (let part = prefix ? 0 : 1; part < 2; part++) {
-    const src = part ? b : prefix!;
-    const to = part ? e : prefix!.length;
-    for (let i = part ? s : 0; i < to; i++) {
-      let c = src[i]!;
-      if (c >= 65 && c <= 90) c += 32;
-      h1 = Math.imul(h1 ^ c, H1_MUL);
-      h2 = Math.imul(h2 ^ c, H2_MUL);
-      h2 ^= h2 >>> 15;
-    }
-  }
-  out.h1 = h1 >>> 0;
-  out.h2 = h2 >>> 0;
-}
-
 /** Open addressing, linear probing: 64-bit hash → account index (first one stored wins). */
 class HashTable {
   private mask = (1 << 12) - 1;
@@ -69,11 +47,6 @@ class HashTable {
       if (v === -1) return undefined;
       if (this.h1[i] === a && this.h2[i] === b) return v;
     }
-  }
-
-  /** Room for `n` keys without growing on the way. */
-  reserve(n: number): void {
-    while (n * 10 > (this.mask + 1) * 6) this.grow();
   }
 
   /** Stores idx unless the key is present; returns the index stored before, if any. */
@@ -162,29 +135,16 @@ export class SpnScan {
     this.spnCount = spns;
   }
 
-  /** `i` is an account index add() or addRef() assigned: rdns and parentOf have an entry for it, parentNames for its parent. */
+  /** `i` is an account index add() assigned: rdns and parentOf have an entry for it, parentNames for its parent. */
   private dnOf(i: number): string {
     const p = this.parentOf[i]!;
-    if (p <= -2) return this.resolve!(-2 - p);
     return p < 0 ? this.rdns[i]! : `${this.rdns[i]!},${this.parentNames[p]!}`;
   }
 
   private resolve?: (ref: number) => string;
-  /** For addRef(): how the caller's reference becomes the DN, when candidates() asks. */
+  /** For addScanned(): how the caller's reference becomes the DN, when candidates() asks. */
   resolveWith(resolve: (ref: number) => string): void {
     this.resolve = resolve;
-  }
-
-  /** Starts an account known by the caller's reference `ref` (its DN asked of resolveWith's function only if it is a candidate); returns its index. */
-  addRef(ref: number): number {
-    this.rdns.push('');
-    this.parentOf.push(-2 - ref);
-    return this.rdns.length - 1;
-  }
-
-  /** Room for about `spns` SPNs (a caller that knows how many): the tables do not grow on the way. */
-  reserve(spns: number): void {
-    this.holders.reserve(spns);
   }
 
   private pair(a: number, b: number): void {
@@ -230,7 +190,7 @@ export class SpnScan {
    * One SPN of account `idx` (trimmed, not empty, not seen before on it), as spnHash gives it, with the
    * hash (ha, hb) of its HOST/ alias when its class is mapped (sPNMappings).
    */
-  addSpnHash(idx: number, a: number, b: number, ha?: number, hb?: number): void {
+  private addSpnHash(idx: number, a: number, b: number, ha?: number, hb?: number): void {
     this.spnCount++;
     const first = this.holders.putIfAbsent(a, b, idx);
     if (first !== undefined) {
@@ -276,7 +236,11 @@ export class SpnScan {
 
   /** DNs to re-read in full, in scan order: every holder of an SPN seen twice or of a possible alias collision. */
   candidates(): string[] {
-    if (this.scanned) return this.scanned.candidates.map((k) => this.resolve!(k));
+    if (this.scanned) {
+      const resolve = this.resolve;
+      if (!resolve) throw new Error('SpnScan.candidates: addScanned() needs resolveWith() to name its accounts');
+      return this.scanned.candidates.map(resolve);
+    }
     return [...this.candidateSet].sort((a, b) => a - b).map((i) => this.dnOf(i));
   }
 
