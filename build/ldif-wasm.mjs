@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const EXPORTS = ['scan', 'index_at', 'index_out', 'dupes_begin', 'dupes_add', 'dupes_alias', 'dupes_spns', 'recs', 'greatest', 'spns', 'rec_count', 'stopped_full', 'lines', 'set_lines', 'heap_base'];
+const EXPORTS = ['scan', 'index_at', 'index_out', 'dupes_begin', 'dupes_pass', 'dupes_spns', 'recs', 'greatest', 'spns', 'rec_count', 'stopped_full', 'lines', 'set_lines', 'heap_base'];
 const root = join(import.meta.dirname, '..');
 const source = join(root, 'src/directory/ldif-scan.c');
 const out = process.argv[2] ?? join(root, 'src/directory/ldif-scan-wasm.ts');

@@ -10,3 +10,11 @@ export function withRoom<T extends Growable>(a: T, needed: number, expected = 0)
   bigger.set(a as never);
   return bigger;
 }
+
+/** `a` with `src` written from index `at` on, grown as withRoom grows it (`scale`: the final size expected over `at + src.length`). */
+export function putAt<T extends Growable>(a: T, at: number, src: ArrayLike<number>, scale = 1): T {
+  const need = at + src.length;
+  const out = withRoom(a, need, need * scale);
+  out.set(src as never, at);
+  return out;
+}

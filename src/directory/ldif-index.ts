@@ -5,7 +5,7 @@
  * open-addressing table. No string per key: a hit is confirmed against the entry read back.
  */
 
-import { withRoom } from './int32-room.js';
+import { putAt, withRoom } from './int32-room.js';
 
 /** Where an indexed entry is in the file. */
 export interface Slot {
@@ -36,7 +36,7 @@ export class Slots {
   /** Appends the slots the scanner took (./ldif-scan.c index mode): start, end and line per slot, and the flags. */
   append(a: Float64Array, f: Uint8Array, scale = 1): void {
     const n = this.length + f.length;
-    if (n > this.f.length) this.resize(Math.max(n, 2 * this.f.length, Math.ceil(n * scale)));
+    if (n > this.f.length) this.resize(Math.max(n, 2 * this.f.length, Math.ceil(n * scale))); // both arrays at once: `a` holds 3 numbers per flag
     this.a.set(a, 3 * this.length);
     this.f.set(f, this.length);
     this.length = n;
@@ -147,8 +147,7 @@ export class HashIndex {
 
   /** Appends (key, entry) pairs as add() would one by one (the scanner's, ./ldif-scan.c index mode). */
   append(pairs: Int32Array, scale = 1): void {
-    this.pairs = withRoom(this.pairs, 2 * this.n + pairs.length, (2 * this.n + pairs.length) * scale);
-    this.pairs.set(pairs, 2 * this.n);
+    this.pairs = putAt(this.pairs, 2 * this.n, pairs, scale);
     this.n += pairs.length >> 1;
     this.table = undefined;
   }
@@ -221,14 +220,10 @@ export class NameList {
 
   /** Appends names the scanner lower-cased (./ldif-scan.c index mode): their bytes, ends (from bytesUsed on) and entries. */
   append(bytes: Uint8Array, ends: Int32Array, idx: Int32Array, scale = 1): void {
-    this.bytes = withRoom(this.bytes, this.used + bytes.length, (this.used + bytes.length) * scale);
-    this.bytes.set(bytes, this.used);
+    this.bytes = putAt(this.bytes, this.used, bytes, scale);
     this.used += bytes.length;
-    const n = this.n + ends.length;
-    this.ends = withRoom(this.ends, n, n * scale);
-    this.idx = withRoom(this.idx, n, n * scale);
-    this.ends.set(ends, this.n);
-    this.idx.set(idx, this.n);
+    this.ends = putAt(this.ends, this.n, ends, scale);
+    this.idx = putAt(this.idx, this.n, idx, scale);
     this.n += ends.length;
   }
 
@@ -350,21 +345,13 @@ export class SpnStore {
   append(bytes: Uint8Array, ends: Int32Array, hashes: Uint32Array, firsts: Int32Array, slots: Int32Array, scale = 1): void {
     if (this.dropped || !firsts.length) return;
     if (this.used + bytes.length > this.budget) return this.drop();
-    const used = this.used + bytes.length;
-    this.bytes = withRoom(this.bytes, used, Math.min(this.budget, used * scale));
-    this.bytes.set(bytes, this.used);
-    this.used = used;
-    const pieces = this.pieces + ends.length;
-    this.ends = withRoom(this.ends, pieces, pieces * scale);
-    this.ends.set(ends, this.pieces);
-    this.hashes = withRoom(this.hashes, HASH_W * pieces, HASH_W * pieces * scale);
-    this.hashes.set(hashes, HASH_W * this.pieces);
-    this.pieces = pieces;
-    const holders = this.nHolders + firsts.length;
-    this.firsts = withRoom(this.firsts, holders, holders * scale);
-    this.slots = withRoom(this.slots, holders, holders * scale);
-    this.firsts.set(firsts, this.nHolders);
-    this.slots.set(slots, this.nHolders);
+    this.bytes = putAt(this.bytes, this.used, bytes, Math.min(scale, this.budget / (this.used + bytes.length)));
+    this.used += bytes.length;
+    this.ends = putAt(this.ends, this.pieces, ends, scale);
+    this.hashes = putAt(this.hashes, HASH_W * this.pieces, hashes, scale);
+    this.pieces += ends.length;
+    this.firsts = putAt(this.firsts, this.nHolders, firsts, scale);
+    this.slots = putAt(this.slots, this.nHolders, slots, scale);
     this.nHolders += firsts.length;
   }
 

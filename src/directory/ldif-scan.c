@@ -680,29 +680,21 @@ void dupes_begin(uint32_t *table, uint32_t slots, uint8_t *cand, int32_t holders
   __builtin_memset(cand, 0, holders);
 }
 
-/* Pass 1 over one segment of the store: holders base .. base + holders - 1, their pieces [0, pieces). */
-void dupes_add(const uint32_t *hash, const int32_t *firsts, int32_t holders, int32_t pieces, int32_t base) {
-  for (int32_t k = 0; k < holders; k++) {
-    int32_t to = k + 1 < holders ? firsts[k + 1] : pieces;
-    uint32_t holder = (uint32_t)(base + k);
-    for (int32_t p = firsts[k] + 1; p < to; p++) {
-      const uint32_t *h = hash + HASH_W * p;
-      if (h[5] & P_SKIP) continue;
-      d_spns++;
-      for (uint32_t i = spread(h[0]) & d_mask;; i = (i + 1) & d_mask) {
-        uint32_t *t = d_table + HASH_T * i;
-        if (!t[2]) {
-          t[0] = h[0];
-          t[1] = h[1];
-          t[2] = holder + 1;
-          break;
-        }
-        if (t[0] == h[0] && t[1] == h[1]) {
-          d_cand[t[2] - 1] = 1;
-          d_cand[holder] = 1;
-          break;
-        }
-      }
+/* Pass 1, one SPN: its hash's first holder is kept; a hash seen before makes both holders candidates. */
+static void dupes_spn(const uint32_t *h, uint32_t holder) {
+  d_spns++;
+  for (uint32_t i = spread(h[0]) & d_mask;; i = (i + 1) & d_mask) {
+    uint32_t *t = d_table + HASH_T * i;
+    if (!t[2]) {
+      t[0] = h[0];
+      t[1] = h[1];
+      t[2] = holder + 1;
+      return;
+    }
+    if (t[0] == h[0] && t[1] == h[1]) {
+      d_cand[t[2] - 1] = 1;
+      d_cand[holder] = 1;
+      return;
     }
   }
 }
@@ -718,26 +710,35 @@ static int mapped_to_host(uint32_t cls) {
   return 0;
 }
 
-/* Pass 2 over the same segment, after pass 1 over all of them: the service SPNs' aliases. */
-void dupes_alias(const uint32_t *hash, const int32_t *firsts, int32_t holders, int32_t pieces, int32_t base) {
+/* Pass 2, one SPN: a service SPN whose alias another account holds makes both candidates. */
+static void dupes_alias(const uint32_t *h, uint32_t holder) {
+  if (!((h[5] & P_ALIAS) || ((h[5] & P_CLASS) && mapped_to_host(h[4])))) return;
+  for (uint32_t i = spread(h[2]) & d_mask;; i = (i + 1) & d_mask) {
+    const uint32_t *t = d_table + HASH_T * i;
+    if (!t[2]) return;
+    if (t[0] == h[2] && t[1] == h[3]) {
+      if (t[2] - 1 != holder) {
+        d_cand[t[2] - 1] = 1;
+        d_cand[holder] = 1;
+      }
+      return;
+    }
+  }
+}
+
+/*
+ * One pass over one segment of the store: holders base .. base + holders - 1, their pieces
+ * [0, pieces). Pass 2 (`alias`) runs after pass 1 over every segment.
+ */
+void dupes_pass(const uint32_t *hash, const int32_t *firsts, int32_t holders, int32_t pieces, int32_t base, int32_t alias) {
   for (int32_t k = 0; k < holders; k++) {
     int32_t to = k + 1 < holders ? firsts[k + 1] : pieces;
     uint32_t holder = (uint32_t)(base + k);
     for (int32_t p = firsts[k] + 1; p < to; p++) {
       const uint32_t *h = hash + HASH_W * p;
-      uint32_t f = h[5];
-      if ((f & P_SKIP) || !((f & P_ALIAS) || ((f & P_CLASS) && mapped_to_host(h[4])))) continue;
-      for (uint32_t i = spread(h[2]) & d_mask;; i = (i + 1) & d_mask) {
-        const uint32_t *t = d_table + HASH_T * i;
-        if (!t[2]) break;
-        if (t[0] == h[2] && t[1] == h[3]) {
-          if (t[2] - 1 != holder) {
-            d_cand[t[2] - 1] = 1;
-            d_cand[holder] = 1;
-          }
-          break;
-        }
-      }
+      if (h[5] & P_SKIP) continue;
+      if (alias) dupes_alias(h, holder);
+      else dupes_spn(h, holder);
     }
   }
 }

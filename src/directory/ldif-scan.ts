@@ -142,8 +142,7 @@ interface ScanExports {
   index_at(base: number, entry: number, names: number, store: number, pieces: number, holders: number): void;
   index_out(): number;
   dupes_begin(table: number, slots: number, cand: number, holders: number, classes: number, nClasses: number): void;
-  dupes_add(hash: number, firsts: number, holders: number, pieces: number, base: number): void;
-  dupes_alias(hash: number, firsts: number, holders: number, pieces: number, base: number): void;
+  dupes_pass(hash: number, firsts: number, holders: number, pieces: number, base: number, alias: number): void;
   dupes_spns(): number;
   recs(): number;
   greatest(): number;
@@ -349,11 +348,10 @@ export function spnCandidates(label: string, segments: HashedHolders[], hostClas
       new Int32Array(mem, placed[i]!.firsts, d.holders).set(d.firsts.subarray(0, d.holders));
     });
     x.dupes_begin(table, slots, cand, holders, classes, hostClasses.length);
-    for (const alias of [false, true]) {
+    for (const alias of [0, 1]) {
       let base = 0;
       segments.forEach((d, i) => {
-        if (alias) x.dupes_alias(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base);
-        else x.dupes_add(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base);
+        x.dupes_pass(placed[i]!.hash, placed[i]!.firsts, d.holders, d.pieces, base, alias);
         base += d.holders;
       });
     }
