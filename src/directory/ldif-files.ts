@@ -9,57 +9,82 @@ import { bomLength, Scanner, type ScanSink } from './ldif-scan.js';
 
 /**
  * Runs the scanner over an LDIF file read `chunk` bytes at a time (2 MiB: 1 MiB reads cost 15 % more
- * wall time at 200 000 objects, 4 MiB no less) into one buffer of 4 chunks: the
- * next chunk is read after the bytes read so far while they are scanned (a read of the page cache
- * costs about what scanning it does), and the unscanned rest moves to the front only when the buffer
- * is full (a record being at most a few KB, that copies little). With `range`, only the bytes
- * [start, end) — whole records (./ldif-pieces.ts) — with line numbers counted from its start.
+ * wall time at 200 000 objects, 4 MiB no less) into a buffer of 4 chunks after a pad, one read always
+ * in flight: the next chunk is read while the bytes read so far are scanned (a read of the page cache
+ * costs about what scanning it does). Past the last chunk the reads go round to the front; the rest
+ * of the record cut there (at most the pad, 64 KiB or an eighth of a chunk) moves into the pad, just
+ * before the chunk read there, so the scanner never waits for the buffer to be made room in. A record
+ * longer than that grows the pad (or, longer than the buffer, the buffer). With `range`, only the
+ * bytes [start, end) — whole records (./ldif-pieces.ts) — with line numbers counted from its start.
  * Returns how many lines it read.
  */
 export async function scanLdifFile(path: string, label: string, keep: ReadonlySet<string>, sink: ScanSink, chunk = 2 << 20, range?: { start: number; end: number }): Promise<number> {
   let fh;
-  let reading: Promise<{ bytesRead: number }> | undefined;
+  let reading: Promise<number> | undefined;
   const scanner = new Scanner(label, keep, sink);
-  let work = scanner.buffer(4 * chunk); // in the scanner's own memory: scanned where it is read
+  let pad = Math.max(64 << 10, chunk >> 3);
+  let work = scanner.buffer(pad + 4 * chunk); // in the scanner's own memory: scanned where it is read
   try {
     fh = await open(path, 'r');
     const file = fh;
     const from = range?.start ?? 0;
     const to = range?.end ?? Infinity;
     let pos = from; // the file offset of the next read
-    const readAt = (at: number) => {
+    const readAt = (at: number): Promise<number> => {
       const len = Math.min(chunk, to - pos);
       const r = len > 0 ? file.read(work, at, len, pos) : Promise.resolve({ bytesRead: 0 });
-      return r.then((x) => ((pos += x.bytesRead), x));
+      return r.then((x) => ((pos += x.bytesRead), x.bytesRead));
     };
-    let head = 0; // the first byte not scanned
-    let tail = 0; // the end of the bytes read
+    let head = pad; // the first byte not scanned
+    let tail = pad; // the end of the bytes read
     let first = true;
-    reading = readAt(0);
+    reading = readAt(pad);
     for (;;) {
-      const { bytesRead } = await reading;
+      const bytesRead = await reading!;
       reading = undefined;
       tail += bytesRead;
       const last = bytesRead === 0;
+      let round = false; // the next read goes to the front of the buffer
       if (!last && tail + chunk <= work.length) reading = readAt(tail);
+      else if (!last && head >= pad + chunk) {
+        reading = readAt(pad);
+        round = true;
+      }
       if (first) {
-        if (from === 0 && tail < 3 && !last && reading) continue;
+        if (from === 0 && tail - pad < 3 && !last && reading) continue;
         first = false;
-        head = from === 0 ? bomLength(label, work.subarray(0, tail)) : 0;
-        scanner.base = scanner.from = from + head;
+        head = pad + (from === 0 ? bomLength(label, work.subarray(pad, tail)) : 0);
+        scanner.base = scanner.from = from + head - pad;
         scanner.expected = Math.min(to, (await file.stat()).size) - scanner.base;
       }
       head += scanner.push(work.subarray(head, tail), last);
       if (last) return scanner.line;
-      if (!reading) {
-        // The buffer is full: the unscanned rest to the front (into a bigger buffer for a huge record).
-        if (tail - head + chunk > work.length) {
-          const rest = Buffer.from(work.subarray(head, tail)); // (a bigger buffer may move)
-          work = scanner.buffer(2 * (tail - head + chunk));
-          rest.copy(work);
-        } else work.copy(work, 0, head, tail);
-        tail -= head;
-        head = 0;
+      const rest = tail - head;
+      if (round && rest <= pad) {
+        work.copy(work, pad - rest, head, tail);
+        head = pad - rest;
+        tail = pad;
+      } else if (round) {
+        // A record longer than the pad across the turn: the read in, then a bigger pad, the rest before the read's bytes.
+        const cut = Buffer.from(work.subarray(head, tail)); // (a bigger buffer may move)
+        const n = await reading!;
+        const next = Buffer.from(work.subarray(pad, pad + n));
+        pad = 2 * rest;
+        work = scanner.buffer(pad + 4 * chunk);
+        cut.copy(work, pad - rest);
+        next.copy(work, pad);
+        head = pad - rest;
+        tail = pad;
+        reading = Promise.resolve(n);
+      } else if (!reading) {
+        // No room after the bytes read, and the front still unscanned (a record longer than 3 chunks): the rest to the front, of a bigger buffer if need be.
+        if (pad + rest + chunk > work.length) {
+          const cut = Buffer.from(work.subarray(head, tail));
+          work = scanner.buffer(pad + 2 * (rest + chunk));
+          cut.copy(work, pad);
+        } else work.copy(work, pad, head, tail);
+        head = pad;
+        tail = pad + rest;
         reading = readAt(tail);
       }
     }

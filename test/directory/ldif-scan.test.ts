@@ -58,6 +58,24 @@ describe('the fast index pass', () => {
     expect(whole.slots[0]!.start).toBe(Buffer.byteLength(text.slice(0, text.indexOf('DN: CN=crmweb')), 'utf8') + 3);
   });
 
+  it('reads records longer than its pad and its buffer, where the reads go round, at any chunk size', async () => {
+    const small = (i: number) => [`dn: CN=u${i},OU=P,DC=contoso,DC=test`, 'objectClass: user', `sAMAccountName: u${i}`, `servicePrincipalName: HTTP/u${i}`, ''];
+    const long = (i: number, n: number) => [`dn: CN=big${i},OU=P,DC=contoso,DC=test`, 'objectClass: user', `sAMAccountName: big${i}`, ...Array.from({ length: n }, (_, j) => `memberOf: CN=Group ${j} with a name long enough,OU=Groups,DC=contoso,DC=test`), `servicePrincipalName: HTTP/big${i}`, ''];
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(...(i % 500 === 250 ? long(i, 600 + 700 * (i % 3)) : small(i)));
+    const text = lines.join('\r\n');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'krbops-scan-')), 'long.ldf');
+    writeFileSync(file, text);
+    const view = (x: IndexBuilder) => ({ ...snapshot(x), holders: Array.from({ length: x.spns.holders }, (_, k) => [x.spns.get(k).dn, x.spns.entry(k)]), slots: Array.from({ length: x.slots.length }, (_, i) => x.slots.get(i)) });
+    const whole = view(build(text, Infinity, true));
+    expect(whole.holders).toHaveLength(3000);
+    for (const chunk of [61, 4096, 32 << 10, 40_000, 1 << 20]) {
+      const x = new IndexBuilder();
+      await scanLdifFile(file, 'long.ldf', INDEX_ATTRS, x, chunk);
+      expect(view(x), `chunks of ${chunk}`).toEqual(whole);
+    }
+  });
+
   it('reads an empty file, a file of two bytes, and refuses UTF-16, from the file too', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'krbops-scan-'));
     const write = (name: string, bytes: Buffer) => (writeFileSync(path.join(dir, name), bytes), path.join(dir, name));
