@@ -81,6 +81,12 @@ export interface TablesAt {
 export class Taken {
   constructor(
     private readonly m: ArrayBuffer,
+    /**
+     * ./ldif-scan.c index_out(): 0 slots, 1-5 pairs of each key table, 6 names, 7 name bytes,
+     * 8 SPN store pieces, 9 its bytes, 10 its holders, 11 domain runs, 12 objects, 13 accounts; then
+     * the tables' addresses: 14 slots, 15 flags, 16-20 pairs, 21-23 names (bytes, ends, entries),
+     * 24-28 SPN store (bytes, ends, hashes, first pieces, entries), 29-30 domains (bytes, runs).
+     */
     private readonly t: Int32Array,
     /** How far the index tables may grow: the bytes to scan in all over the bytes scanned so far (1: unknown). */
     readonly scale: number,
