@@ -130,10 +130,14 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
         verifyRows.push(`- ${n} accounts (${fmt(performance.now() - t)} ms):\n${lines.map((l) => `  - ${l}`).join('\n')}`);
         log(verifyRows.at(-1)!);
       }
-      if (!only || only === 'dupes') dupesRows.push(await benchDupes(lab, n));
-      log(`ROW ${dupesRows.at(-1)}`);
-      if (!only || only === 'watch') watchRows.push(await benchWatch(lab, n, rounds, BENCH_LDAP_TIMEOUT_MS));
-      log(`ROW ${watchRows.at(-1)}`);
+      if (!only || only === 'dupes') {
+        dupesRows.push(await benchDupes(lab, n));
+        log(`ROW ${dupesRows.at(-1)}`);
+      }
+      if (!only || only === 'watch') {
+        watchRows.push(await benchWatch(lab, n, rounds, BENCH_LDAP_TIMEOUT_MS));
+        log(`ROW ${watchRows.at(-1)}`);
+      }
     } finally {
       await lab.stop();
     }
