@@ -233,8 +233,7 @@ export class LdifDirectory implements DirectoryReader {
    * again if it changed since it was indexed).
    */
   async *scanSpnPages(): AsyncIterable<{ dn: string; servicePrincipalName: string[] }[]> {
-    const st = await stat(this.file).catch(() => undefined);
-    if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp) {
+    if (!(await this.unchanged())) {
       yield* this.streamSpnPages();
       return;
     }
@@ -263,10 +262,15 @@ export class LdifDirectory implements DirectoryReader {
     if (out.length) yield out;
   }
 
+  /** Whether the file is the one indexed (size and mtime): the index's byte ranges and SPN store hold for it. */
+  private async unchanged(): Promise<boolean> {
+    const st = await stat(this.file).catch(() => undefined);
+    return st !== undefined && `${st.size}:${st.mtimeMs}` === this.stamp;
+  }
+
   /** spn dupes' scan from the SPN store, no string per SPN (./ldif-dupes.ts); false (read the pages) past its budget or if the file changed. */
   async scanSpnsInto(scan: SpnScan): Promise<boolean> {
-    const st = await stat(this.file).catch(() => undefined);
-    if (!st || `${st.size}:${st.mtimeMs}` !== this.stamp || this.spns.dropped) return false;
+    if (this.spns.dropped || !(await this.unchanged())) return false;
     const entries = (this.candidates = new Map());
     feedSpnScan(this.label, this.spns, scan, (dn, k) => entries.set(dn, this.spns.entry(k)));
     return true;

@@ -324,6 +324,9 @@ static void offer(const uint8_t *b, const int32_t *o) {
   }
 }
 
+/* The trimmed ranges of the record's SPNs (keys() trims them; spn_pieces() hashes and compares them). */
+static int32_t trimmed[SPN_CAP * 2];
+
 /* The record's keys (rows 22-27), as ./ldif-build.ts would hash them. */
 static void keys(const uint8_t *b, int32_t *o) {
   int32_t dn_s = o[7], dn_e = o[8], classes = o[19];
@@ -337,11 +340,13 @@ static void keys(const uint8_t *b, int32_t *o) {
   if (!account && !o[21]) return;
   high = 0;
   o[22] = fnv(b, dn_s, dn_e);
-  for (int32_t k = o[20], last = o[20] + o[21]; k < last; k++) {
-    int32_t s = spn[3 * k], e = spn[3 * k + 1];
+  for (int32_t k = 0; k < o[21]; k++) {
+    int32_t s = spn[3 * (o[20] + k)], e = spn[3 * (o[20] + k) + 1];
     while (s < e && is_space(b[s])) s++;
     while (e > s && is_space(b[e - 1])) e--;
-    spn[3 * k + 2] = fnv(b, s, e);
+    trimmed[2 * k] = s;
+    trimmed[2 * k + 1] = e;
+    spn[3 * (o[20] + k) + 2] = fnv(b, s, e);
   }
   if (account) {
     if (o[10] > o[9]) o[23] = fnv(b, o[9], o[10]);
@@ -384,20 +389,13 @@ static uint32_t *piece(const uint8_t *b, int32_t s, int32_t e) {
   return h;
 }
 
-/* Trimmed SPN ranges of the record being taken, to leave out an SPN written twice on it (as SpnScan.add does). */
-static int32_t trimmed[SPN_CAP * 2];
-
-/* The SPNs of the fast record `o` as pieces after its DN's, each with spn dupes' hashes. */
+/* The SPNs of the fast record `o` as pieces after its DN's, each with spn dupes' hashes (an SPN written twice on it left out, as SpnScan.add does). */
 static void spn_pieces(const uint8_t *b, const int32_t *o) {
   uint32_t *first = piece_hash + HASH_W * n_pieces;
   for (int32_t k = 0, n = o[21]; k < n; k++) {
     const int32_t *v = spn + 3 * (o[20] + k);
     uint32_t *h = piece(b, v[0], v[1]);
-    int32_t s = v[0], e = v[1];
-    while (s < e && is_space(b[s])) s++;
-    while (e > s && is_space(b[e - 1])) e--;
-    trimmed[2 * k] = s;
-    trimmed[2 * k + 1] = e;
+    int32_t s = trimmed[2 * k], e = trimmed[2 * k + 1]; /* as keys() trimmed them */
     h[5] = P_SKIP;
     if (s == e) continue;
     spn_hash(b, s, e, H1_SEED, H2_SEED, h);

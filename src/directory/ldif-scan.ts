@@ -172,6 +172,11 @@ const SPARE_MAX = 32 << 20;
 function keep(x: ScanExports | undefined): void {
   if (x && x.memory.buffer.byteLength <= SPARE_MAX) spare ??= x;
 }
+/** Grows the module's memory to at least `end` bytes (views of it made before are then detached). */
+function reach(x: ScanExports, end: number): void {
+  const need = end - x.memory.buffer.byteLength;
+  if (need > 0) x.memory.grow(Math.ceil(need / PAGE));
+}
 function instance(label: string): ScanExports {
   const x = spare;
   spare = undefined;
@@ -223,8 +228,7 @@ export class Scanner {
   buffer(size: number): Buffer {
     const x = this.exports;
     const at = x.heap_base();
-    const need = at + size - x.memory.buffer.byteLength;
-    if (need > 0) x.memory.grow(Math.ceil(need / PAGE));
+    reach(x, at + size);
     return Buffer.from(x.memory.buffer, at, size);
   }
 
@@ -345,8 +349,7 @@ export function spnCandidates(label: string, segments: HashedHolders[], hostClas
       at = up8(at + 4 * d.holders);
       return { hash, firsts };
     });
-    const need = at - x.memory.buffer.byteLength;
-    if (need > 0) x.memory.grow(Math.ceil(need / PAGE));
+    reach(x, at);
     const mem = x.memory.buffer;
     new Uint32Array(mem, classes, hostClasses.length).set(Uint32Array.from(hostClasses).sort());
     segments.forEach((d, i) => {
